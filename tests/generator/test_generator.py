@@ -1,0 +1,118 @@
+"""The regeneration pipeline: reproducible to the byte, and its check can fail."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator import GENERATED_DIR, REPO_ROOT, SPEC_PATH, check
+from generator._pipeline import HEADER
+from tests.helpers.spec import load_spec, operations
+
+OPERATIONS = list(operations(load_spec()))
+
+
+def test_generated_matches_the_spec() -> None:
+    result = check(log=lambda _: None)
+    assert result.clean, result.summary()
+
+
+def test_check_fails_when_one_description_changes(tmp_path: Path) -> None:
+    spec_copy = tmp_path / "openapi.yaml"
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    changed = text.replace("description: Delete a file.", "description: Delete a file, for good.", 1)
+    assert changed != text
+    spec_copy.write_text(changed, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "--check", "--spec", str(spec_copy)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "differs: openai_api_client/api/files/delete_file.py" in proc.stderr
+    assert "differs: openai_api_client/openapi.json" in proc.stderr
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_generation_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
+    trees = []
+    for seed in ("0", "4242"):
+        dest = tmp_path / f"seed-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "generator", "--dest", str(dest)],
+            cwd=REPO_ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        trees.append(_tree(dest))
+    assert trees[0] == trees[1]
+    assert trees[0] == _tree(GENERATED_DIR)
+
+
+def test_every_generated_python_file_has_the_header() -> None:
+    files = sorted(GENERATED_DIR.rglob("*.py"))
+    assert files
+    for path in files:
+        assert path.read_text(encoding="utf-8").startswith(HEADER), path
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=[op.operation_id for op in OPERATIONS])
+def test_every_operation_imports_as_a_generated_module(op: object) -> None:
+    module = importlib.import_module(op.module)  # type: ignore[attr-defined]
+    for name in ("sync", "sync_detailed", "asyncio", "asyncio_detailed"):
+        assert callable(getattr(module, name)), f"{op.module}.{name}"  # type: ignore[attr-defined]
+
+
+def test_every_generated_module_is_an_operation_of_the_spec() -> None:
+    api = GENERATED_DIR / "openai_api_client" / "api"
+    modules = {
+        "openai_api_client."
+        + p.relative_to(GENERATED_DIR / "openai_api_client").with_suffix("").as_posix().replace("/", ".")
+        for p in api.rglob("*.py")
+        if p.name != "__init__.py"
+    }
+    assert modules == {op.module for op in OPERATIONS}
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_both_packages_with_py_typed(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(REPO_ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("openai_api_client-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "openai_api_client/__init__.py",
+        "openai_api_client/py.typed",
+        "openai_api_client/openapi.json",
+        "openai_api_client/typed_dicts.py",
+        "openai_api_client/api/files/create_file.py",
+        "openai_api_overrides/__init__.py",
+        "openai_api_overrides/py.typed",
+    ):
+        assert required in names, required
+    metadata = next(n for n in names if n.endswith("METADATA"))
+    requires = [
+        line
+        for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist") and "extra ==" not in line
+    ]
+    assert sorted(r.split(":", 1)[1].split(">")[0].split("<")[0].split("=")[0].strip() for r in requires) == [
+        "attrs",
+        "httpx",
+    ]

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests (type-checked with mypy --strict)."""

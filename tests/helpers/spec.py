@@ -1,0 +1,90 @@
+"""Reading spec/openapi.yaml: its operations and validators for its schemas."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema.protocols import Validator
+from openapi_schema_validator import OAS31Validator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = REPO_ROOT / "spec" / "openapi.yaml"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+JSON = dict[str, Any]
+
+
+@functools.cache
+def load_spec(path: Path = SPEC_PATH) -> JSON:
+    spec: JSON = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return spec
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    item: JSON
+    op: JSON
+
+    @property
+    def operation_id(self) -> str:
+        return str(self.op["operationId"])
+
+    @property
+    def tag(self) -> str:
+        return str(self.op["tags"][0])
+
+    @property
+    def module(self) -> str:
+        """The generated module that holds this operation's functions."""
+        return f"openai_api_client.api.{snake(self.tag)}.{snake(self.operation_id)}"
+
+    def parameters(self, spec: JSON) -> list[JSON]:
+        return [deref(spec, p) for p in [*self.item.get("parameters", []), *self.op.get("parameters", [])]]
+
+
+def operations(spec: JSON | None = None) -> Iterator[Operation]:
+    spec = spec if spec is not None else load_spec()
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            if method in item:
+                yield Operation(method, path, item, item[method])
+
+
+def snake(name: str) -> str:
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return re.sub(r"[^a-zA-Z0-9]+", "_", name).lower()
+
+
+def deref(spec: JSON, node: JSON) -> JSON:
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+def schema_validator(schema: JSON, spec: JSON | None = None) -> Validator:
+    """A JSON Schema 2020-12 (OAS 3.1) validator for ``schema``, whose ``#/components/...`` refs resolve in the spec."""
+    spec = spec if spec is not None else load_spec()
+    root = {"components": spec["components"], "allOf": [schema]}
+    validator: Validator = OAS31Validator(root, format_checker=OAS31Validator.FORMAT_CHECKER)
+    return validator
+
+
+def sse_events(stream: str) -> list[str]:
+    """The ``data`` payloads of a server-sent event stream, as text, ``[DONE]`` included."""
+    events = []
+    for block in re.split(r"\r\n\r\n|\n\n|\r\r", stream):
+        data = [line[5:].removeprefix(" ") for line in re.split(r"\r\n|\n|\r", block) if line.startswith("data:")]
+        if data:
+            events.append("\n".join(data))
+    return events
