@@ -1,0 +1,133 @@
+"""The raising style: call a generated function, get the parsed body or a typed error.
+
+It builds the request with the generated module's own ``_get_kwargs`` and parses with its ``_parse_response``, so
+the generated code stays the single place that knows each operation's URL, parameters and models.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Awaitable, Callable
+from types import ModuleType
+from typing import Any, ParamSpec, TypeVar
+
+import httpx
+from openai_api_client import AuthenticatedClient, Client
+from openai_api_client.types import Response
+
+from openai_api_overrides import _spec
+from openai_api_overrides._errors import ResponseValidationError, status_error
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+__all__ = ["acall", "call", "raise_for_status"]
+
+
+def call(endpoint: Callable[P, Response[R]], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Calls a generated ``*_detailed`` (or any) function of one operation; raises instead of returning errors.
+
+    ``call(list_files.sync_detailed, client=client, purpose="fine-tune")`` returns the ``ListFilesResponse``, or
+    raises an :class:`APIStatusError` subclass, an :class:`APIConnectionError`, or a
+    :class:`ResponseValidationError` naming the field that does not match the spec.
+    """
+    module, client, request_kwargs = _prepare(endpoint, args, kwargs)
+    response = client.get_httpx_client().request(**request_kwargs)
+    return _parse(module, client, response)  # type: ignore[no-any-return]
+
+
+async def acall(endpoint: Callable[P, Awaitable[Response[R]]], *args: P.args, **kwargs: P.kwargs) -> R:
+    """The async twin of :func:`call`: ``await acall(list_files.asyncio_detailed, client=client)``."""
+    module, client, request_kwargs = _prepare(endpoint, args, kwargs)
+    response = await client.get_async_httpx_client().request(**request_kwargs)
+    return _parse(module, client, response)  # type: ignore[no-any-return]
+
+
+def raise_for_status(response: Response[R]) -> R | None:
+    """For the ``*_detailed`` style: the parsed body of a 2xx ``Response``, or the typed error for the others."""
+    if response.status_code >= 400:
+        raw = httpx.Response(response.status_code, headers=response.headers, content=response.content)
+        raise status_error(raw)
+    return response.parsed
+
+
+def _prepare(
+    endpoint: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[ModuleType, AuthenticatedClient | Client, dict[str, Any]]:
+    if args:
+        raise TypeError("generated functions take keyword arguments only")
+    module = importlib.import_module(endpoint.__module__)
+    if not hasattr(module, "_get_kwargs"):
+        raise TypeError(f"{endpoint!r} is not a function of a generated openai_api_client.api module")
+    kwargs = dict(kwargs)
+    client = kwargs.pop("client")
+    return module, client, module._get_kwargs(**kwargs)
+
+
+def _parse(module: ModuleType, client: AuthenticatedClient | Client, response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        raise status_error(response)
+    try:
+        return module._parse_response(client=client, response=response)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise _validation_error(module, response, exc) from exc
+
+
+def _validation_error(module: ModuleType, response: httpx.Response, exc: Exception) -> ResponseValidationError:
+    operation = _spec.operation(module.__name__)
+    name = str(operation.get("operationId"))
+    try:
+        body = response.json()
+    except ValueError:
+        return ResponseValidationError(
+            operation=name, response=response, field="(body)", reason=f"not JSON: {response.text[:120]!r}"
+        )
+    media = operation["responses"].get(str(response.status_code), {}).get("content", {}).get("application/json")
+    where = _mismatch(media["schema"], body, "") if media else None
+    field, reason = where or ("(body)", f"{type(exc).__name__}: {exc}")
+    return ResponseValidationError(operation=name, response=response, field=field, reason=reason)
+
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+def _mismatch(schema: dict[str, Any], value: Any, path: str) -> tuple[str, str] | None:
+    """The first place where ``value`` breaks ``schema``'s types, required fields or enums, as (path, reason).
+
+    A small walker over the spec's subset of JSON Schema, so that the installed client needs no validator library.
+    """
+    schema = _spec.resolve(schema)
+    if "anyOf" in schema:
+        found = [_mismatch(option, value, path) for option in schema["anyOf"]]
+        return None if None in found else found[0]
+    types = schema.get("type")
+    if types is not None:
+        allowed = [types] if isinstance(types, str) else types
+        if not any(_TYPES[t](value) for t in allowed):
+            return path or "(body)", f"expected {' or '.join(allowed)}, got {json.dumps(value)[:60]}"
+    if "enum" in schema and value not in schema["enum"]:
+        return path or "(body)", f"{value!r} is not one of {schema['enum']}"
+    if isinstance(value, dict):
+        for name in schema.get("required", []):
+            if name not in value:
+                return f"{path}.{name}".lstrip("."), "required field is missing"
+        for name, sub in schema.get("properties", {}).items():
+            if name in value:
+                found_in = _mismatch(sub, value[name], f"{path}.{name}".lstrip("."))
+                if found_in:
+                    return found_in
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            found_at = _mismatch(schema["items"], item, f"{path}[{index}]")
+            if found_at:
+                return found_at
+    return None

@@ -1,0 +1,244 @@
+"""The client factory: a generated ``AuthenticatedClient`` with retries, timeouts and a key that never shows."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+import httpx
+from attrs import define, evolve, field
+from openai_api_client import AuthenticatedClient
+
+from openai_api_overrides._errors import MissingAPIKeyError
+from openai_api_overrides._logging import setup_logging_from_env
+from openai_api_overrides._retry import RetryPolicy
+from openai_api_overrides._transport import DEFAULT_TIMEOUT, AsyncRetryTransport, RetryTransport
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+GATEWAY_HOST = "api.mygptlife.com"
+
+__all__ = ["DEFAULT_BASE_URL", "GATEWAY_HOST", "OpenAIClient", "create_async_client", "create_client"]
+
+
+class _SharedState:
+    """What copies of one client share: the connection pools, and the gateway list path that worked."""
+
+    def __init__(self) -> None:
+        self.transport: httpx.BaseTransport | None = None
+        self.async_transport: httpx.AsyncBaseTransport | None = None
+        self.gateway_list_path: str | None = None
+
+
+@define(repr=False)
+class OpenAIClient(AuthenticatedClient):
+    """The generated ``AuthenticatedClient``, so every generated function takes it, built with this layer's transport.
+
+    Its ``repr`` never shows the key (the generated one shows ``token`` and the ``Authorization`` header).
+    """
+
+    token: str = field(repr=False, kw_only=True)
+    _timeout: httpx.Timeout = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
+    _retry_policy: RetryPolicy = field(factory=RetryPolicy, kw_only=True, alias="retry_policy")
+    _gateway: bool = field(default=False, kw_only=True, alias="gateway")
+    _transport: httpx.BaseTransport | None = field(default=None, kw_only=True, alias="transport")
+    _async_transport: httpx.AsyncBaseTransport | None = field(default=None, kw_only=True, alias="async_transport")
+    _proxy: str | None = field(default=None, kw_only=True, alias="proxy")
+    _limits: httpx.Limits | None = field(default=None, kw_only=True, alias="limits")
+    _user_client: httpx.Client | None = field(default=None, kw_only=True, alias="http_client")
+    _user_async_client: httpx.AsyncClient | None = field(default=None, kw_only=True, alias="async_http_client")
+    _shared: _SharedState = field(factory=_SharedState, kw_only=True, alias="shared")
+
+    def __repr__(self) -> str:
+        return f"OpenAIClient(base_url={self._base_url!r}, gateway={self._gateway}, token='***')"
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def gateway(self) -> bool:
+        """Whether this client talks to the api.mygptlife.com gateway (files are listed at its own path)."""
+        return self._gateway
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._retry_policy
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._timeout
+
+    @property
+    def shared(self) -> _SharedState:
+        return self._shared
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {**self._headers, self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token}
+
+    def get_httpx_client(self) -> httpx.Client:
+        if self._client is None:
+            if self._user_client is not None:
+                client = self._user_client
+                client.headers.update(self._auth_headers())
+                # httpx keeps the transport in a private attribute; wrapping it keeps the user's proxy, limits and
+                # pool while adding retries (httpx is pinned below 0.29 for this).
+                client._transport = RetryTransport(client._transport, self._retry_policy, self._timeout)
+            else:
+                if self._shared.transport is None:
+                    self._shared.transport = self._transport or httpx.HTTPTransport(
+                        proxy=self._proxy, limits=self._limits or httpx.Limits(), verify=self._verify_ssl
+                    )
+                client = httpx.Client(
+                    base_url=self._base_url,
+                    headers=self._auth_headers(),
+                    cookies=self._cookies,
+                    timeout=self._timeout,
+                    follow_redirects=self._follow_redirects,
+                    transport=RetryTransport(self._shared.transport, self._retry_policy, self._timeout),
+                    **self._httpx_args,
+                )
+            self._client = client
+        return self._client
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient:
+        if self._async_client is None:
+            if self._user_async_client is not None:
+                client = self._user_async_client
+                client.headers.update(self._auth_headers())
+                client._transport = AsyncRetryTransport(client._transport, self._retry_policy, self._timeout)
+            else:
+                if self._shared.async_transport is None:
+                    self._shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(
+                        proxy=self._proxy, limits=self._limits or httpx.Limits(), verify=self._verify_ssl
+                    )
+                client = httpx.AsyncClient(
+                    base_url=self._base_url,
+                    headers=self._auth_headers(),
+                    cookies=self._cookies,
+                    timeout=self._timeout,
+                    follow_redirects=self._follow_redirects,
+                    transport=AsyncRetryTransport(self._shared.async_transport, self._retry_policy, self._timeout),
+                    **self._httpx_args,
+                )
+            self._async_client = client
+        return self._async_client
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> OpenAIClient:
+        """A copy for some calls, with another timeout or retry policy, sharing this client's connection pool."""
+        changes: dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = _as_timeout(timeout)
+        if retry_policy is not None:
+            changes["retry_policy"] = retry_policy
+        if max_retries is not None:
+            changes["retry_policy"] = dataclasses.replace(
+                changes.get("retry_policy", self._retry_policy), max_retries=max_retries
+            )
+        return evolve(self, **changes)
+
+
+def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        if timeout.connect is None and timeout.read is None and timeout.write is None and timeout.pool is None:
+            raise ValueError("a timeout that is all None switches timeouts off; give numbers")
+        return timeout
+    return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))
+
+
+def _settings(
+    api_key: str | None, base_url: str | None, organization: str | None, gateway: bool | None
+) -> tuple[str, str, dict[str, str], bool]:
+    key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+    if not key:
+        raise MissingAPIKeyError(
+            "No API key: pass api_key=... or set the OPENAI_API_KEY environment variable "
+            "(the key from your OpenAI account's API keys page)."
+        )
+    url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    org = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
+    headers = {"OpenAI-Organization": org} if org else {}
+    is_gateway = gateway if gateway is not None else httpx.URL(url).host == GATEWAY_HOST
+    return key, url, headers, is_gateway
+
+
+def create_client(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    organization: str | None = None,
+    gateway: bool | None = None,
+    timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+    max_retries: int | None = None,
+    retry_policy: RetryPolicy | None = None,
+    http_client: httpx.Client | None = None,
+    transport: httpx.BaseTransport | None = None,
+    proxy: str | None = None,
+    limits: httpx.Limits | None = None,
+    headers: dict[str, str] | None = None,
+) -> OpenAIClient:
+    """A client for the generated functions' sync calls (``sync``, ``sync_detailed``).
+
+    Arguments win over the environment: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (default
+    ``https://api.openai.com/v1``) and ``OPENAI_ORG_ID`` (sent as ``OpenAI-Organization``). ``gateway`` defaults to
+    whether the base URL is the api.mygptlife.com gateway. Timeouts default to 10 minutes, 5 s to connect.
+    """
+    return _create(
+        api_key, base_url, organization, gateway, timeout, max_retries, retry_policy, headers,
+        http_client=http_client, transport=transport, proxy=proxy, limits=limits,
+    )  # fmt: skip
+
+
+def create_async_client(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    organization: str | None = None,
+    gateway: bool | None = None,
+    timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+    max_retries: int | None = None,
+    retry_policy: RetryPolicy | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    proxy: str | None = None,
+    limits: httpx.Limits | None = None,
+    headers: dict[str, str] | None = None,
+) -> OpenAIClient:
+    """Like :func:`create_client`, for the generated functions' async calls (``asyncio``, ``asyncio_detailed``)."""
+    return _create(
+        api_key, base_url, organization, gateway, timeout, max_retries, retry_policy, headers,
+        async_http_client=http_client, async_transport=transport, proxy=proxy, limits=limits,
+    )  # fmt: skip
+
+
+def _create(
+    api_key: str | None,
+    base_url: str | None,
+    organization: str | None,
+    gateway: bool | None,
+    timeout: float | httpx.Timeout,
+    max_retries: int | None,
+    retry_policy: RetryPolicy | None,
+    headers: dict[str, str] | None,
+    **transport_args: Any,
+) -> OpenAIClient:
+    setup_logging_from_env()
+    key, url, org_headers, is_gateway = _settings(api_key, base_url, organization, gateway)
+    policy = retry_policy or RetryPolicy()
+    if max_retries is not None:
+        policy = dataclasses.replace(policy, max_retries=max_retries)
+    return OpenAIClient(
+        base_url=url,
+        token=key,
+        headers={**org_headers, **(headers or {})},
+        timeout=_as_timeout(timeout),
+        retry_policy=policy,
+        gateway=is_gateway,
+        **transport_args,
+    )

@@ -1,0 +1,179 @@
+"""The typed errors every call of this client can raise, in the spirit of the official SDK's hierarchy.
+
+Messages say what was wrong and where (status, request id, field) and never carry the API key: nothing here reads
+request headers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "OpenAIError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "UnprocessableEntityError",
+]
+
+
+class OpenAIError(Exception):
+    """The base of every error this client raises."""
+
+
+class MissingAPIKeyError(OpenAIError):
+    """No API key was given."""
+
+
+class APIError(OpenAIError):
+    """An error tied to one HTTP exchange."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+    @property
+    def where(self) -> str:
+        return f"{self.request.method} {self.request.url}" if self.request is not None else "request"
+
+
+class APIConnectionError(APIError):
+    """The request did not get an answer: connection refused, reset or closed."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read, write or pool)."""
+
+
+class APIStatusError(APIError):
+    """The API answered with a 4xx or 5xx status.
+
+    ``message``, ``type``, ``param`` and ``code`` come from the spec's ``ErrorResponse`` when the body is one;
+    otherwise ``message`` is the start of the raw body (a proxy's HTML page, say) and ``body_text`` holds it all.
+    """
+
+    def __init__(self, response: httpx.Response, body_text: str, note: str = "") -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id = response.headers.get("x-request-id")
+        self.body_text = body_text
+        self.type: str | None = None
+        self.param: str | None = None
+        self.code: str | None = None
+        self.body: Any = None
+        detail = _error_detail(body_text)
+        if detail is not None:
+            self.body = detail
+            self.type, self.param, self.code = (_str_or_none(detail.get(k)) for k in ("type", "param", "code"))
+            text = str(detail.get("message", ""))
+        else:
+            text = " ".join(body_text.split())[:200] or response.reason_phrase
+        parts = [f"{self.status_code} {response.reason_phrase}: {text}"]
+        if self.type:
+            parts.append(f"type={self.type}")
+        if self.param:
+            parts.append(f"param={self.param}")
+        if self.code:
+            parts.append(f"code={self.code}")
+        request = response.request
+        parts.append(f"({request.method} {request.url}, request id {self.request_id or 'none'})")
+        if note:
+            parts.append(note)
+        super().__init__(" ".join(parts), request=request)
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: no API key, or an invalid one."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422."""
+
+
+class RateLimitError(APIStatusError):
+    """429."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx."""
+
+
+class ResponseValidationError(APIError):
+    """A 2xx response did not match the spec; ``field`` names the part that did not."""
+
+    def __init__(self, *, operation: str, response: httpx.Response, field: str, reason: str) -> None:
+        self.operation = operation
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id = response.headers.get("x-request-id")
+        self.field = field
+        self.reason = reason
+        super().__init__(
+            f"the {response.status_code} response to {operation} does not match the spec at {field!r}: {reason} "
+            f"(request id {self.request_id or 'none'})",
+            request=response.request,
+        )
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error(response: httpx.Response, note: str = "") -> APIStatusError:
+    """The typed error for a 4xx or 5xx ``response`` whose body has been read."""
+    cls = _STATUS_ERRORS.get(response.status_code)
+    if cls is None:
+        cls = InternalServerError if response.status_code >= 500 else APIStatusError
+    return cls(response, response.content.decode("utf-8", errors="replace"), note)
+
+
+def _error_detail(body_text: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body_text)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        detail: dict[str, Any] = data["error"]
+        return detail
+    return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)

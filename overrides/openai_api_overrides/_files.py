@@ -1,0 +1,129 @@
+"""Listing files: the gateway's documented path with its fallback, and lazy pagination over ``after`` cursors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+from openai_api_client.api.files import list_files as _list_files
+from openai_api_client.api.files import list_files_gateway as _list_files_gateway
+from openai_api_client.models import ListFilesResponse, ListOrder, OpenAIFile
+from openai_api_client.types import UNSET, Unset
+
+from openai_api_overrides._calls import acall, call
+from openai_api_overrides._client import OpenAIClient
+from openai_api_overrides._errors import NotFoundError
+from openai_api_overrides._logging import logger
+
+__all__ = ["aiter_files", "alist_files", "iter_files", "list_files"]
+
+_GATEWAY_PATH = "/files%2520_"
+_CANONICAL_PATH = "/files"
+
+
+def _use_gateway_path(client: OpenAIClient, after: str | Unset, limit: int | Unset, order: ListOrder | Unset) -> bool:
+    # The gateway documents only `purpose` on its own path: paging goes to /files.
+    plain = isinstance(after, Unset) and isinstance(limit, Unset) and isinstance(order, Unset)
+    return client.gateway and plain and client.shared.gateway_list_path in (None, _GATEWAY_PATH)
+
+
+def _remember(client: OpenAIClient, path: str) -> None:
+    if client.shared.gateway_list_path != path:
+        logger.info("gateway %s lists files at %s", client.base_url, path)
+    client.shared.gateway_list_path = path
+
+
+def list_files(
+    client: OpenAIClient,
+    *,
+    purpose: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: ListOrder | str | Unset = UNSET,
+    after: str | Unset = UNSET,
+) -> ListFilesResponse:
+    """One page of files. On the api.mygptlife.com gateway the first call tries the documented path
+    ``/v1/files%2520_`` byte for byte; when the gateway answers 404 there, it falls back once to ``/v1/files`` and
+    the client remembers which path worked."""
+    order = ListOrder(order) if isinstance(order, str) else order
+    if _use_gateway_path(client, after, limit, order):
+        try:
+            page = call(_list_files_gateway.sync_detailed, client=client, purpose=purpose)
+        except NotFoundError:
+            _remember(client, _CANONICAL_PATH)
+        else:
+            _remember(client, _GATEWAY_PATH)
+            return _page(page)
+    return _page(call(_list_files.sync_detailed, client=client, purpose=purpose, limit=limit, order=order, after=after))
+
+
+async def alist_files(
+    client: OpenAIClient,
+    *,
+    purpose: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: ListOrder | str | Unset = UNSET,
+    after: str | Unset = UNSET,
+) -> ListFilesResponse:
+    """The async twin of :func:`list_files`."""
+    order = ListOrder(order) if isinstance(order, str) else order
+    if _use_gateway_path(client, after, limit, order):
+        try:
+            page = await acall(_list_files_gateway.asyncio_detailed, client=client, purpose=purpose)
+        except NotFoundError:
+            _remember(client, _CANONICAL_PATH)
+        else:
+            _remember(client, _GATEWAY_PATH)
+            return _page(page)
+    page = await acall(
+        _list_files.asyncio_detailed, client=client, purpose=purpose, limit=limit, order=order, after=after
+    )
+    return _page(page)
+
+
+def _page(page: object) -> ListFilesResponse:
+    if not isinstance(page, ListFilesResponse):
+        raise TypeError(f"expected a ListFilesResponse, got {type(page).__name__}")
+    return page
+
+
+def _next_cursor(page: ListFilesResponse) -> str | None:
+    """The ``after`` cursor for the next page, or None when this page is the last."""
+    if page.has_more is not True or not page.data:
+        return None
+    return page.data[-1].id
+
+
+def iter_files(
+    client: OpenAIClient,
+    *,
+    purpose: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: ListOrder | str | Unset = UNSET,
+) -> Iterator[OpenAIFile]:
+    """Every file, page by page as the loop asks for them (``limit`` is the page size)."""
+    after: str | Unset = UNSET
+    while True:
+        page = list_files(client, purpose=purpose, limit=limit, order=order, after=after)
+        yield from page.data
+        cursor = _next_cursor(page)
+        if cursor is None:
+            return
+        after = cursor
+
+
+async def aiter_files(
+    client: OpenAIClient,
+    *,
+    purpose: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    order: ListOrder | str | Unset = UNSET,
+) -> AsyncIterator[OpenAIFile]:
+    """The async twin of :func:`iter_files`."""
+    after: str | Unset = UNSET
+    while True:
+        page = await alist_files(client, purpose=purpose, limit=limit, order=order, after=after)
+        for item in page.data:
+            yield item
+        cursor = _next_cursor(page)
+        if cursor is None:
+            return
+        after = cursor
