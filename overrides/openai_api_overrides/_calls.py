@@ -10,7 +10,7 @@ import importlib
 import json
 from collections.abc import Awaitable, Callable
 from types import ModuleType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 import httpx
 from openai_api_client import AuthenticatedClient, Client
@@ -69,12 +69,24 @@ def _parse(module: ModuleType, client: AuthenticatedClient | Client, response: h
     if response.status_code >= 400:
         raise status_error(response)
     try:
-        return module._parse_response(client=client, response=response)
+        parsed = module._parse_response(client=client, response=response)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise _validation_error(module, response, exc) from exc
+    if getattr(client, "validate_responses", False) and "json" in response.headers.get("content-type", ""):
+        error = _validation_error(module, response, None)
+        if error is not None:
+            raise error
+    return parsed
 
 
-def _validation_error(module: ModuleType, response: httpx.Response, exc: Exception) -> ResponseValidationError:
+@overload
+def _validation_error(module: ModuleType, response: httpx.Response, exc: Exception) -> ResponseValidationError: ...
+@overload
+def _validation_error(module: ModuleType, response: httpx.Response, exc: None) -> ResponseValidationError | None: ...
+def _validation_error(
+    module: ModuleType, response: httpx.Response, exc: Exception | None
+) -> ResponseValidationError | None:
+    """Where the body breaks the spec; with ``exc`` (the generated parser's failure) always an error."""
     operation = _spec.operation(module.__name__)
     name = str(operation.get("operationId"))
     try:
@@ -85,6 +97,8 @@ def _validation_error(module: ModuleType, response: httpx.Response, exc: Excepti
         )
     media = operation["responses"].get(str(response.status_code), {}).get("content", {}).get("application/json")
     where = _mismatch(media["schema"], body, "") if media else None
+    if where is None and exc is None:
+        return None
     field, reason = where or ("(body)", f"{type(exc).__name__}: {exc}")
     return ResponseValidationError(operation=name, response=response, field=field, reason=reason)
 

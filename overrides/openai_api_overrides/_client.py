@@ -48,6 +48,7 @@ class OpenAIClient(AuthenticatedClient):
     _user_client: httpx.Client | None = field(default=None, kw_only=True, alias="http_client")
     _user_async_client: httpx.AsyncClient | None = field(default=None, kw_only=True, alias="async_http_client")
     _shared: _SharedState = field(factory=_SharedState, kw_only=True, alias="shared")
+    _validate_responses: bool = field(default=False, kw_only=True, alias="validate_responses")
 
     def __repr__(self) -> str:
         return f"OpenAIClient(base_url={self._base_url!r}, gateway={self._gateway}, token='***')"
@@ -64,6 +65,11 @@ class OpenAIClient(AuthenticatedClient):
     @property
     def retry_policy(self) -> RetryPolicy:
         return self._retry_policy
+
+    @property
+    def validate_responses(self) -> bool:
+        """Whether ``call`` checks every 2xx JSON body against the spec (types, required fields, enums)."""
+        return self._validate_responses
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -182,17 +188,31 @@ def create_client(
     proxy: str | None = None,
     limits: httpx.Limits | None = None,
     headers: dict[str, str] | None = None,
+    validate_responses: bool = False,
 ) -> OpenAIClient:
     """A client for the generated functions' sync calls (``sync``, ``sync_detailed``).
 
     Arguments win over the environment: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (default
     ``https://api.openai.com/v1``) and ``OPENAI_ORG_ID`` (sent as ``OpenAI-Organization``). ``gateway`` defaults to
     whether the base URL is the api.mygptlife.com gateway. Timeouts default to 10 minutes, 5 s to connect.
+    ``validate_responses`` makes :func:`call` check every 2xx JSON body against the spec, not only the ones the
+    generated models fail to parse.
     """
     return _create(
-        api_key, base_url, organization, gateway, timeout, max_retries, retry_policy, headers,
-        http_client=http_client, transport=transport, proxy=proxy, limits=limits,
-    )  # fmt: skip
+        api_key,
+        base_url,
+        organization,
+        gateway,
+        timeout,
+        max_retries,
+        retry_policy,
+        headers,
+        validate_responses=validate_responses,
+        http_client=http_client,
+        transport=transport,
+        proxy=proxy,
+        limits=limits,
+    )
 
 
 def create_async_client(
@@ -209,12 +229,24 @@ def create_async_client(
     proxy: str | None = None,
     limits: httpx.Limits | None = None,
     headers: dict[str, str] | None = None,
+    validate_responses: bool = False,
 ) -> OpenAIClient:
     """Like :func:`create_client`, for the generated functions' async calls (``asyncio``, ``asyncio_detailed``)."""
     return _create(
-        api_key, base_url, organization, gateway, timeout, max_retries, retry_policy, headers,
-        async_http_client=http_client, async_transport=transport, proxy=proxy, limits=limits,
-    )  # fmt: skip
+        api_key,
+        base_url,
+        organization,
+        gateway,
+        timeout,
+        max_retries,
+        retry_policy,
+        headers,
+        validate_responses=validate_responses,
+        async_http_client=http_client,
+        async_transport=transport,
+        proxy=proxy,
+        limits=limits,
+    )
 
 
 def _create(

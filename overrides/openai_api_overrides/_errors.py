@@ -89,8 +89,9 @@ class APIStatusError(APIError):
             parts.append(f"param={self.param}")
         if self.code:
             parts.append(f"code={self.code}")
-        request = response.request
-        parts.append(f"({request.method} {request.url}, request id {self.request_id or 'none'})")
+        request = _request_of(response)
+        where = f"{request.method} {request.url}, " if request is not None else ""
+        parts.append(f"({where}request id {self.request_id or 'none'})")
         if note:
             parts.append(note)
         super().__init__(" ".join(parts), request=request)
@@ -141,7 +142,7 @@ class ResponseValidationError(APIError):
         super().__init__(
             f"the {response.status_code} response to {operation} does not match the spec at {field!r}: {reason} "
             f"(request id {self.request_id or 'none'})",
-            request=response.request,
+            request=_request_of(response),
         )
 
 
@@ -162,6 +163,13 @@ def status_error(response: httpx.Response, note: str = "") -> APIStatusError:
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
     return cls(response, response.content.decode("utf-8", errors="replace"), note)
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a response built from a generated ``Response``, which keeps no request
+        return None
 
 
 def _error_detail(body_text: str) -> dict[str, Any] | None:

@@ -181,6 +181,7 @@ class RetryTransport(httpx.BaseTransport):
             response.close()
             self._sleep(delay)
         if response.status_code >= 400:
+            response.request = request
             try:
                 response.read()
             except httpx.TransportError as exc:
@@ -225,6 +226,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             await response.aclose()
             await self._sleep(delay)
         if response.status_code >= 400:
+            response.request = request
             try:
                 await response.aread()
             except httpx.TransportError as exc:

@@ -1,0 +1,30 @@
+"""Bodies the spec allows, for scripted answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_KEY = "sk-test-SECRET-4f9a1c0e7b"
+
+
+def file_object(file_id: str = "file-abc123", purpose: str = "fine-tune", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": file_id,
+        "object": "file",
+        "bytes": 140,
+        "created_at": 1613779121,
+        "filename": "mydata.jsonl",
+        "purpose": purpose,
+        **extra,
+    }
+
+
+def file_list(*ids: str, has_more: bool | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"object": "list", "data": [file_object(i) for i in ids]}
+    if has_more is not None:
+        body["has_more"] = has_more
+    return body
+
+
+def error_body(message: str, type_: str = "invalid_request_error", param: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_, "param": param, "code": None}}
