@@ -7,7 +7,6 @@ the generated code stays the single place that knows each operation's URL, param
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any, ParamSpec, TypeVar, overload
@@ -18,6 +17,7 @@ from openai_api_client.types import Response
 
 from openai_api_overrides import _spec
 from openai_api_overrides._errors import ResponseValidationError, status_error
+from openai_api_overrides._schema import mismatch
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,14 +34,14 @@ def call(endpoint: Callable[P, Response[R]], *args: P.args, **kwargs: P.kwargs) 
     """
     module, client, request_kwargs = _prepare(endpoint, args, kwargs)
     response = client.get_httpx_client().request(**request_kwargs)
-    return _parse(module, client, response)  # type: ignore[no-any-return]
+    return parse_response(module, client, response)  # type: ignore[no-any-return]
 
 
 async def acall(endpoint: Callable[P, Awaitable[Response[R]]], *args: P.args, **kwargs: P.kwargs) -> R:
     """The async twin of :func:`call`: ``await acall(list_files.asyncio_detailed, client=client)``."""
     module, client, request_kwargs = _prepare(endpoint, args, kwargs)
     response = await client.get_async_httpx_client().request(**request_kwargs)
-    return _parse(module, client, response)  # type: ignore[no-any-return]
+    return parse_response(module, client, response)  # type: ignore[no-any-return]
 
 
 def raise_for_status(response: Response[R]) -> R | None:
@@ -65,7 +65,7 @@ def _prepare(
     return module, client, module._get_kwargs(**kwargs)
 
 
-def _parse(module: ModuleType, client: AuthenticatedClient | Client, response: httpx.Response) -> Any:
+def parse_response(module: ModuleType, client: AuthenticatedClient | Client, response: httpx.Response) -> Any:
     if response.status_code >= 400:
         raise status_error(response)
     try:
@@ -96,52 +96,8 @@ def _validation_error(
             operation=name, response=response, field="(body)", reason=f"not JSON: {response.text[:120]!r}"
         )
     media = operation["responses"].get(str(response.status_code), {}).get("content", {}).get("application/json")
-    where = _mismatch(media["schema"], body, "") if media else None
+    where = mismatch(media["schema"], body) if media else None
     if where is None and exc is None:
         return None
     field, reason = where or ("(body)", f"{type(exc).__name__}: {exc}")
     return ResponseValidationError(operation=name, response=response, field=field, reason=reason)
-
-
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
-
-
-def _mismatch(schema: dict[str, Any], value: Any, path: str) -> tuple[str, str] | None:
-    """The first place where ``value`` breaks ``schema``'s types, required fields or enums, as (path, reason).
-
-    A small walker over the spec's subset of JSON Schema, so that the installed client needs no validator library.
-    """
-    schema = _spec.resolve(schema)
-    if "anyOf" in schema:
-        found = [_mismatch(option, value, path) for option in schema["anyOf"]]
-        return None if None in found else found[0]
-    types = schema.get("type")
-    if types is not None:
-        allowed = [types] if isinstance(types, str) else types
-        if not any(_TYPES[t](value) for t in allowed):
-            return path or "(body)", f"expected {' or '.join(allowed)}, got {json.dumps(value)[:60]}"
-    if "enum" in schema and value not in schema["enum"]:
-        return path or "(body)", f"{value!r} is not one of {schema['enum']}"
-    if isinstance(value, dict):
-        for name in schema.get("required", []):
-            if name not in value:
-                return f"{path}.{name}".lstrip("."), "required field is missing"
-        for name, sub in schema.get("properties", {}).items():
-            if name in value:
-                found_in = _mismatch(sub, value[name], f"{path}.{name}".lstrip("."))
-                if found_in:
-                    return found_in
-    if isinstance(value, list) and "items" in schema:
-        for index, item in enumerate(value):
-            found_at = _mismatch(schema["items"], item, f"{path}[{index}]")
-            if found_at:
-                return found_at
-    return None

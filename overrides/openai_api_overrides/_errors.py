@@ -20,12 +20,16 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
+    "InvalidFileError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",
+    "StreamDecodeError",
+    "StreamError",
+    "StreamInterruptedError",
     "UnprocessableEntityError",
 ]
 
@@ -144,6 +148,44 @@ class ResponseValidationError(APIError):
             f"(request id {self.request_id or 'none'})",
             request=_request_of(response),
         )
+
+
+class StreamInterruptedError(APIConnectionError):
+    """A stream ended, or broke, before its ``data: [DONE]``: what arrived is not the whole answer."""
+
+
+class StreamError(APIError):
+    """The server sent an error inside a stream (``event: error``, or an event holding an ``error`` object)."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None, type: str | None = None) -> None:
+        super().__init__(message, request=request)
+        self.type = type
+
+
+class StreamDecodeError(APIError):
+    """An event of a stream is not the JSON the spec describes; ``data`` is the event as it arrived."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None, data: str) -> None:
+        super().__init__(message, request=request)
+        self.data = data
+
+
+class InvalidFileError(OpenAIError):
+    """A file failed the spec's checks before a byte was sent (size, type, shape, or training records).
+
+    ``problems`` lists the first problems found (for a training file: ``line N: reason``); ``more`` counts the rest.
+    """
+
+    def __init__(self, field: str, filename: str, problems: list[str], more: int = 0) -> None:
+        self.field = field
+        self.filename = filename
+        self.problems = problems
+        self.more = more
+        lines = [f"{field} {filename!r} was not sent:", *(f"  {p}" for p in problems)]
+        if more:
+            lines.append(f"  ... and {more} more")
+        lines.append("  (pass validate=False to skip these local checks)")
+        super().__init__("\n".join(lines))
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

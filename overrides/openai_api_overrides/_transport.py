@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -22,6 +23,23 @@ def ensure_timeout(request: httpx.Request, default: httpx.Timeout) -> None:
     timeout = request.extensions.get("timeout")
     if not timeout or all(value is None for value in timeout.values()):
         request.extensions["timeout"] = default.as_dict()
+
+
+def random_multipart_boundary(request: httpx.Request) -> None:
+    """Gives a multipart body a random boundary.
+
+    The generated functions set ``Content-Type: multipart/form-data; boundary=+++``, and httpx then uses that fixed
+    boundary: a file holding ``\r\n--+++`` would end its part early and corrupt the request.
+    """
+    stream = request.stream
+    if not isinstance(stream, httpx._multipart.MultipartStream):
+        return
+    stream.boundary = os.urandom(16).hex().encode("ascii")
+    stream.content_type = f"multipart/form-data; boundary={stream.boundary.decode('ascii')}"
+    request.headers["Content-Type"] = stream.content_type
+    length = stream.get_content_length()
+    if length is not None and "Content-Length" in request.headers:
+        request.headers["Content-Length"] = str(length)
 
 
 def connection_error(exc: httpx.TransportError, request: httpx.Request, note: str = "") -> APIConnectionError:
@@ -167,6 +185,7 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         ensure_timeout(request, self.timeout)
+        random_multipart_boundary(request)
         attempts = _Attempts(request, self.policy)
         while True:
             try:
@@ -212,6 +231,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         ensure_timeout(request, self.timeout)
+        random_multipart_boundary(request)
         attempts = _Attempts(request, self.policy)
         while True:
             try:

@@ -1,0 +1,390 @@
+"""Server-sent event streams of completions, chat completions and fine-tune events, as generated models.
+
+The request is built by the generated module's own ``_get_kwargs`` (URL, headers, body); only the reading differs:
+the body is consumed event by event instead of being read whole and parsed as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from types import ModuleType, TracebackType
+from typing import Any, Generic, Protocol, TypeVar
+
+import httpx
+from openai_api_client import AuthenticatedClient
+from openai_api_client.api.chat import create_chat_completion
+from openai_api_client.api.completions import create_completion
+from openai_api_client.api.fine_tunes import list_fine_tune_events
+from openai_api_client.models import (
+    ChatCompletionChoice,
+    ChatCompletionResponseMessage,
+    CreateChatCompletionChunk,
+    CreateChatCompletionRequest,
+    CreateChatCompletionResponse,
+    CreateCompletionRequest,
+    CreateCompletionResponse,
+    FineTuneEvent,
+)
+from openai_api_client.types import UNSET, Unset
+
+from openai_api_overrides._errors import (
+    APIConnectionError,
+    StreamDecodeError,
+    StreamError,
+    StreamInterruptedError,
+    status_error,
+)
+from openai_api_overrides._sse import ServerSentEvent, SSEDecoder
+
+T = TypeVar("T")
+
+__all__ = [
+    "AsyncStream",
+    "Stream",
+    "accumulate_chat",
+    "astream_chat_completion",
+    "astream_completion",
+    "astream_fine_tune_events",
+    "stream_chat_completion",
+    "stream_completion",
+    "stream_fine_tune_events",
+]
+
+_DONE = "[DONE]"
+
+
+class _FromDict(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def _streaming_body(model: type[Any], body: _FromDict | Mapping[str, Any]) -> Any:
+    """A copy of ``body`` with ``stream: true``; the caller's object is left as it was."""
+    data = dict(body) if isinstance(body, Mapping) else body.to_dict()
+    data["stream"] = True
+    return model.from_dict(data)
+
+
+class _Reader(Generic[T]):
+    """What the sync and async streams share: building the request, checking the answer, decoding events."""
+
+    def __init__(
+        self,
+        module: ModuleType,
+        request_kwargs: dict[str, Any],
+        parse: Callable[[dict[str, Any]], T],
+        read_idle_timeout: float | None,
+    ) -> None:
+        self.module = module
+        self.request_kwargs = request_kwargs
+        self.parse = parse
+        self.read_idle_timeout = read_idle_timeout
+        self.decoder = SSEDecoder()
+        self.done = False
+        self.request: httpx.Request | None = None
+
+    def build(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        kwargs = dict(self.request_kwargs)
+        if self.read_idle_timeout is not None:
+            # httpx's read timeout bounds each wait for bytes: between events, that is the idle timeout.
+            kwargs["timeout"] = http.timeout if isinstance(http.timeout, httpx.Timeout) else httpx.Timeout(600.0)
+            kwargs["timeout"] = httpx.Timeout(
+                connect=kwargs["timeout"].connect,
+                read=self.read_idle_timeout,
+                write=kwargs["timeout"].write,
+                pool=kwargs["timeout"].pool,
+            )
+        headers = dict(kwargs.pop("headers", {}) or {})
+        headers["Accept"] = "text/event-stream"
+        self.request = http.build_request(headers=headers, **kwargs)
+        return self.request
+
+    def check(self, response: httpx.Response) -> None:
+        """Raises for an error status, or for an answer that is not an event stream (body already read)."""
+        if response.status_code >= 400:
+            raise status_error(response)
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith("text/event-stream"):
+            raise StreamDecodeError(
+                f"expected a text/event-stream answer, got {content_type or 'no content type'}: "
+                f"{response.text[:200]!r}",
+                request=self.request,
+                data=response.text,
+            )
+
+    def line(self, line: str) -> T | None:
+        event = self.decoder.feed(line)
+        return None if event is None else self.event(event)
+
+    def event(self, event: ServerSentEvent) -> T | None:
+        if self.done:
+            return None
+        if event.data == _DONE:
+            self.done = True
+            return None
+        try:
+            data = json.loads(event.data)
+        except ValueError:
+            if event.event == "error":
+                raise StreamError(f"the stream sent an error: {event.data[:500]}", request=self.request) from None
+            raise StreamDecodeError(
+                f"a stream event is not JSON: {event.data[:500]!r}", request=self.request, data=event.data
+            ) from None
+        if event.event == "error" or (isinstance(data, dict) and isinstance(data.get("error"), dict)):
+            detail = data.get("error", data) if isinstance(data, dict) else {}
+            detail = detail if isinstance(detail, dict) else {"message": str(detail)}
+            raise StreamError(
+                f"the stream sent an error: {detail.get('message', event.data[:500])}",
+                request=self.request,
+                type=detail.get("type"),
+            )
+        try:
+            return self.parse(data)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise StreamDecodeError(
+                f"a stream event does not match the spec ({type(exc).__name__}: {exc}): {event.data[:500]!r}",
+                request=self.request,
+                data=event.data,
+            ) from exc
+
+    def end(self) -> T | None:
+        last = self.decoder.flush()
+        item = self.event(last) if last is not None else None
+        if not self.done:
+            raise StreamInterruptedError(
+                "the stream ended before data: [DONE]: the answer is incomplete", request=self.request
+            )
+        return item
+
+    def interrupted(self, exc: APIConnectionError) -> StreamInterruptedError:
+        error = StreamInterruptedError(f"the stream broke before data: [DONE]: {exc.message}", request=self.request)
+        error.__cause__ = exc
+        return error
+
+
+class Stream(Generic[T]):
+    """An iterator of one stream's events as generated models; leaving the loop or the ``with`` block closes it."""
+
+    def __init__(self, client: AuthenticatedClient, reader: _Reader[T]) -> None:
+        self._client = client
+        self._reader = reader
+        self._response: httpx.Response | None = None
+        self._started = False
+
+    @property
+    def response(self) -> httpx.Response | None:
+        return self._response
+
+    def _open(self) -> httpx.Response:
+        if self._response is None:
+            http = self._client.get_httpx_client()
+            response = http.send(self._reader.build(http), stream=True)
+            self._response = response
+            try:
+                if response.status_code >= 400 or not response.headers.get("content-type", "").startswith(
+                    "text/event-stream"
+                ):
+                    response.read()
+                self._reader.check(response)
+            except BaseException:
+                response.close()
+                raise
+        return self._response
+
+    def __enter__(self) -> Stream[T]:
+        self._open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[T]:
+        if self._started:
+            raise RuntimeError("a stream can be iterated once")
+        self._started = True
+        response = self._open()
+        reader = self._reader
+        try:
+            for line in response.iter_lines():
+                item = reader.line(line)
+                if item is not None:
+                    yield item
+                elif reader.done:
+                    break
+            last = reader.end()
+            if last is not None:
+                yield last
+        except StreamInterruptedError:
+            raise
+        except APIConnectionError as exc:
+            raise reader.interrupted(exc) from exc
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        if self._response is not None:
+            self._response.close()
+
+
+class AsyncStream(Generic[T]):
+    """The async twin of :class:`Stream`: ``async with``/``async for``."""
+
+    def __init__(self, client: AuthenticatedClient, reader: _Reader[T]) -> None:
+        self._client = client
+        self._reader = reader
+        self._response: httpx.Response | None = None
+        self._started = False
+
+    async def _open(self) -> httpx.Response:
+        if self._response is None:
+            http = self._client.get_async_httpx_client()
+            response = await http.send(self._reader.build(http), stream=True)
+            self._response = response
+            try:
+                if response.status_code >= 400 or not response.headers.get("content-type", "").startswith(
+                    "text/event-stream"
+                ):
+                    await response.aread()
+                self._reader.check(response)
+            except BaseException:
+                await response.aclose()
+                raise
+        return self._response
+
+    async def __aenter__(self) -> AsyncStream[T]:
+        await self._open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        if self._started:
+            raise RuntimeError("a stream can be iterated once")
+        self._started = True
+        response = await self._open()
+        reader = self._reader
+        try:
+            async for line in response.aiter_lines():
+                item = reader.line(line)
+                if item is not None:
+                    yield item
+                elif reader.done:
+                    break
+            last = reader.end()
+            if last is not None:
+                yield last
+        except StreamInterruptedError:
+            raise
+        except APIConnectionError as exc:
+            raise reader.interrupted(exc) from exc
+        finally:
+            await response.aclose()
+
+    async def aclose(self) -> None:
+        if self._response is not None:
+            await self._response.aclose()
+
+
+def _completion_reader(
+    body: CreateCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
+) -> _Reader[CreateCompletionResponse]:
+    kwargs = create_completion._get_kwargs(body=_streaming_body(CreateCompletionRequest, body))
+    return _Reader(create_completion, kwargs, CreateCompletionResponse.from_dict, read_idle_timeout)
+
+
+def _chat_reader(
+    body: CreateChatCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
+) -> _Reader[CreateChatCompletionChunk]:
+    kwargs = create_chat_completion._get_kwargs(body=_streaming_body(CreateChatCompletionRequest, body))
+    return _Reader(create_chat_completion, kwargs, CreateChatCompletionChunk.from_dict, read_idle_timeout)
+
+
+def _events_reader(fine_tune_id: str, read_idle_timeout: float | None) -> _Reader[FineTuneEvent]:
+    kwargs = list_fine_tune_events._get_kwargs(fine_tune_id=fine_tune_id, stream=True)
+    return _Reader(list_fine_tune_events, kwargs, FineTuneEvent.from_dict, read_idle_timeout)
+
+
+def stream_completion(
+    client: AuthenticatedClient,
+    body: CreateCompletionRequest | Mapping[str, Any],
+    *,
+    read_idle_timeout: float | None = None,
+) -> Stream[CreateCompletionResponse]:
+    """Streams a completion: each item is a ``CreateCompletionResponse`` holding part of the text."""
+    return Stream(client, _completion_reader(body, read_idle_timeout))
+
+
+def stream_chat_completion(
+    client: AuthenticatedClient,
+    body: CreateChatCompletionRequest | Mapping[str, Any],
+    *,
+    read_idle_timeout: float | None = None,
+) -> Stream[CreateChatCompletionChunk]:
+    """Streams a chat completion as ``CreateChatCompletionChunk`` models; :func:`accumulate_chat` joins them."""
+    return Stream(client, _chat_reader(body, read_idle_timeout))
+
+
+def stream_fine_tune_events(
+    client: AuthenticatedClient, fine_tune_id: str, *, read_idle_timeout: float | None = None
+) -> Stream[FineTuneEvent]:
+    """Follows a fine-tune job's events until the job ends (``data: [DONE]``)."""
+    return Stream(client, _events_reader(fine_tune_id, read_idle_timeout))
+
+
+def astream_completion(
+    client: AuthenticatedClient,
+    body: CreateCompletionRequest | Mapping[str, Any],
+    *,
+    read_idle_timeout: float | None = None,
+) -> AsyncStream[CreateCompletionResponse]:
+    return AsyncStream(client, _completion_reader(body, read_idle_timeout))
+
+
+def astream_chat_completion(
+    client: AuthenticatedClient,
+    body: CreateChatCompletionRequest | Mapping[str, Any],
+    *,
+    read_idle_timeout: float | None = None,
+) -> AsyncStream[CreateChatCompletionChunk]:
+    return AsyncStream(client, _chat_reader(body, read_idle_timeout))
+
+
+def astream_fine_tune_events(
+    client: AuthenticatedClient, fine_tune_id: str, *, read_idle_timeout: float | None = None
+) -> AsyncStream[FineTuneEvent]:
+    return AsyncStream(client, _events_reader(fine_tune_id, read_idle_timeout))
+
+
+def accumulate_chat(chunks: Iterable[CreateChatCompletionChunk]) -> CreateChatCompletionResponse:
+    """Joins a chat stream's deltas into the final response: one message per choice index, in index order."""
+    first: CreateChatCompletionChunk | None = None
+    roles: dict[int, Any] = {}
+    contents: dict[int, list[str]] = {}
+    finish: dict[int, Any] = {}
+    for chunk in chunks:
+        first = first or chunk
+        for choice in chunk.choices:
+            contents.setdefault(choice.index, [])
+            delta = choice.delta
+            if not isinstance(delta.role, Unset):
+                roles[choice.index] = delta.role
+            if isinstance(delta.content, str):
+                contents[choice.index].append(delta.content)
+            if not isinstance(choice.finish_reason, Unset) and choice.finish_reason is not None:
+                finish[choice.index] = choice.finish_reason
+    if first is None:
+        raise ValueError("no chunk to accumulate")
+    choices = [
+        ChatCompletionChoice(
+            index=index,
+            message=ChatCompletionResponseMessage(role=roles.get(index, "assistant"), content="".join(parts)),
+            finish_reason=finish.get(index, UNSET),
+        )
+        for index, parts in sorted(contents.items())
+    ]
+    return CreateChatCompletionResponse(
+        id=first.id, object_="chat.completion", created=first.created, choices=choices, model=first.model
+    )
