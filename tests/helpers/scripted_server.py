@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +30,7 @@ class Reply:
     cut_after: int | None = None
     chunks: list[bytes] | None = None
     chunk_delay: float = 0.0
+    body_file: Path | None = None
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -47,6 +49,9 @@ class Received:
     target: str
     headers: dict[str, str]
     body: bytes
+    body_sha256: str = ""
+    body_length: int = 0
+    part_sha256: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -56,9 +61,9 @@ class Received:
     def query(self) -> dict[str, list[str]]:
         return parse_qs(urlsplit(self.target).query)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+    def parts(self) -> dict[str, tuple[str | None, bytes]]:
+        """The multipart body's parts, by name: (filename, content)."""
+        return parse_multipart(self.body, self.headers.get("content-type", ""))
 
 
 Handler = Callable[[Received], Reply]
@@ -71,8 +76,9 @@ def json_reply(body: dict[str, Any] | list[Any], status: int = 200, **headers: s
 class ScriptedServer:
     """Answers each request with the next scripted :class:`Reply`, then with ``handler`` once the script is spent."""
 
-    def __init__(self, handler: Handler | None = None) -> None:
+    def __init__(self, handler: Handler | None = None, store_bodies: bool = True) -> None:
         self.handler: Handler = handler or (lambda _: json_reply({}))
+        self.store_bodies = store_bodies
         self.received: list[Received] = []
         self.closed_early = threading.Event()
         self._script: deque[Reply] = deque()
@@ -115,7 +121,7 @@ class ScriptedServer:
 
     def _connection(self, conn: socket.socket) -> None:
         conn.settimeout(30)
-        reader = _Reader(conn)
+        reader = _Reader(conn, self.store_bodies)
         try:
             while not self._stop.is_set():
                 request = reader.request()
@@ -154,8 +160,11 @@ class ScriptedServer:
                 conn.sendall(b"0\r\n\r\n")
                 return True
             payload = reply.payload()
-            head.append(f"content-length: {len(payload)}")
+            size = reply.body_file.stat().st_size if reply.body_file is not None else len(payload)
+            head.append(f"content-length: {size}")
             conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+            if reply.body_file is not None:
+                return self._send_file(conn, head, reply)
             if reply.cut_after is not None:
                 conn.sendall(payload[: reply.cut_after])
                 return False
@@ -165,11 +174,24 @@ class ScriptedServer:
             return False
         return True
 
+    def _send_file(self, conn: socket.socket, head: list[str], reply: Reply) -> bool:
+        assert reply.body_file is not None
+        sent = 0
+        with reply.body_file.open("rb") as source:
+            while chunk := source.read(1 << 20):
+                if reply.cut_after is not None and sent + len(chunk) > reply.cut_after:
+                    conn.sendall(chunk[: reply.cut_after - sent])
+                    return False
+                conn.sendall(chunk)
+                sent += len(chunk)
+        return True
+
 
 class _Reader:
-    def __init__(self, conn: socket.socket) -> None:
+    def __init__(self, conn: socket.socket, store: bool) -> None:
         self._conn = conn
         self._buf = b""
+        self._store = store
 
     def _fill(self) -> bool:
         data = self._conn.recv(1 << 16)
@@ -191,6 +213,15 @@ class _Reader:
                 raise ValueError("connection closed mid-body")
         data, self._buf = self._buf[:n], self._buf[n:]
         return data
+
+    def _sized(self, n: int) -> Iterator[bytes]:
+        """``n`` bytes of body in pieces, without gathering them (bodies here can be 512 MiB)."""
+        while n > 0:
+            if not self._buf and not self._fill():
+                raise ValueError("connection closed mid-body")
+            piece, self._buf = self._buf[:n], self._buf[n:]
+            n -= len(piece)
+            yield piece
 
     def _chunked(self) -> Iterator[bytes]:
         while True:
@@ -214,11 +245,82 @@ class _Reader:
             name, _, value = line.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
         if headers.get("transfer-encoding", "").lower() == "chunked":
-            body = b"".join(self._chunked())
+            pieces = self._chunked()
         else:
-            body = self._exactly(int(headers.get("content-length", "0")))
+            pieces = self._sized(int(headers.get("content-length", "0")))
+        digest = hashlib.sha256()
+        parts = _MultipartHasher(headers.get("content-type", ""))
+        stored = bytearray()
+        length = 0
+        for piece in pieces:
+            digest.update(piece)
+            parts.feed(piece)
+            length += len(piece)
+            if self._store:
+                stored += piece
         method, target, _ = request_line.decode("latin-1").split(" ", 2)
-        return Received(request_line, method, target, headers, body)
+        return Received(
+            request_line, method, target, headers, bytes(stored), digest.hexdigest(), length, parts.finish()
+        )
+
+
+class _MultipartHasher:
+    """The sha256 of each part of a multipart body, computed as the body streams in."""
+
+    def __init__(self, content_type: str) -> None:
+        boundary = content_type.partition("boundary=")[2].strip('"')
+        self._delimiter = b"\r\n--" + boundary.encode() if boundary else b""
+        self._buf = b"\r\n"  # the first delimiter has no CRLF before it
+        self._name: str | None = None
+        self._hash: Any = None
+        self._in_headers = False
+        self.result: dict[str, str] = {}
+
+    def feed(self, data: bytes) -> None:
+        if not self._delimiter:
+            return
+        self._buf += data
+        while True:
+            if self._in_headers:
+                end = self._buf.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                header_text = self._buf[:end].decode("utf-8", "replace")
+                self._name = header_text.partition('name="')[2].partition('"')[0]
+                self._hash = hashlib.sha256()
+                self._buf = self._buf[end + 4 :]
+                self._in_headers = False
+            at = self._buf.find(self._delimiter)
+            if at < 0:
+                keep = len(self._delimiter) + 4
+                if self._hash is not None and len(self._buf) > keep:
+                    self._hash.update(self._buf[:-keep])
+                    self._buf = self._buf[-keep:]
+                return
+            if self._hash is not None and self._name is not None:
+                self._hash.update(self._buf[:at])
+                self.result[self._name] = self._hash.hexdigest()
+            self._hash = None
+            self._buf = self._buf[at + len(self._delimiter) :]
+            self._in_headers = True
+
+    def finish(self) -> dict[str, str]:
+        return self.result
+
+
+def parse_multipart(body: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
+    """Splits a multipart/form-data body on the boundary its Content-Type names, as a server would."""
+    boundary = content_type.partition("boundary=")[2].strip('"').encode()
+    parts: dict[str, tuple[str | None, bytes]] = {}
+    for chunk in (b"\r\n" + body).split(b"\r\n--" + boundary)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, content = chunk.partition(b"\r\n\r\n")
+        text = head.decode("utf-8", "replace")
+        name = text.partition('name="')[2].partition('"')[0]
+        filename = text.partition('filename="')[2].partition('"')[0] if 'filename="' in text else None
+        parts[name] = (filename, content)
+    return parts
 
 
 _REASONS = {
