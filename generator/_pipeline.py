@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -63,9 +64,29 @@ def _step(log: Log, what: str) -> Iterator[None]:
     log(f"  {what} ({time.perf_counter() - start:.2f} s)")
 
 
+def _with_binary_format(node: Any) -> Any:
+    """A copy of the spec where each file part also carries ``type: string, format: binary``.
+
+    The spec writes a file part the OpenAPI 3.1 way, ``contentMediaType: application/octet-stream`` with no
+    ``type``: validators (openapi-core) accept uploaded bytes only so. openapi-python-client 0.29.1 makes a ``File``
+    only of the 3.0 spelling, so the generators read this copy; the committed spec stays as validators need it.
+    """
+    if isinstance(node, dict):
+        copy = {key: _with_binary_format(value) for key, value in node.items()}
+        if copy.get("contentMediaType") == "application/octet-stream" and "type" not in copy:
+            copy = {"type": "string", "format": "binary", **copy}
+        return copy
+    if isinstance(node, list):
+        return [_with_binary_format(item) for item in node]
+    return node
+
+
 def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
     """Writes every generated artefact for ``spec_path`` under ``out_dir`` (which must not exist)."""
     package_dir = out_dir / _PACKAGE
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    generator_spec = out_dir.parent / "openapi.yaml"
+    generator_spec.write_text(yaml.safe_dump(_with_binary_format(spec), allow_unicode=True, sort_keys=False))
     with _step(log, f"openapi-python-client: endpoint functions and attrs models -> {_PACKAGE}/"):
         _run(
             [
@@ -74,7 +95,7 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
                 "openapi_python_client",
                 "generate",
                 "--path",
-                str(spec_path),
+                str(generator_spec),
                 "--meta",
                 "none",
                 "--config",
@@ -93,7 +114,7 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
                 "-m",
                 "datamodel_code_generator",
                 "--input",
-                str(spec_path),
+                str(generator_spec),
                 "--input-file-type",
                 "openapi",
                 "--output",
@@ -117,9 +138,8 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
         # The generator names its input by its temporary path; keep only the file name so the bytes do not
         # depend on where the pipeline ran.
         typed = package_dir / "typed_dicts.py"
-        typed.write_text(typed.read_text().replace(str(spec_path), spec_path.name))
+        typed.write_text(typed.read_text().replace(str(generator_spec), spec_path.name))
     with _step(log, f"spec bundle: {_PACKAGE}/openapi.json (read at run time for the spec's limits)"):
-        spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
         (package_dir / "openapi.json").write_text(
             json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
