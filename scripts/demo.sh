@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m generator
-.venv/bin/python -m openai_api_overrides.demo
+.venv/bin/python scripts/demo.py
