@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openai_api_overrides as oa
 import pytest
 from openai_api_client.api.completions import create_completion
 from openai_api_client.api.edits import create_edit
@@ -38,7 +39,6 @@ from openai_api_client.models import (
     ImageSize,
 )
 
-import openai_api_overrides as oa
 from tests.server import Fault, RunningServer
 
 KEY_A, KEY_B = "sk-test-org-a", "sk-test-org-b"
@@ -233,10 +233,14 @@ def test_hostile_filenames_are_stored_safely(api: RunningServer) -> None:
     # Raw bytes, as a hostile client could send them: traversal and control characters in the part header.
     boundary = "b0undary"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nfine-tune\r\n'
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="..\\../ev\x01il\x7f.jsonl"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode() + TRAINING + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nfine-tune\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="..\\../ev\x01il\x7f.jsonl"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + TRAINING
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     headers = {"Authorization": f"Bearer {KEY_A}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
     raw = httpx.post(api.url + "/files", content=body, headers=headers)
     assert raw.status_code == 200 and raw.json()["filename"] == "evil.jsonl"
@@ -308,7 +312,7 @@ def test_an_html_502_is_a_typed_error(api: RunningServer) -> None:
 def test_a_connection_dropped_mid_body_is_a_typed_error(api: RunningServer) -> None:
     upload(client(api))
     api.state.faults.append(Fault(path="/v1/files", drop_mid_body=True))
-    with pytest.raises(oa.APIConnectionError, match="cut short|RemoteProtocolError"):
+    with pytest.raises(oa.APIConnectionError, match=r"cut short|RemoteProtocolError"):
         oa.call(list_files.sync_detailed, client=client(api))
 
 
