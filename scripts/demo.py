@@ -17,7 +17,6 @@ from openai_api_client.api.files import retrieve_file
 from openai_api_client.api.fine_tunes import create_fine_tune
 from openai_api_client.api.models import list_models
 from openai_api_client.models import CreateFineTuneRequest
-
 from tests.server import running
 
 TRAINING = b"".join(b'{"prompt": "Question %d ->", "completion": " answer %d"}\n' % (i, i) for i in range(200))

@@ -12,9 +12,9 @@ from types import ModuleType
 from typing import Any, ParamSpec, TypeVar, overload
 
 import httpx
+
 from openai_api_client import AuthenticatedClient, Client
 from openai_api_client.types import Response
-
 from openai_api_overrides import _spec
 from openai_api_overrides._errors import ResponseValidationError, status_error
 from openai_api_overrides._schema import mismatch

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 from attrs import define, evolve, field
-from openai_api_client import AuthenticatedClient
 
+from openai_api_client import AuthenticatedClient
 from openai_api_overrides._errors import MissingAPIKeyError
 from openai_api_overrides._logging import setup_logging_from_env
 from openai_api_overrides._retry import RetryPolicy

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import download_file as _download_op
-
 from openai_api_overrides._errors import APIConnectionError, status_error
 from openai_api_overrides._inputs import ProgressCallback
 

@@ -8,7 +8,6 @@ from openai_api_client.api.files import list_files as _list_files
 from openai_api_client.api.files import list_files_gateway as _list_files_gateway
 from openai_api_client.models import ListFilesResponse, ListOrder, OpenAIFile
 from openai_api_client.types import UNSET, Unset
-
 from openai_api_overrides._calls import acall, call
 from openai_api_overrides._client import OpenAIClient
 from openai_api_overrides._errors import NotFoundError

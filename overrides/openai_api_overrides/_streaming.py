@@ -12,6 +12,7 @@ from types import ModuleType, TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
+
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.api.completions import create_completion
@@ -27,7 +28,6 @@ from openai_api_client.models import (
     FineTuneEvent,
 )
 from openai_api_client.types import UNSET, Unset
-
 from openai_api_overrides._errors import (
     APIConnectionError,
     StreamDecodeError,

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.audio import create_transcription as _transcription_op
 from openai_api_client.api.audio import create_translation as _translation_op
@@ -35,7 +36,6 @@ from openai_api_client.models import (
     UploadPurpose,
 )
 from openai_api_client.types import UNSET, Unset
-
 from openai_api_overrides import _spec
 from openai_api_overrides._calls import parse_response
 from openai_api_overrides._errors import status_error

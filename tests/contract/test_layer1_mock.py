@@ -9,34 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import openai_api_overrides as oa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-from openai_api_client.api.chat import create_chat_completion
-from openai_api_client.api.completions import create_completion
-from openai_api_client.api.edits import create_edit
-from openai_api_client.api.embeddings import create_embedding
-from openai_api_client.api.files import delete_file, retrieve_file
-from openai_api_client.api.fine_tunes import (
-    cancel_fine_tune,
-    create_fine_tune,
-    list_fine_tune_events,
-    list_fine_tunes,
-    retrieve_fine_tune,
-)
-from openai_api_client.api.images import create_image
-from openai_api_client.api.models import delete_model, list_models, retrieve_model
-from openai_api_client.models import (
-    CreateChatCompletionRequest,
-    CreateCompletionRequest,
-    CreateEditRequest,
-    CreateEmbeddingRequest,
-    CreateFineTuneRequest,
-    CreateImageRequest,
-)
 
+import openai_api_overrides as oa
+from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS, Call
 from tests.helpers.contract import (
     Answer,
     ContractTransport,
@@ -48,85 +27,6 @@ from tests.helpers.contract import (
 )
 from tests.helpers.spec import load_spec, operations, sse_events
 
-PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + (2).to_bytes(4, "big") * 2 + b"\x08\x06\0\0\0\0\0\0\0"
-CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Hello!"}], "temperature": 0.7}
-COMPLETION = {
-    "model": "text-davinci-003",
-    "prompt": ["a", "b"],
-    "max_tokens": 7,
-    "stop": "\n",
-    "logit_bias": {"50256": -100},
-}
-
-# Each operation of the spec, called through the client with a valid request. Streaming operations have a second
-# entry, "<operationId>:stream", that reads the text/event-stream answer.
-Call = Callable[[oa.OpenAIClient], Any]
-CALLS: dict[str, Call] = {
-    "listModels": lambda c: oa.call(list_models.sync_detailed, client=c),
-    "retrieveModel": lambda c: oa.call(retrieve_model.sync_detailed, client=c, model="text-davinci-003"),
-    "deleteModel": lambda c: oa.call(delete_model.sync_detailed, client=c, model="curie:ft-acmeco-2021-03-03"),
-    "createCompletion": lambda c: oa.call(
-        create_completion.sync_detailed, client=c, body=CreateCompletionRequest.from_dict(COMPLETION)
-    ),
-    "createCompletion:stream": lambda c: list(oa.stream_completion(c, COMPLETION)),
-    "createChatCompletion": lambda c: oa.call(
-        create_chat_completion.sync_detailed, client=c, body=CreateChatCompletionRequest.from_dict(CHAT)
-    ),
-    "createChatCompletion:stream": lambda c: list(oa.stream_chat_completion(c, CHAT)),
-    "createEdit": lambda c: oa.call(
-        create_edit.sync_detailed,
-        client=c,
-        body=CreateEditRequest(model="text-davinci-edit-001", instruction="Fix the spelling", input_="wek"),
-    ),
-    "createImage": lambda c: oa.call(
-        create_image.sync_detailed, client=c, body=CreateImageRequest.from_dict({"prompt": "otter", "n": 2})
-    ),
-    "createImageEdit": lambda c: oa.create_image_edit(
-        c, image=("otter.png", PNG, "image/png"), mask=("mask.png", PNG, "image/png"), prompt="a beret", n=2
-    ),
-    "createImageVariation": lambda c: oa.create_image_variation(
-        c, image=("otter.png", PNG, "image/png"), size="256x256", response_format="b64_json"
-    ),
-    "createEmbedding": lambda c: oa.call(
-        create_embedding.sync_detailed,
-        client=c,
-        body=CreateEmbeddingRequest.from_dict({"model": "text-embedding-ada-002", "input": [[1, 2], [3]]}),
-    ),
-    "createTranscription": lambda c: oa.create_transcription(
-        c, file=("audio.mp3", b"ID3", "audio/mpeg"), model="whisper-1", temperature=0.2, language="en"
-    ),
-    "createTranslation": lambda c: oa.create_translation(
-        c, file=("german.m4a", b"\0", "audio/mp4"), model="whisper-1", response_format="verbose_json"
-    ),
-    "listFiles": lambda c: oa.list_files(c, purpose="fine-tune", limit=10, order="asc", after="file-abc123"),
-    "createFile": lambda c: oa.upload_file(
-        c, ("mydata.jsonl", b'{"prompt": "a", "completion": "b"}\n', "application/jsonl"), purpose="fine-tune"
-    ),
-    "listFilesGateway": lambda c: oa.list_files(c.with_options(), purpose="fine-tune"),
-    "retrieveFile": lambda c: oa.call(retrieve_file.sync_detailed, client=c, file_id="file-abc123"),
-    "deleteFile": lambda c: oa.call(delete_file.sync_detailed, client=c, file_id="file-abc123"),
-    "downloadFile": lambda c: oa.download_file_bytes(c, "file-abc123"),
-    "createFineTune": lambda c: oa.call(
-        create_fine_tune.sync_detailed,
-        client=c,
-        body=CreateFineTuneRequest.from_dict({"training_file": "file-abc", "n_epochs": 2, "suffix": "custom"}),
-    ),
-    "listFineTunes": lambda c: oa.call(list_fine_tunes.sync_detailed, client=c),
-    "retrieveFineTune": lambda c: oa.call(retrieve_fine_tune.sync_detailed, client=c, fine_tune_id="ft-1"),
-    "cancelFineTune": lambda c: oa.call(cancel_fine_tune.sync_detailed, client=c, fine_tune_id="ft-1"),
-    "listFineTuneEvents": lambda c: oa.call(list_fine_tune_events.sync_detailed, client=c, fine_tune_id="ft-1"),
-    "listFineTuneEvents:stream": lambda c: list(oa.stream_fine_tune_events(c, "ft-1")),
-}
-# The audio operations answer text/plain when a text format is asked for.
-TEXT_CALLS: dict[str, Call] = {
-    "createTranscription": lambda c: oa.create_transcription(
-        c, file=("a.mp3", b"ID3", "audio/mpeg"), model="whisper-1", response_format="srt"
-    ),
-    "createTranslation": lambda c: oa.create_translation(
-        c, file=("a.mp3", b"ID3", "audio/mpeg"), model="whisper-1", response_format="text"
-    ),
-}
-GATEWAY_CALLS = {"listFilesGateway"}
 SPEC = load_spec()
 OPERATION_IDS = sorted(op.operation_id for op in operations(SPEC))
 

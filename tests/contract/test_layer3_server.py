@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import openai_api_overrides as oa
 import pytest
+
+import openai_api_overrides as oa
 from openai_api_client.api.completions import create_completion
 from openai_api_client.api.edits import create_edit
 from openai_api_client.api.embeddings import create_embedding
@@ -38,7 +39,6 @@ from openai_api_client.models import (
     CreateImageRequest,
     ImageSize,
 )
-
 from tests.server import Fault, RunningServer
 
 KEY_A, KEY_B = "sk-test-org-a", "sk-test-org-b"

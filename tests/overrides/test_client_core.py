@@ -13,14 +13,14 @@ from email.utils import formatdate
 from typing import Any
 
 import httpx
-import openai_api_overrides as oa
 import pytest
+
+import openai_api_overrides as oa
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import create_file, list_files, retrieve_file
 from openai_api_client.api.models import list_models
 from openai_api_client.models import CreateFileRequest, FilePurposeKnown, ListFilesResponse, UploadPurpose
 from openai_api_client.types import File
-
 from tests.helpers.factories import API_KEY, error_body, file_list, file_object
 from tests.helpers.scripted_server import Received, Reply, ScriptedServer, json_reply
 

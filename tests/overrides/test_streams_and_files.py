@@ -14,8 +14,9 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import openai_api_overrides as oa
 import pytest
+
+import openai_api_overrides as oa
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.api.files import create_file
@@ -26,7 +27,6 @@ from openai_api_client.models import (
     UploadPurpose,
 )
 from openai_api_client.types import File
-
 from tests.helpers.factories import API_KEY, error_body, file_object
 from tests.helpers.scripted_server import Received, Reply, ScriptedServer, _MultipartHasher, json_reply, parse_multipart
 from tests.helpers.spec import REPO_ROOT
