@@ -342,6 +342,24 @@ class CreateChatCompletionChunk(TypedDict):
     choices: list[ChatCompletionChunkChoice]
 
 
+class CompletionStreamEvent(TypedDict):
+    """
+    One server-sent event of a streamed completion. Its `data` is a completion chunk (`CreateCompletionResponse`) as JSON; the last event's `data` is `[DONE]`.
+    """
+
+    data: str | Literal["[DONE]"]
+    event: NotRequired[str]
+
+
+class ChatCompletionStreamEvent(TypedDict):
+    """
+    One server-sent event of a streamed chat completion. Its `data` is a `CreateChatCompletionChunk` as JSON; the last event's `data` is `[DONE]`.
+    """
+
+    data: str | Literal["[DONE]"]
+    event: NotRequired[str]
+
+
 class CreateEditRequest(TypedDict):
     model: str
     """
@@ -800,6 +818,15 @@ class FineTuneEvent(TypedDict):
     created_at: int
     level: str
     message: str
+
+
+class FineTuneStreamEvent(TypedDict):
+    """
+    One server-sent event of a followed fine-tune job. Its `data` is a `FineTuneEvent` as JSON; the last event's `data` is `[DONE]`, sent when the job has ended.
+    """
+
+    data: str | Literal["[DONE]"]
+    event: NotRequired[str]
 
 
 class FineTuneHyperparams(TypedDict):

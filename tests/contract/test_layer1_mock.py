@@ -25,7 +25,7 @@ from tests.helpers.contract import (
     response_media,
     sse_body,
 )
-from tests.helpers.spec import load_spec, operations, sse_events
+from tests.helpers.spec import event_data_schema, load_spec, operations, sse_events
 
 SPEC = load_spec()
 OPERATION_IDS = sorted(op.operation_id for op in operations(SPEC))
@@ -104,9 +104,10 @@ def _responses(call_name: str) -> dict[str, Any]:
 
 def _generated_case(call_name: str) -> st.SearchStrategy[Any]:
     content_type = _content_type(call_name)
-    schema = inline(response_media({"responses": _responses(call_name)}, content_type)["schema"])
+    media = response_media({"responses": _responses(call_name)}, content_type)
     if content_type == "text/event-stream":
-        return st.lists(from_schema(schema), min_size=1, max_size=4)
+        return st.lists(from_schema(inline(event_data_schema(media))), min_size=1, max_size=4)
+    schema = inline(media["schema"])
     if content_type == "application/octet-stream":
         return st.binary(min_size=1, max_size=256)  # openapi-core reads an empty body as no body
     return from_schema(schema)

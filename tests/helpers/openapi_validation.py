@@ -17,7 +17,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from tests.helpers.spec import load_spec, schema_validator, sse_events
+from tests.helpers.spec import event_data_schema, load_spec, schema_validator, sse_events
 
 
 @dataclass
@@ -115,7 +115,7 @@ def _operation(exchange: Exchange) -> dict[str, Any]:
 
 def sse_errors(exchange: Exchange) -> list[str]:
     media = _operation(exchange)["responses"][str(exchange.status)]["content"]["text/event-stream"]
-    validator = schema_validator(media["schema"])
+    validator = schema_validator(event_data_schema(media))
     events = sse_events(exchange.response_body.decode("utf-8"))
     errors = []
     if not events or events[-1] != "[DONE]":

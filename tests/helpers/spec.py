@@ -88,3 +88,15 @@ def sse_events(stream: str) -> list[str]:
         if data:
             events.append("\n".join(data))
     return events
+
+
+def event_data_schema(media: JSON, spec: JSON | None = None) -> JSON:
+    """The schema of the JSON in each ``data`` of an event stream: the event schema's ``data.contentSchema``.
+
+    Per the OpenAPI media type registry, a text/event-stream schema describes one event (``data``, ``event``, ``id``,
+    ``retry``); the chunk object is the content of its ``data`` string.
+    """
+    spec = spec if spec is not None else load_spec()
+    event = deref(spec, media["schema"])
+    schema: JSON = event["properties"]["data"]["anyOf"][0]["contentSchema"]
+    return schema

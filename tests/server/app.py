@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.helpers.openapi_validation import Exchange, event_errors, request_errors, response_errors
-from tests.helpers.spec import load_spec
+from tests.helpers.spec import event_data_schema, load_spec
 from tests.server.faults import Fault
 from tests.server.store import FileStore
 
@@ -120,12 +120,15 @@ class TestServer:
             else:
                 body = await request.body()
                 if self.config.validate:
-                    problems = request_errors(Exchange(request.method, target, headers, body))
+                    problems = self._request_problems(Exchange(request.method, target, headers, body))
                     if problems:
                         return self._send(request, target, headers, body, self._invalid(problems), fault)
             parsed: Any = None
             if body and headers.get("content-type", "").startswith("application/json"):
-                parsed = json.loads(body)
+                try:
+                    parsed = json.loads(body)
+                except ValueError as exc:
+                    return self._send(request, target, headers, body, error(400, f"The body is not JSON: {exc}"), fault)
             query = dict(parse_qsl(query_string, keep_blank_values=True))
             try:
                 answer = await handler(Context(org, request, query, parsed, form, fault))
@@ -136,6 +139,13 @@ class TestServer:
             return self._send(request, target, headers, body, answer, fault)
 
         return route
+
+    @staticmethod
+    def _request_problems(exchange: Exchange) -> list[str]:
+        try:
+            return request_errors(exchange)
+        except Exception as exc:  # openapi-core gives up on some malformed bodies: that is a bad request too
+            return [f"{type(exc).__name__}: the body cannot be read as the spec says ({exc})"]
 
     def _invalid(self, problems: list[str]) -> Answer:
         first = problems[0]
@@ -173,7 +183,7 @@ class TestServer:
         headers = {**headers, "content-type": f"multipart/form-data; boundary={boundary}"}
         body = skeleton.getvalue()
         if self.config.validate:
-            problems = request_errors(Exchange(request.method, target, headers, body))
+            problems = self._request_problems(Exchange(request.method, target, headers, body))
             if problems:
                 return self._invalid(problems), body, values
         for value in values.values():
@@ -232,7 +242,7 @@ class TestServer:
         assert answer.events is not None
         events = answer.events
         operation = _operation_for(request.method, target)
-        schema = operation["responses"]["200"]["content"]["text/event-stream"]["schema"]
+        schema = event_data_schema(operation["responses"]["200"]["content"]["text/event-stream"])
         delay = self.config.stream_delay
 
         async def body() -> AsyncIterator[bytes]:
@@ -280,7 +290,7 @@ class TestServer:
     async def delete_model(self, ctx: Context) -> Answer:
         model_id = ctx.request.path_params["model"]
         if model_id in BASE_MODELS:
-            return error(400, "You cannot delete a base model.", "model")
+            return error(404, f"The model '{model_id}' does not exist or you do not own it", "model")
         if not any(m["id"] == model_id for m in self._models(ctx.org)):
             return error(404, f"The model '{model_id}' does not exist", "model")
         self.deleted_models.add(model_id)
@@ -309,7 +319,7 @@ class TestServer:
                     yield {**base, "choices": [choice]}
 
             return Answer(events=events())
-        n = body.get("n") or 1
+        n = int(body.get("n") or 1)
         choices = [{"text": text, "index": i, "logprobs": None, "finish_reason": "stop"} for i in range(n)]
         return Answer(body={**base, "choices": choices, "usage": _usage(5, 5)})
 
@@ -328,14 +338,14 @@ class TestServer:
                 yield {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 
             return Answer(events=events())
-        n = body.get("n") or 1
+        n = int(body.get("n") or 1)
         message = {"role": "assistant", "content": text}
         choices = [{"index": i, "message": message, "finish_reason": "stop"} for i in range(n)]
         return Answer(body={**base, "object": "chat.completion", "choices": choices, "usage": _usage(9, 4)})
 
     async def create_edit(self, ctx: Context) -> Answer:
         text = (ctx.body.get("input") or "").replace("wek", "week")
-        choices = [{"text": text, "index": i} for i in range(ctx.body.get("n") or 1)]
+        choices = [{"text": text, "index": i} for i in range(int(ctx.body.get("n") or 1))]
         return Answer(body={"object": "edit", "created": int(time.time()), "choices": choices, "usage": _usage(25, 32)})
 
     async def create_embedding(self, ctx: Context) -> Answer:
@@ -454,12 +464,12 @@ class TestServer:
         body = ctx.body
         training = self.store.get(ctx.org, body["training_file"])
         if training is None or training.purpose != "fine-tune":
-            return error(400, f"Invalid training_file: {body['training_file']}", "training_file")
+            return error(404, f"No fine-tune file {body['training_file']} in this organization", "training_file")
         validation = None
         if body.get("validation_file"):
             validation = self.store.get(ctx.org, body["validation_file"])
             if validation is None:
-                return error(400, f"Invalid validation_file: {body['validation_file']}", "validation_file")
+                return error(404, f"No file {body['validation_file']} in this organization", "validation_file")
         job_id = f"ft-{hashlib.sha256(f'{ctx.org}{time.time_ns()}'.encode()).hexdigest()[:24]}"
         now = int(time.time())
         hyper = {"n_epochs": body.get("n_epochs") or 4, "batch_size": body.get("batch_size")}
@@ -497,7 +507,7 @@ class TestServer:
         if job is None:
             return error(404, "No such fine-tune job", "fine_tune_id")
         if job["status"] in ("succeeded", "failed", "cancelled"):
-            return error(400, f"Cannot cancel a job that is {job['status']}", "fine_tune_id")
+            return Answer(body=job)  # a job that has ended stays as it ended: cancelling it again changes nothing
         job["status"] = "cancelled"
         job["updated_at"] = int(time.time())
         job["events"].append(self._event("Job cancelled."))
@@ -536,35 +546,53 @@ def _operation_for(method: str, target: str) -> JSON:
     return _operation(Exchange(method, target, {}))
 
 
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A path no route matches (a model ID with a newline, say) answers the spec's JSON error, not plain text."""
+    body = {"error": {"message": f"Invalid URL ({request.method} {request.url.path})", "type": "invalid_request_error"}}
+    return Response(json.dumps(body), 404, media_type="application/json")
+
+
+def _dispatch(handlers: dict[str, Any]) -> Any:
+    """One route per path, so that a method the spec does not list gets 405 with the right ``Allow`` header."""
+    allow = ", ".join(handlers)
+
+    async def route(request: Request) -> Response:
+        handler = handlers.get(request.method)
+        if handler is None:
+            return Response(status_code=405, headers={"Allow": allow})
+        response: Response = await handler(request)
+        return response
+
+    return route
+
+
 def create_app(config: ServerConfig) -> Starlette:
     server = TestServer(config)
     e = server.endpoint
-    routes = [
-        Route("/v1/models", e(server.list_models), methods=["GET"]),
-        Route("/v1/models/{model:path}", e(server.retrieve_model), methods=["GET"]),
-        Route("/v1/models/{model:path}", e(server.delete_model), methods=["DELETE"]),
-        Route("/v1/completions", e(server.create_completion), methods=["POST"]),
-        Route("/v1/chat/completions", e(server.create_chat_completion), methods=["POST"]),
-        Route("/v1/edits", e(server.create_edit), methods=["POST"]),
-        Route("/v1/images/generations", e(server.create_image), methods=["POST"]),
-        Route("/v1/images/edits", e(server.create_image_upload, upload=True), methods=["POST"]),
-        Route("/v1/images/variations", e(server.create_image_upload, upload=True), methods=["POST"]),
-        Route("/v1/embeddings", e(server.create_embedding), methods=["POST"]),
-        Route("/v1/audio/transcriptions", e(server.create_audio, upload=True), methods=["POST"]),
-        Route("/v1/audio/translations", e(server.create_audio, upload=True), methods=["POST"]),
-        Route("/v1/files", e(server.list_files), methods=["GET"]),
-        Route("/v1/files", e(server.create_file, upload=True), methods=["POST"]),
+    table: dict[str, dict[str, Any]] = {
+        "/v1/models": {"GET": e(server.list_models)},
+        "/v1/models/{model:path}": {"GET": e(server.retrieve_model), "DELETE": e(server.delete_model)},
+        "/v1/completions": {"POST": e(server.create_completion)},
+        "/v1/chat/completions": {"POST": e(server.create_chat_completion)},
+        "/v1/edits": {"POST": e(server.create_edit)},
+        "/v1/images/generations": {"POST": e(server.create_image)},
+        "/v1/images/edits": {"POST": e(server.create_image_upload, upload=True)},
+        "/v1/images/variations": {"POST": e(server.create_image_upload, upload=True)},
+        "/v1/embeddings": {"POST": e(server.create_embedding)},
+        "/v1/audio/transcriptions": {"POST": e(server.create_audio, upload=True)},
+        "/v1/audio/translations": {"POST": e(server.create_audio, upload=True)},
+        "/v1/files": {"GET": e(server.list_files), "POST": e(server.create_file, upload=True)},
         # The server decodes the path once: the gateway's raw /v1/files%2520_ arrives here as /v1/files%20_.
-        Route("/v1/files%20_", e(server.list_files_gateway), methods=["GET"]),
-        Route("/v1/files/{file_id}", e(server.retrieve_file), methods=["GET"]),
-        Route("/v1/files/{file_id}", e(server.delete_file), methods=["DELETE"]),
-        Route("/v1/files/{file_id}/content", e(server.download_file), methods=["GET"]),
-        Route("/v1/fine-tunes", e(server.create_fine_tune), methods=["POST"]),
-        Route("/v1/fine-tunes", e(server.list_fine_tunes), methods=["GET"]),
-        Route("/v1/fine-tunes/{fine_tune_id}", e(server.retrieve_fine_tune), methods=["GET"]),
-        Route("/v1/fine-tunes/{fine_tune_id}/cancel", e(server.cancel_fine_tune), methods=["POST"]),
-        Route("/v1/fine-tunes/{fine_tune_id}/events", e(server.list_fine_tune_events), methods=["GET"]),
-    ]
-    app = Starlette(routes=routes)
+        "/v1/files%20_": {"GET": e(server.list_files_gateway)},
+        "/v1/files/{file_id}": {"GET": e(server.retrieve_file), "DELETE": e(server.delete_file)},
+        "/v1/files/{file_id}/content": {"GET": e(server.download_file)},
+        "/v1/fine-tunes": {"GET": e(server.list_fine_tunes), "POST": e(server.create_fine_tune)},
+        "/v1/fine-tunes/{fine_tune_id}": {"GET": e(server.retrieve_fine_tune)},
+        "/v1/fine-tunes/{fine_tune_id}/cancel": {"POST": e(server.cancel_fine_tune)},
+        "/v1/fine-tunes/{fine_tune_id}/events": {"GET": e(server.list_fine_tune_events)},
+    }
+    every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+    routes = [Route(path, _dispatch(handlers), methods=every) for path, handlers in table.items()]
+    app = Starlette(routes=routes, exception_handlers={404: _not_found})
     app.state.server = server
     return app

@@ -11,7 +11,16 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from tests.helpers.spec import REPO_ROOT, SPEC_PATH, deref, load_spec, operations, schema_validator, sse_events
+from tests.helpers.spec import (
+    REPO_ROOT,
+    SPEC_PATH,
+    deref,
+    event_data_schema,
+    load_spec,
+    operations,
+    schema_validator,
+    sse_events,
+)
 
 # Every operation the source documents describe, as (method, path under /v1, documents).
 DOCUMENTED_OPERATIONS = [
@@ -146,7 +155,8 @@ def test_response_examples_validate(op: Any) -> None:
         for content_type, media in deref(SPEC, response).get("content", {}).items():
             examples = _examples(media)
             assert examples, f"{status} {content_type} has no example"
-            validator = schema_validator(media["schema"], SPEC)
+            schema = event_data_schema(media, SPEC) if content_type == "text/event-stream" else media["schema"]
+            validator = schema_validator(schema, SPEC)
             for name, value in examples:
                 if content_type == "text/event-stream":
                     events = sse_events(value)
@@ -177,6 +187,13 @@ def test_streaming_operations_declare_event_streams() -> None:
         op.operation_id for op in OPERATIONS if "text/event-stream" in op.op["responses"]["200"].get("content", {})
     }
     assert streaming == {"createCompletion", "createChatCompletion", "listFineTuneEvents"}
+    for op in OPERATIONS:
+        media = op.op["responses"]["200"]["content"].get("text/event-stream")
+        if media:
+            event = deref(SPEC, media["schema"])
+            json_data, done = event["properties"]["data"]["anyOf"]
+            assert event["required"] == ["data"] and done == {"const": "[DONE]"}
+            assert (json_data["type"], json_data["contentMediaType"]) == ("string", "application/json")
 
 
 def _walk(node: Any, path: tuple[Any, ...] = ()) -> Any:
@@ -241,9 +258,10 @@ def test_file_parts_are_octet_streams_with_an_encoding_entry() -> None:
         for name, prop in deref(SPEC, schema)["properties"].items():
             prop = deref(SPEC, prop)
             if "contentMediaType" in prop or prop.get("format") == "binary":
-                # Under 3.1 a validator takes uploaded bytes only for a schema with contentMediaType and no type.
+                # Under 3.1 a validator takes uploaded bytes only for a schema with contentMediaType and no type;
+                # format: binary stays as the hint fuzzers and 3.0-era generators read to send bytes.
                 assert prop["contentMediaType"] == "application/octet-stream", f"{label} {name}"
-                assert "type" not in prop and "format" not in prop, f"{label} {name}"
+                assert "type" not in prop and prop["format"] == "binary", f"{label} {name}"
                 assert name in media["encoding"], f"{label}: part {name} has no encoding entry"
             elif prop.get("type") in ("integer", "number"):
                 assert media["encoding"].get(name, {}).get("style") == "form", f"{label}: {name} is read as text"
@@ -296,7 +314,12 @@ def test_training_record_schema(record: Any, valid: bool) -> None:
 
 def test_operations_link_for_stateful_testing() -> None:
     upload_links = SPEC["paths"]["/files"]["post"]["responses"]["200"]["links"]
-    assert {link["operationId"] for link in upload_links.values()} == {"retrieveFile", "deleteFile", "downloadFile"}
+    assert {link["operationId"] for link in upload_links.values()} == {
+        "retrieveFile",
+        "deleteFile",
+        "downloadFile",
+        "createFineTune",
+    }
     create_links = SPEC["paths"]["/fine-tunes"]["post"]["responses"]["200"]["links"]
     assert {link["operationId"] for link in create_links.values()} == {
         "retrieveFineTune",

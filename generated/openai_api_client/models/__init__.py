@@ -7,6 +7,7 @@ from .chat_completion_chunk_choice import ChatCompletionChunkChoice
 from .chat_completion_delta import ChatCompletionDelta
 from .chat_completion_request_message import ChatCompletionRequestMessage
 from .chat_completion_response_message import ChatCompletionResponseMessage
+from .chat_completion_stream_event import ChatCompletionStreamEvent
 from .chat_role import ChatRole
 from .chat_training_message import ChatTrainingMessage
 from .chat_training_message_weight import ChatTrainingMessageWeight
@@ -14,6 +15,7 @@ from .chat_training_record import ChatTrainingRecord
 from .completion_choice import CompletionChoice
 from .completion_logprobs import CompletionLogprobs
 from .completion_logprobs_top_logprobs_item import CompletionLogprobsTopLogprobsItem
+from .completion_stream_event import CompletionStreamEvent
 from .completion_usage import CompletionUsage
 from .create_chat_completion_chunk import CreateChatCompletionChunk
 from .create_chat_completion_request import CreateChatCompletionRequest
@@ -46,6 +48,7 @@ from .fine_tune import FineTune
 from .fine_tune_event import FineTuneEvent
 from .fine_tune_hyperparams import FineTuneHyperparams
 from .fine_tune_status_known import FineTuneStatusKnown
+from .fine_tune_stream_event import FineTuneStreamEvent
 from .finish_reason_known import FinishReasonKnown
 from .image_data import ImageData
 from .image_response_format import ImageResponseFormat
@@ -71,6 +74,7 @@ __all__ = (
     "ChatCompletionDelta",
     "ChatCompletionRequestMessage",
     "ChatCompletionResponseMessage",
+    "ChatCompletionStreamEvent",
     "ChatRole",
     "ChatTrainingMessage",
     "ChatTrainingMessageWeight",
@@ -78,6 +82,7 @@ __all__ = (
     "CompletionChoice",
     "CompletionLogprobs",
     "CompletionLogprobsTopLogprobsItem",
+    "CompletionStreamEvent",
     "CompletionUsage",
     "CreateChatCompletionChunk",
     "CreateChatCompletionRequest",
@@ -110,6 +115,7 @@ __all__ = (
     "FineTuneEvent",
     "FineTuneHyperparams",
     "FineTuneStatusKnown",
+    "FineTuneStreamEvent",
     "FinishReasonKnown",
     "ImageData",
     "ImageResponseFormat",
