@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar, overload
 import httpx
 
 from openai_api_client import AuthenticatedClient, Client
+from openai_api_client.models import ErrorResponse
 from openai_api_client.types import Response
 from openai_api_overrides import _spec
 from openai_api_overrides._errors import ResponseValidationError, status_error
@@ -25,7 +26,13 @@ R = TypeVar("R")
 __all__ = ["acall", "call", "raise_for_status"]
 
 
-def call(endpoint: Callable[P, Response[R]], *args: P.args, **kwargs: P.kwargs) -> R:
+# The overloads let a type checker see through the generated return type: errors raise, so ``call`` returns the
+# success model alone (some generated functions also return None for an undocumented status; they raise here).
+@overload
+def call(endpoint: Callable[P, Response[R | ErrorResponse | None]], *args: P.args, **kwargs: P.kwargs) -> R: ...
+@overload
+def call(endpoint: Callable[P, Response[R | ErrorResponse]], *args: P.args, **kwargs: P.kwargs) -> R: ...
+def call(endpoint: Callable[P, Response[Any]], *args: P.args, **kwargs: P.kwargs) -> Any:
     """Calls a generated ``*_detailed`` (or any) function of one operation; raises instead of returning errors.
 
     ``call(list_files.sync_detailed, client=client, purpose="fine-tune")`` returns the ``ListFilesResponse``, or
@@ -34,14 +41,22 @@ def call(endpoint: Callable[P, Response[R]], *args: P.args, **kwargs: P.kwargs) 
     """
     module, client, request_kwargs = _prepare(endpoint, args, kwargs)
     response = client.get_httpx_client().request(**request_kwargs)
-    return parse_response(module, client, response)  # type: ignore[no-any-return]
+    return parse_response(module, client, response)
 
 
-async def acall(endpoint: Callable[P, Awaitable[Response[R]]], *args: P.args, **kwargs: P.kwargs) -> R:
+@overload
+async def acall(
+    endpoint: Callable[P, Awaitable[Response[R | ErrorResponse | None]]], *args: P.args, **kwargs: P.kwargs
+) -> R: ...
+@overload
+async def acall(
+    endpoint: Callable[P, Awaitable[Response[R | ErrorResponse]]], *args: P.args, **kwargs: P.kwargs
+) -> R: ...
+async def acall(endpoint: Callable[P, Awaitable[Response[Any]]], *args: P.args, **kwargs: P.kwargs) -> Any:
     """The async twin of :func:`call`: ``await acall(list_files.asyncio_detailed, client=client)``."""
     module, client, request_kwargs = _prepare(endpoint, args, kwargs)
     response = await client.get_async_httpx_client().request(**request_kwargs)
-    return parse_response(module, client, response)  # type: ignore[no-any-return]
+    return parse_response(module, client, response)
 
 
 def raise_for_status(response: Response[R]) -> R | None:

@@ -221,6 +221,8 @@ class TestServer:
                 self.violations.append(f"{request.method} {target} -> {answer.status}: {problems}")
                 return Response(json.dumps({"error": {"message": str(problems), "type": "server_error"}}), 500)
         if fault is not None and (fault.drop_mid_body or fault.slow_bytes):
+            if answer.file is not None:
+                payload = answer.file.read_bytes()  # faults are for small files: drip or cut the real content
             return self._faulty(response, payload, fault)
         return response
 

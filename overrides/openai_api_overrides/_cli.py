@@ -1,0 +1,404 @@
+"""``openai-api``: files, models, chat and fine-tunes from a terminal, on top of the overrides layer.
+
+Human output (tables, sizes in human units, local times) goes to stdout, progress bars to stderr; ``--json`` puts
+machine output alone on stdout. Errors are one line on stderr: exit 1 for API errors, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import openai_api_overrides as oa
+from openai_api_client.api.chat import create_chat_completion
+from openai_api_client.api.files import delete_file, retrieve_file
+from openai_api_client.api.fine_tunes import (
+    cancel_fine_tune,
+    create_fine_tune,
+    list_fine_tune_events,
+    list_fine_tunes,
+    retrieve_fine_tune,
+)
+from openai_api_client.api.models import list_models, retrieve_model
+from openai_api_client.models import CreateChatCompletionRequest, CreateFineTuneRequest
+from openai_api_client.types import UNSET
+from openai_api_overrides._client import OpenAIClient
+
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit 2)."""
+
+
+def _rich() -> Any:
+    try:
+        import rich.console
+        import rich.progress
+        import rich.table
+    except ImportError:  # pragma: no cover - the [cli] extra installs it
+        raise UsageError("the command line needs rich: pip install 'openai-api-client[cli]'") from None
+    return rich
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError
+
+
+def _local_time(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+class Output:
+    """Where results go: JSON alone on stdout with ``--json``, tables and text otherwise."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self._console: Any = None
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            self._console = _rich().console.Console(highlight=False, soft_wrap=True)
+        return self._console
+
+    def json(self, value: Any) -> None:
+        sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+    def result(self, model: Any, lines: Callable[[], list[str]]) -> None:
+        if self.as_json:
+            self.json(model.to_dict() if hasattr(model, "to_dict") else model)
+        else:
+            for line in lines():
+                self.console.print(line, markup=False)
+
+    def table(self, items: list[Any], columns: list[tuple[str, Callable[[Any], str]]], title: str) -> None:
+        if self.as_json:
+            self.json([item.to_dict() for item in items])
+            return
+        table = _rich().table.Table(title=title, title_justify="left")
+        for name, _ in columns:
+            table.add_column(name, overflow="fold")
+        for item in items:
+            table.add_row(*(render(item) for _, render in columns))
+        self.console.print(table)
+
+
+@contextmanager
+def _progress(description: str, enabled: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on stderr (bytes, rate, time left) when stderr is a terminal; otherwise nothing."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    rich = _rich()
+    columns = (
+        rich.progress.TextColumn("{task.description}"),
+        rich.progress.BarColumn(),
+        rich.progress.DownloadColumn(),
+        rich.progress.TransferSpeedColumn(),
+        rich.progress.TimeRemainingColumn(),
+    )
+    with rich.progress.Progress(*columns, console=rich.console.Console(stderr=True)) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _file_lines(f: Any) -> list[str]:
+    return [
+        f"id:       {f.id}",
+        f"filename: {f.filename}",
+        f"purpose:  {f.purpose.value if hasattr(f.purpose, 'value') else f.purpose}",
+        f"size:     {_human_size(f.bytes_)} ({f.bytes_} bytes)",
+        f"created:  {_local_time(f.created_at)}",
+    ]
+
+
+_FILE_COLUMNS: list[tuple[str, Callable[[Any], str]]] = [
+    ("ID", lambda f: f.id),
+    ("Filename", lambda f: f.filename),
+    ("Purpose", lambda f: str(getattr(f.purpose, "value", f.purpose))),
+    ("Size", lambda f: _human_size(f.bytes_)),
+    ("Created", lambda f: _local_time(f.created_at)),
+]
+
+
+def _status(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _job_lines(job: Any) -> list[str]:
+    lines = [f"id:      {job.id}", f"model:   {job.model}", f"status:  {_status(job.status)}"]
+    lines.append(f"created: {_local_time(job.created_at)}")
+    if isinstance(job.fine_tuned_model, str):
+        lines.append(f"result:  {job.fine_tuned_model}")
+    return lines
+
+
+# --- commands --------------------------------------------------------------------------------------------------
+
+
+def files_upload(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    path = Path(args.path)
+    if not path.is_file():
+        raise UsageError(f"no file at {path}")
+    with _progress(f"uploading {path.name}", not out.as_json) as progress:
+        uploaded = oa.upload_file(client, path, purpose=args.purpose, progress=progress, validate=not args.no_validate)
+    out.result(uploaded, lambda: ["uploaded", *_file_lines(uploaded)])
+
+
+def files_list(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    options: dict[str, Any] = {k: v for k, v in (("purpose", args.purpose), ("order", args.order)) if v}
+    if args.all:
+        files = list(oa.iter_files(client, limit=args.limit or UNSET, **options))
+    else:
+        page = oa.list_files(client, limit=args.limit or UNSET, **options)
+        files = list(page.data)
+    out.table(files, _FILE_COLUMNS, f"{len(files)} files")
+
+
+def files_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    found = oa.call(retrieve_file.sync_detailed, client=client, file_id=args.id)
+    out.result(found, lambda: _file_lines(found))
+
+
+def files_download(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    if args.output:
+        target = Path(args.output)
+    else:
+        info = oa.call(retrieve_file.sync_detailed, client=client, file_id=args.id)
+        target = Path(Path(info.filename).name or args.id)
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} exists; pass --force to overwrite it")
+    with _progress(f"downloading {target.name}", not out.as_json) as progress:
+        written = oa.download_file(client, args.id, target, progress=progress)
+    summary = {"id": args.id, "path": str(target), "bytes": written}
+    if out.as_json:
+        out.json(summary)
+    else:
+        out.console.print(f"saved {_human_size(written)} to {target}", markup=False)
+
+
+def files_delete(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    deleted = oa.call(delete_file.sync_detailed, client=client, file_id=args.id)
+    out.result(deleted, lambda: [f"deleted {deleted.id}"])
+
+
+def models_list(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    models = oa.call(list_models.sync_detailed, client=client).data
+    columns: list[tuple[str, Callable[[Any], str]]] = [("ID", lambda m: m.id), ("Owner", lambda m: m.owned_by)]
+    out.table(models, columns, f"{len(models)} models")
+
+
+def models_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    model = oa.call(retrieve_model.sync_detailed, client=client, model=args.id)
+    out.result(model, lambda: [f"id:    {model.id}", f"owner: {model.owned_by}"])
+
+
+def chat(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    messages = [{"role": "system", "content": args.system}] if args.system else []
+    messages.append({"role": "user", "content": args.prompt})
+    body = {"model": args.model, "messages": messages}
+    if args.no_stream:
+        answer = oa.call(
+            create_chat_completion.sync_detailed, client=client, body=CreateChatCompletionRequest.from_dict(body)
+        )
+        content = answer.choices[0].message.content if answer.choices else ""
+        out.result(answer, lambda: [content if isinstance(content, str) else ""])
+        return
+    chunks = []
+    with oa.stream_chat_completion(client, body) as stream:
+        for chunk in stream:
+            chunks.append(chunk)
+            if not out.as_json and chunk.choices and isinstance(chunk.choices[0].delta.content, str):
+                sys.stdout.write(chunk.choices[0].delta.content)
+                sys.stdout.flush()
+    if out.as_json:
+        out.json(oa.accumulate_chat(chunks).to_dict())
+    else:
+        sys.stdout.write("\n")
+
+
+def fine_tunes_create(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    fields = {"training_file": args.training_file, "validation_file": args.validation_file, "model": args.model}
+    fields |= {"n_epochs": args.n_epochs, "suffix": args.suffix}
+    body = CreateFineTuneRequest.from_dict({k: v for k, v in fields.items() if v is not None})
+    job = oa.call(create_fine_tune.sync_detailed, client=client, body=body)
+    out.result(job, lambda: ["created", *_job_lines(job)])
+
+
+def fine_tunes_list(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    jobs = oa.call(list_fine_tunes.sync_detailed, client=client).data
+    columns: list[tuple[str, Callable[[Any], str]]] = [
+        ("ID", lambda j: j.id),
+        ("Model", lambda j: j.model),
+        ("Status", lambda j: _status(j.status)),
+        ("Created", lambda j: _local_time(j.created_at)),
+    ]
+    out.table(jobs, columns, f"{len(jobs)} fine-tunes")
+
+
+def fine_tunes_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    job = oa.call(retrieve_fine_tune.sync_detailed, client=client, fine_tune_id=args.id)
+    out.result(job, lambda: _job_lines(job))
+
+
+def fine_tunes_cancel(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    job = oa.call(cancel_fine_tune.sync_detailed, client=client, fine_tune_id=args.id)
+    out.result(job, lambda: _job_lines(job))
+
+
+def fine_tunes_events(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    def show(event: Any) -> None:
+        if out.as_json:
+            sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.console.print(f"{_local_time(event.created_at)}  {event.level:<5}  {event.message}", markup=False)
+        sys.stdout.flush()
+
+    if args.follow:
+        for event in oa.stream_fine_tune_events(client, args.id):
+            show(event)
+        return
+    for event in oa.call(list_fine_tune_events.sync_detailed, client=client, fine_tune_id=args.id).data:
+        show(event)
+
+
+# --- parsing ---------------------------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="openai-api", description="The OpenAI API from a terminal.")
+    parser.add_argument("--base-url", help="API root (default: OPENAI_BASE_URL or https://api.openai.com/v1)")
+    parser.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
+    parser.add_argument("--gateway", action="store_true", help="the api.mygptlife.com gateway at another URL")
+    parser.add_argument("--timeout", type=float, help="seconds for each request (default 600, 5 to connect)")
+    parser.add_argument("--max-retries", type=int, help="retries of a failed request (default 2)")
+    parser.add_argument("--json", action="store_true", help="machine output on stdout, nothing else there")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr (the key is never shown)")
+    groups = parser.add_subparsers(dest="group", required=True, parser_class=_Parser)
+
+    files = groups.add_parser("files", help="upload, list, get, download, delete files")
+    fc = files.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    upload = fc.add_parser("upload", help="upload a file, checked against the spec first")
+    upload.add_argument("path")
+    upload.add_argument("--purpose", required=True, choices=["assistants", "batch", "fine-tune", "vision"])
+    upload.add_argument("--no-validate", action="store_true", help="skip the local checks")
+    upload.set_defaults(run=files_upload)
+    listing = fc.add_parser("list", help="list files")
+    listing.add_argument("--purpose")
+    listing.add_argument("--limit", type=int, help="page size (1 to 10000)")
+    listing.add_argument("--order", choices=["asc", "desc"])
+    listing.add_argument("--all", action="store_true", help="every page, not only the first")
+    listing.set_defaults(run=files_list)
+    for name, run, text in (("get", files_get, "show a file"), ("delete", files_delete, "delete a file")):
+        command = fc.add_parser(name, help=text)
+        command.add_argument("id")
+        command.set_defaults(run=run)
+    download = fc.add_parser("download", help="save a file's content")
+    download.add_argument("id")
+    download.add_argument("-o", "--output", help="where to save it (default: the file's name)")
+    download.add_argument("--force", action="store_true", help="overwrite an existing file")
+    download.set_defaults(run=files_download)
+
+    models = groups.add_parser("models", help="list and show models")
+    mc = models.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    mc.add_parser("list", help="list models").set_defaults(run=models_list)
+    get_model = mc.add_parser("get", help="show a model")
+    get_model.add_argument("id")
+    get_model.set_defaults(run=models_get)
+
+    chat_parser = groups.add_parser("chat", help="ask a chat model; the answer streams as it arrives")
+    chat_parser.add_argument("prompt")
+    chat_parser.add_argument("--model", default="gpt-3.5-turbo")
+    chat_parser.add_argument("--system", help="a system message first")
+    chat_parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
+    chat_parser.set_defaults(run=chat)
+
+    tunes = groups.add_parser("fine-tunes", help="legacy fine-tunes")
+    tc = tunes.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    create = tc.add_parser("create", help="start a fine-tune")
+    create.add_argument("--training-file", required=True)
+    create.add_argument("--validation-file")
+    create.add_argument("--model")
+    create.add_argument("--n-epochs", type=int)
+    create.add_argument("--suffix")
+    create.set_defaults(run=fine_tunes_create)
+    tc.add_parser("list", help="list fine-tunes").set_defaults(run=fine_tunes_list)
+    for name, run, text in (("get", fine_tunes_get, "show a fine-tune"), ("cancel", fine_tunes_cancel, "cancel it")):
+        command = tc.add_parser(name, help=text)
+        command.add_argument("id")
+        command.set_defaults(run=run)
+    events = tc.add_parser("events", help="a fine-tune's events")
+    events.add_argument("id")
+    events.add_argument("--follow", action="store_true", help="stream events until the job ends")
+    events.set_defaults(run=fine_tunes_events)
+    return parser
+
+
+def _client(args: argparse.Namespace) -> OpenAIClient:
+    options: dict[str, Any] = {"api_key": args.api_key, "base_url": args.base_url}
+    if args.gateway:
+        options["gateway"] = True
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.max_retries is not None:
+        options["max_retries"] = args.max_retries
+    return oa.create_client(**options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        for name in ("openai_api", "httpx"):
+            logging.getLogger(name).addHandler(handler)
+            logging.getLogger(name).setLevel(logging.DEBUG)
+    out = Output(args.json)
+    try:
+        client = _client(args)
+        args.run(args, client, out)
+    except UsageError as exc:
+        print(f"openai-api: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except oa.MissingAPIKeyError as exc:
+        print(f"openai-api: error: {exc} Or pass --api-key.", file=sys.stderr)
+        return EXIT_USAGE
+    except oa.InvalidFileError as exc:
+        print(f"openai-api: error: {exc}", file=sys.stderr)
+        return EXIT_API_ERROR
+    except oa.OpenAIError as exc:
+        print(f"openai-api: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_API_ERROR
+    except KeyboardInterrupt:
+        print("openai-api: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
