@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import GENERATED_DIR, REPO_ROOT, SPEC_PATH, check
-from generator._pipeline import HEADER
+from generator._pipeline import HEADER, TS_HEADER
 from tests.helpers.spec import load_spec, operations
 
 OPERATIONS = list(operations(load_spec()))
@@ -38,6 +38,8 @@ def test_check_fails_when_one_description_changes(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "differs: openai_api_client/api/files/delete_file.py" in proc.stderr
     assert "differs: openai_api_client/openapi.json" in proc.stderr
+    assert "differs: openapi.json" in proc.stderr
+    assert "differs: typescript/openapi.d.ts" in proc.stderr
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -67,6 +69,8 @@ def test_every_generated_python_file_has_the_header() -> None:
     assert files
     for path in files:
         assert path.read_text(encoding="utf-8").startswith(HEADER), path
+    types = GENERATED_DIR / "typescript" / "openapi.d.ts"
+    assert types.read_text(encoding="utf-8").startswith(TS_HEADER)
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.operation_id for op in OPERATIONS])
