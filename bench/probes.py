@@ -27,6 +27,25 @@ def import_time(client: str) -> float:
     return time.perf_counter() - start
 
 
+def ready_time(client: str) -> float:
+    """Import, make a client, and load what a first call needs (for this client: the generated models)."""
+    start = time.perf_counter()
+    if client == "ours":
+        import openai_api_overrides as oa
+        from openai_api_client.api.files import list_files  # noqa: F401 - loads the generated models
+
+        oa.create_client(api_key=KEY)
+    elif client == "httpx":
+        import httpx
+
+        httpx.Client()
+    else:
+        import openai
+
+        openai.OpenAI(api_key=KEY).files  # noqa: B018 - the lazily loaded resource a first call needs
+    return time.perf_counter() - start
+
+
 def upload(client: str, url: str, path: str, mode: str) -> float:
     """Peak RSS growth (MiB) of one upload of ``path``; the baseline follows a warm-up upload of 1 KiB."""
     small = Path(path).with_name("warm.bin")
@@ -124,6 +143,8 @@ if __name__ == "__main__":
     result: Any
     if kind == "import":
         result = import_time(client)
+    elif kind == "ready":
+        result = ready_time(client)
     elif kind == "upload":
         result = upload(client, rest[0], rest[1], rest[2])
     elif kind == "download":

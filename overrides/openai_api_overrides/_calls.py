@@ -6,7 +6,7 @@ the generated code stays the single place that knows each operation's URL, param
 
 from __future__ import annotations
 
-import importlib
+import sys
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any, ParamSpec, TypeVar, overload
@@ -72,8 +72,8 @@ def _prepare(
 ) -> tuple[ModuleType, AuthenticatedClient | Client, dict[str, Any]]:
     if args:
         raise TypeError("generated functions take keyword arguments only")
-    module = importlib.import_module(endpoint.__module__)
-    if not hasattr(module, "_get_kwargs"):
+    module = sys.modules.get(endpoint.__module__)
+    if module is None or not hasattr(module, "_get_kwargs"):
         raise TypeError(f"{endpoint!r} is not a function of a generated openai_api_client.api module")
     kwargs = dict(kwargs)
     client = kwargs.pop("client")

@@ -80,8 +80,8 @@ class _Attempts:
         return self._next(None, f"{type(exc).__name__}")
 
     def after_response(self, response: httpx.Response) -> float | None:
-        """The wait before the next attempt, or None when ``response`` is the answer."""
-        if response.status_code < 400 or not should_retry_status(response):
+        """The wait before the next attempt after an error status, or None when ``response`` is the answer."""
+        if not should_retry_status(response):
             return None
         if self.retries >= self.policy.max_retries:
             return None
@@ -147,15 +147,6 @@ class _AsyncErrorStream(httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
-def _wrap(response: httpx.Response, stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> httpx.Response:
-    return httpx.Response(
-        status_code=response.status_code,
-        headers=response.headers,
-        stream=stream,
-        extensions=response.extensions,
-    )
-
-
 def _read_error(response: httpx.Response) -> httpx.Response:
     """A copy of a read error response, for the generated code to parse as the spec's ErrorResponse."""
     # The body is decoded already: the copy must not claim an encoding or the encoded length.
@@ -186,29 +177,33 @@ class RetryTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         ensure_timeout(request, self.timeout)
         random_multipart_boundary(request)
-        attempts = _Attempts(request, self.policy)
+        attempts: _Attempts | None = None
         while True:
             try:
                 response = self.inner.handle_request(request)
             except httpx.TransportError as exc:
+                attempts = attempts or _Attempts(request, self.policy)
                 self._sleep(attempts.after_error(exc))
                 continue
             _log_response(request, response)
+            if response.status_code < 400:
+                # The common path: no retry bookkeeping, and the body streams through the typed-error wrapper.
+                response.stream = _SyncErrorStream(response.stream, request)
+                return response
+            attempts = attempts or _Attempts(request, self.policy)
             delay = attempts.after_response(response)
             if delay is None:
                 break
             response.close()
             self._sleep(delay)
-        if response.status_code >= 400:
-            response.request = request
-            try:
-                response.read()
-            except httpx.TransportError as exc:
-                raise connection_error(exc, request, "The error body was cut short.") from exc
-            if not _is_error_response_body(response.content):
-                raise status_error(response, attempts.note())
-            return _read_error(response)
-        return _wrap(response, _SyncErrorStream(response.stream, request))
+        response.request = request
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            raise connection_error(exc, request, "The error body was cut short.") from exc
+        if not _is_error_response_body(response.content):
+            raise status_error(response, attempts.note())
+        return _read_error(response)
 
     def close(self) -> None:
         self.inner.close()
@@ -232,29 +227,32 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         ensure_timeout(request, self.timeout)
         random_multipart_boundary(request)
-        attempts = _Attempts(request, self.policy)
+        attempts: _Attempts | None = None
         while True:
             try:
                 response = await self.inner.handle_async_request(request)
             except httpx.TransportError as exc:
+                attempts = attempts or _Attempts(request, self.policy)
                 await self._sleep(attempts.after_error(exc))
                 continue
             _log_response(request, response)
+            if response.status_code < 400:
+                response.stream = _AsyncErrorStream(response.stream, request)
+                return response
+            attempts = attempts or _Attempts(request, self.policy)
             delay = attempts.after_response(response)
             if delay is None:
                 break
             await response.aclose()
             await self._sleep(delay)
-        if response.status_code >= 400:
-            response.request = request
-            try:
-                await response.aread()
-            except httpx.TransportError as exc:
-                raise connection_error(exc, request, "The error body was cut short.") from exc
-            if not _is_error_response_body(response.content):
-                raise status_error(response, attempts.note())
-            return _read_error(response)
-        return _wrap(response, _AsyncErrorStream(response.stream, request))
+        response.request = request
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            raise connection_error(exc, request, "The error body was cut short.") from exc
+        if not _is_error_response_body(response.content):
+            raise status_error(response, attempts.note())
+        return _read_error(response)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
