@@ -179,14 +179,21 @@ def _compare(expected: Path, actual: Path) -> CheckResult:
     return result
 
 
-def generate(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = print) -> None:
-    """Regenerates ``dest`` from ``spec_path``, replacing whatever was there."""
-    start = time.perf_counter()
-    log(f"Regenerating {dest} from {spec_path}")
+@contextmanager
+def _fresh(spec_path: Path, log: Log) -> Iterator[Path]:
+    """Every artefact for ``spec_path``, built in a temporary folder that is gone after the block."""
     with tempfile.TemporaryDirectory(prefix="openai-api-gen-") as tmp:
         out_dir = Path(tmp) / "generated"
         out_dir.mkdir()
         _build(spec_path, out_dir, log)
+        yield out_dir
+
+
+def generate(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = print) -> None:
+    """Regenerates ``dest`` from ``spec_path``, replacing whatever was there."""
+    start = time.perf_counter()
+    log(f"Regenerating {dest} from {spec_path}")
+    with _fresh(spec_path, log) as out_dir:
         result = _compare(out_dir, dest) if dest.exists() else CheckResult(missing=sorted(_files(out_dir)))
         if dest.exists():
             shutil.rmtree(dest)
@@ -199,10 +206,7 @@ def check(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = pr
     """Generates into a temporary directory and compares with ``dest``; changes nothing."""
     start = time.perf_counter()
     log(f"Checking {dest} against {spec_path}")
-    with tempfile.TemporaryDirectory(prefix="openai-api-check-") as tmp:
-        out_dir = Path(tmp) / "generated"
-        out_dir.mkdir()
-        _build(spec_path, out_dir, log)
+    with _fresh(spec_path, log) as out_dir:
         result = _compare(out_dir, dest)
     log(f"Done in {time.perf_counter() - start:.2f} s")
     return result
