@@ -33,6 +33,8 @@ from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.api.files import list_files
 from openai_api_client.api.models import list_models
 from openai_api_client.models import CreateChatCompletionRequest
+from openai_api_overrides._client import DEFAULT_LIMITS
+from openai_api_overrides._transport import DEFAULT_TIMEOUT
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = "sk-bench"
@@ -249,10 +251,13 @@ def figure_concurrency(server: Server, count: int, repeats: int) -> Row:
             await asyncio.gather(*(oa.acall(list_files.asyncio_detailed, client=client) for _ in range(count)))
 
     async def raw() -> None:
-        # The same timeouts as this client's defaults: httpx's own 5 s pool timeout would fail 1000 queued calls.
-        timeout = httpx.Timeout(600.0, connect=5.0)
+        # The same pool and timeouts as this client's defaults (the official SDK's), so that the figure compares
+        # the clients and not their pool sizes: httpx's own defaults (100 connections, a 5 s pool timeout) would
+        # queue and fail 1000 concurrent calls.
         headers = {"Authorization": f"Bearer {KEY}"}
-        async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=timeout) as client:
+        async with httpx.AsyncClient(
+            base_url=server.url, headers=headers, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS
+        ) as client:
 
             async def one() -> Any:
                 return json.loads((await client.get("/files")).content)

@@ -16,6 +16,8 @@ from openai_api_overrides._retry import RetryPolicy
 from openai_api_overrides._transport import DEFAULT_TIMEOUT, AsyncRetryTransport, RetryTransport
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# The official SDK's pool: httpx.Limits() alone would mean no bound at all on connections.
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 GATEWAY_HOST = "api.mygptlife.com"
 
 __all__ = ["DEFAULT_BASE_URL", "GATEWAY_HOST", "OpenAIClient", "create_async_client", "create_client"]
@@ -93,7 +95,7 @@ class OpenAIClient(AuthenticatedClient):
             else:
                 if self._shared.transport is None:
                     self._shared.transport = self._transport or httpx.HTTPTransport(
-                        proxy=self._proxy, limits=self._limits or httpx.Limits(), verify=self._verify_ssl
+                        proxy=self._proxy, limits=self._limits or DEFAULT_LIMITS, verify=self._verify_ssl
                     )
                 client = httpx.Client(
                     base_url=self._base_url,
@@ -116,7 +118,7 @@ class OpenAIClient(AuthenticatedClient):
             else:
                 if self._shared.async_transport is None:
                     self._shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(
-                        proxy=self._proxy, limits=self._limits or httpx.Limits(), verify=self._verify_ssl
+                        proxy=self._proxy, limits=self._limits or DEFAULT_LIMITS, verify=self._verify_ssl
                     )
                 client = httpx.AsyncClient(
                     base_url=self._base_url,
