@@ -43,7 +43,8 @@ def test_check_fails_when_one_description_changes(tmp_path: Path) -> None:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    files = (p for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 @pytest.mark.slow
