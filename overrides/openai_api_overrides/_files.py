@@ -50,8 +50,8 @@ def list_files(
             _remember(client, _CANONICAL_PATH)
         else:
             _remember(client, _GATEWAY_PATH)
-            return _page(page)
-    return _page(call(_list_files.sync_detailed, client=client, purpose=purpose, limit=limit, order=order, after=after))
+            return page
+    return call(_list_files.sync_detailed, client=client, purpose=purpose, limit=limit, order=order, after=after)
 
 
 async def alist_files(
@@ -71,17 +71,10 @@ async def alist_files(
             _remember(client, _CANONICAL_PATH)
         else:
             _remember(client, _GATEWAY_PATH)
-            return _page(page)
-    page = await acall(
+            return page
+    return await acall(
         _list_files.asyncio_detailed, client=client, purpose=purpose, limit=limit, order=order, after=after
     )
-    return _page(page)
-
-
-def _page(page: object) -> ListFilesResponse:
-    if not isinstance(page, ListFilesResponse):
-        raise TypeError(f"expected a ListFilesResponse, got {type(page).__name__}")
-    return page
 
 
 def _next_cursor(page: ListFilesResponse) -> str | None:
