@@ -84,6 +84,20 @@ class OpenAIClient(AuthenticatedClient):
     def _auth_headers(self) -> dict[str, str]:
         return {**self._headers, self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token}
 
+    def _pool_options(self) -> dict[str, Any]:
+        return {"proxy": self._proxy, "limits": self._limits or DEFAULT_LIMITS, "verify": self._verify_ssl}
+
+    def _client_options(self) -> dict[str, Any]:
+        """What the sync and async httpx clients are built with, besides their transport."""
+        return {
+            "base_url": self._base_url,
+            "headers": self._auth_headers(),
+            "cookies": self._cookies,
+            "timeout": self._timeout,
+            "follow_redirects": self._follow_redirects,
+            **self._httpx_args,
+        }
+
     def get_httpx_client(self) -> httpx.Client:
         if self._client is None:
             if self._user_client is not None:
@@ -94,18 +108,9 @@ class OpenAIClient(AuthenticatedClient):
                 client._transport = RetryTransport(client._transport, self._retry_policy, self._timeout)
             else:
                 if self._shared.transport is None:
-                    self._shared.transport = self._transport or httpx.HTTPTransport(
-                        proxy=self._proxy, limits=self._limits or DEFAULT_LIMITS, verify=self._verify_ssl
-                    )
-                client = httpx.Client(
-                    base_url=self._base_url,
-                    headers=self._auth_headers(),
-                    cookies=self._cookies,
-                    timeout=self._timeout,
-                    follow_redirects=self._follow_redirects,
-                    transport=RetryTransport(self._shared.transport, self._retry_policy, self._timeout),
-                    **self._httpx_args,
-                )
+                    self._shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
+                transport = RetryTransport(self._shared.transport, self._retry_policy, self._timeout)
+                client = httpx.Client(transport=transport, **self._client_options())
             self._client = client
         return self._client
 
@@ -118,17 +123,10 @@ class OpenAIClient(AuthenticatedClient):
             else:
                 if self._shared.async_transport is None:
                     self._shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(
-                        proxy=self._proxy, limits=self._limits or DEFAULT_LIMITS, verify=self._verify_ssl
+                        **self._pool_options()
                     )
-                client = httpx.AsyncClient(
-                    base_url=self._base_url,
-                    headers=self._auth_headers(),
-                    cookies=self._cookies,
-                    timeout=self._timeout,
-                    follow_redirects=self._follow_redirects,
-                    transport=AsyncRetryTransport(self._shared.async_transport, self._retry_policy, self._timeout),
-                    **self._httpx_args,
-                )
+                async_transport = AsyncRetryTransport(self._shared.async_transport, self._retry_policy, self._timeout)
+                client = httpx.AsyncClient(transport=async_transport, **self._client_options())
             self._async_client = client
         return self._async_client
 
