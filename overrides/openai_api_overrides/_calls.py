@@ -1,11 +1,15 @@
-"""The raising style: call a generated function, get the parsed body or a typed error.
+"""The raising style for any generated function, and ``raise_for_status`` for responses from other clients.
 
-It builds the request with the generated module's own ``_get_kwargs`` and parses with its ``_parse_response``, so
-the generated code stays the single place that knows each operation's URL, parameters and models.
+With this layer's client a generated ``sync()`` already returns the success model or raises (the transport ends
+every exchange); ``call`` adds a typed signature to lean on and works with positional arguments as the generated
+function takes them. It builds the request with the generated module's own ``_get_kwargs`` and parses with its
+``_parse_response``, so the generated code stays the single place that knows each operation's URL and models.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from collections.abc import Awaitable, Callable
 from types import ModuleType
@@ -16,9 +20,8 @@ import httpx
 from openai_api_client import AuthenticatedClient, Client
 from openai_api_client.models import ErrorResponse
 from openai_api_client.types import Response
-from openai_api_overrides import _spec
 from openai_api_overrides._errors import ResponseValidationError, status_error
-from openai_api_overrides._schema import mismatch
+from openai_api_overrides._spec import operation
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -27,17 +30,17 @@ __all__ = ["acall", "call", "raise_for_status"]
 
 
 # The overloads let a type checker see through the generated return type: errors raise, so ``call`` returns the
-# success model alone (some generated functions also return None for an undocumented status; they raise here).
+# success model alone.
 @overload
 def call(endpoint: Callable[P, Response[R | ErrorResponse | None]], *args: P.args, **kwargs: P.kwargs) -> R: ...
 @overload
 def call(endpoint: Callable[P, Response[R | ErrorResponse]], *args: P.args, **kwargs: P.kwargs) -> R: ...
 def call(endpoint: Callable[P, Response[Any]], *args: P.args, **kwargs: P.kwargs) -> Any:
-    """Calls a generated ``*_detailed`` (or any) function of one operation; raises instead of returning errors.
+    """Calls a generated ``*_detailed`` function of one operation; returns the success model or raises.
 
-    ``call(list_files.sync_detailed, client=client, purpose="fine-tune")`` returns the ``ListFilesResponse``, or
-    raises an :class:`APIStatusError` subclass, an :class:`APIConnectionError`, or a
-    :class:`ResponseValidationError` naming the field that does not match the spec.
+    ``call(retrieve_file.sync_detailed, "file-abc", client=client)`` returns the ``OpenAIFile``, or raises an
+    :class:`APIStatusError` subclass, an :class:`APIConnectionError`, or a :class:`ResponseValidationError` naming
+    the field that does not match the spec.
     """
     module, client, request_kwargs = _prepare(endpoint, args, kwargs)
     response = client.get_httpx_client().request(**request_kwargs)
@@ -59,60 +62,53 @@ async def acall(endpoint: Callable[P, Awaitable[Response[Any]]], *args: P.args, 
     return parse_response(module, client, response)
 
 
-def raise_for_status(response: Response[R]) -> R | None:
-    """For the ``*_detailed`` style: the parsed body of a 2xx ``Response``, or the typed error for the others."""
-    if response.status_code >= 400:
+@overload
+def raise_for_status(response: Response[R | ErrorResponse | None]) -> R: ...
+@overload
+def raise_for_status(response: Response[R | ErrorResponse]) -> R: ...
+def raise_for_status(response: Response[Any]) -> Any:
+    """The parsed body of a 2xx ``Response``, or the typed error for any other status.
+
+    Only needed for responses got with a client other than this layer's (the generated ``AuthenticatedClient``,
+    say): with ours, a non-2xx answer has raised before a ``Response`` exists.
+    """
+    if not 200 <= response.status_code < 300 or response.parsed is None or isinstance(response.parsed, ErrorResponse):
         raw = httpx.Response(response.status_code, headers=response.headers, content=response.content)
         raise status_error(raw)
     return response.parsed
 
 
+@functools.cache
+def _signature(endpoint: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(endpoint)
+
+
 def _prepare(
     endpoint: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[ModuleType, AuthenticatedClient | Client, dict[str, Any]]:
-    if args:
-        raise TypeError("generated functions take keyword arguments only")
     module = sys.modules.get(endpoint.__module__)
     if module is None or not hasattr(module, "_get_kwargs"):
         raise TypeError(f"{endpoint!r} is not a function of a generated openai_api_client.api module")
-    kwargs = dict(kwargs)
-    client = kwargs.pop("client")
-    return module, client, module._get_kwargs(**kwargs)
+    # Bind as the generated function itself would (path parameters are positional), then hand everything but the
+    # client to its _get_kwargs.
+    bound = _signature(endpoint).bind(*args, **kwargs).arguments
+    client = bound.pop("client")
+    return module, client, module._get_kwargs(**bound)
 
 
 def parse_response(module: ModuleType, client: AuthenticatedClient | Client, response: httpx.Response) -> Any:
-    if response.status_code >= 400:
+    """The generated parser's model for a 2xx ``response``; the typed error for anything else."""
+    if not 200 <= response.status_code < 300:
+        # Only a client other than this layer's lets a non-2xx answer get this far.
         raise status_error(response)
     try:
-        parsed = module._parse_response(client=client, response=response)
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise _validation_error(module, response, exc) from exc
-    if getattr(client, "validate_responses", False) and "json" in response.headers.get("content-type", ""):
-        error = _validation_error(module, response, None)
-        if error is not None:
-            raise error
-    return parsed
-
-
-@overload
-def _validation_error(module: ModuleType, response: httpx.Response, exc: Exception) -> ResponseValidationError: ...
-@overload
-def _validation_error(module: ModuleType, response: httpx.Response, exc: None) -> ResponseValidationError | None: ...
-def _validation_error(
-    module: ModuleType, response: httpx.Response, exc: Exception | None
-) -> ResponseValidationError | None:
-    """Where the body breaks the spec; with ``exc`` (the generated parser's failure) always an error."""
-    operation = _spec.operation(module.__name__)
-    name = str(operation.get("operationId"))
-    try:
-        body = response.json()
-    except ValueError:
-        return ResponseValidationError(
-            operation=name, response=response, field="(body)", reason=f"not JSON: {response.text[:120]!r}"
-        )
-    media = operation["responses"].get(str(response.status_code), {}).get("content", {}).get("application/json")
-    where = mismatch(media["schema"], body) if media else None
-    if where is None and exc is None:
-        return None
-    field, reason = where or ("(body)", f"{type(exc).__name__}: {exc}")
-    return ResponseValidationError(operation=name, response=response, field=field, reason=reason)
+        return module._parse_response(client=client, response=response)
+    except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        # The transport holds JSON bodies to the spec first, so this is a gap between the spec's schema and the
+        # generated model (or a client other than ours).
+        raise ResponseValidationError(
+            operation=str(operation(module.__name__).get("operationId")),
+            response=response,
+            field="(body)",
+            reason=f"{type(exc).__name__}: {exc}",
+        ) from exc

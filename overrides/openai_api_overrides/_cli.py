@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +38,10 @@ EXIT_USAGE = 2
 
 class UsageError(Exception):
     """A mistake in how the command was called (exit 2)."""
+
+
+class LocalError(Exception):
+    """Something on this machine stops the command: a target folder missing or read-only, an unusable name (exit 1)."""
 
 
 def _rich() -> Any:
@@ -178,14 +183,30 @@ def files_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> No
     out.result(found, lambda: _file_lines(found))
 
 
-def files_download(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+def _download_target(args: argparse.Namespace, client: OpenAIClient) -> Path:
+    """Where a download goes, checked before a byte is asked for."""
     if args.output:
         target = Path(args.output)
     else:
         info = oa.call(retrieve_file.sync_detailed, client=client, file_id=args.id)
-        target = Path(Path(info.filename).name or args.id)
+        name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        if name in ("", ".", "..") or "\0" in name or any(ord(c) < 32 for c in name):
+            raise LocalError(f"the server's filename {info.filename!r} cannot name a local file; pass -o PATH")
+        target = Path(name)
+    folder = target.parent
+    if not folder.is_dir():
+        raise LocalError(f"cannot save to {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise LocalError(f"cannot save to {target}: the folder {folder} is not writable")
+    if target.is_dir():
+        raise LocalError(f"cannot save to {target}: it is a folder")
     if target.exists() and not args.force:
         raise UsageError(f"{target} exists; pass --force to overwrite it")
+    return target
+
+
+def files_download(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    target = _download_target(args, client)
     with _progress(f"downloading {target.name}", not out.as_json) as progress:
         written = oa.download_file(client, args.id, target, progress=progress)
     summary = {"id": args.id, "path": str(target), "bytes": written}
@@ -392,11 +413,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except oa.OpenAIError as exc:
         print(f"openai-api: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_API_ERROR
+    except LocalError as exc:
+        print(f"openai-api: error: {exc}", file=sys.stderr)
+        return EXIT_API_ERROR
     except KeyboardInterrupt:
         print("openai-api: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"openai-api: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_API_ERROR
     return 0
 
 

@@ -10,17 +10,19 @@ import httpx
 from attrs import define, evolve, field
 
 from openai_api_client import AuthenticatedClient
-from openai_api_overrides._errors import MissingAPIKeyError
+from openai_api_overrides._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE,
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    GATEWAY_HOST,
+)
+from openai_api_overrides._errors import ConfigurationError, InvalidAPIKeyError, MissingAPIKeyError
 from openai_api_overrides._logging import setup_logging_from_env
 from openai_api_overrides._retry import RetryPolicy
-from openai_api_overrides._transport import DEFAULT_TIMEOUT, AsyncRetryTransport, RetryTransport
+from openai_api_overrides._transport import AsyncRetryTransport, RetryTransport
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-# The official SDK's pool: httpx.Limits() alone would mean no bound at all on connections.
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-GATEWAY_HOST = "api.mygptlife.com"
-
-__all__ = ["DEFAULT_BASE_URL", "GATEWAY_HOST", "OpenAIClient", "create_async_client", "create_client"]
+__all__ = ["OpenAIClient", "create_async_client", "create_client"]
 
 
 class _SharedState:
@@ -42,6 +44,7 @@ class OpenAIClient(AuthenticatedClient):
     token: str = field(repr=False, kw_only=True)
     _timeout: httpx.Timeout = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
     _retry_policy: RetryPolicy = field(factory=RetryPolicy, kw_only=True, alias="retry_policy")
+    _deadline: float = field(default=DEFAULT_DEADLINE, kw_only=True, alias="deadline")
     _gateway: bool = field(default=False, kw_only=True, alias="gateway")
     _transport: httpx.BaseTransport | None = field(default=None, kw_only=True, alias="transport")
     _async_transport: httpx.AsyncBaseTransport | None = field(default=None, kw_only=True, alias="async_transport")
@@ -78,6 +81,11 @@ class OpenAIClient(AuthenticatedClient):
         return self._timeout
 
     @property
+    def deadline(self) -> float:
+        """The total seconds one call may take, retries and their waits included."""
+        return self._deadline
+
+    @property
     def shared(self) -> _SharedState:
         return self._shared
 
@@ -98,18 +106,28 @@ class OpenAIClient(AuthenticatedClient):
             **self._httpx_args,
         }
 
+    def _transport_options(self) -> dict[str, Any]:
+        return {
+            "policy": self._retry_policy,
+            "timeout": self._timeout,
+            "deadline": self._deadline,
+            "base_path": httpx.URL(self._base_url).raw_path.decode("ascii"),
+            "strict": self._validate_responses,
+        }
+
     def get_httpx_client(self) -> httpx.Client:
         if self._client is None:
             if self._user_client is not None:
                 client = self._user_client
                 client.headers.update(self._auth_headers())
+                client.base_url = httpx.URL(self._base_url)
                 # httpx keeps the transport in a private attribute; wrapping it keeps the user's proxy, limits and
                 # pool while adding retries (httpx is pinned below 0.29 for this).
-                client._transport = RetryTransport(client._transport, self._retry_policy, self._timeout)
+                client._transport = RetryTransport(client._transport, **self._transport_options())
             else:
                 if self._shared.transport is None:
                     self._shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
-                transport = RetryTransport(self._shared.transport, self._retry_policy, self._timeout)
+                transport = RetryTransport(self._shared.transport, **self._transport_options())
                 client = httpx.Client(transport=transport, **self._client_options())
             self._client = client
         return self._client
@@ -119,13 +137,14 @@ class OpenAIClient(AuthenticatedClient):
             if self._user_async_client is not None:
                 client = self._user_async_client
                 client.headers.update(self._auth_headers())
-                client._transport = AsyncRetryTransport(client._transport, self._retry_policy, self._timeout)
+                client.base_url = httpx.URL(self._base_url)
+                client._transport = AsyncRetryTransport(client._transport, **self._transport_options())
             else:
                 if self._shared.async_transport is None:
                     self._shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(
                         **self._pool_options()
                     )
-                async_transport = AsyncRetryTransport(self._shared.async_transport, self._retry_policy, self._timeout)
+                async_transport = AsyncRetryTransport(self._shared.async_transport, **self._transport_options())
                 client = httpx.AsyncClient(transport=async_transport, **self._client_options())
             self._async_client = client
         return self._async_client
@@ -134,13 +153,16 @@ class OpenAIClient(AuthenticatedClient):
         self,
         *,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> OpenAIClient:
-        """A copy for some calls, with another timeout or retry policy, sharing this client's connection pool."""
+        """A copy for some calls, with another timeout, deadline or retry policy, sharing this client's pool."""
         changes: dict[str, Any] = {}
         if timeout is not None:
             changes["timeout"] = _as_timeout(timeout)
+        if deadline is not None:
+            changes["deadline"] = _as_deadline(deadline)
         if retry_policy is not None:
             changes["retry_policy"] = retry_policy
         if max_retries is not None:
@@ -158,8 +180,45 @@ def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))
 
 
+def _as_deadline(deadline: float) -> float:
+    if not deadline > 0:
+        raise ConfigurationError(f"deadline must be a positive number of seconds, not {deadline!r}")
+    return float(deadline)
+
+
+_KEY_PROBLEMS = (
+    ("\n", "a line break (\\n)"),
+    ("\r", "a carriage return (\\r)"),
+    ("\t", "a tab"),
+    (" ", "a space"),
+)
+
+
+def _check_header_value(
+    value: str, what: str, source: str, error: type[ConfigurationError] = InvalidAPIKeyError
+) -> None:
+    """Refuses a value httpx could not send as a header (or would send wrongly), naming the problem, not the value."""
+    for char, name in _KEY_PROBLEMS:
+        if char in value:
+            at = value.index(char)
+            where = "at its end" if value.rstrip() != value and at >= len(value.rstrip()) else f"at position {at}"
+            hint = " (keys read from a file or a CRLF .env keep their line ending: strip it)" if char in "\r\n" else ""
+            raise error(f"the {what} from {source} contains {name} {where}{hint}")
+    for at, char in enumerate(value):
+        if not 0x21 <= ord(char) <= 0x7E:
+            kind = "a non-ASCII character" if ord(char) > 0x7E else "a control character"
+            raise error(
+                f"the {what} from {source} contains {kind} at position {at}: keys are printable ASCII "
+                "(check for a curly quote or a look-alike letter pasted into it)"
+            )
+
+
 def _settings(
-    api_key: str | None, base_url: str | None, organization: str | None, gateway: bool | None
+    api_key: str | None,
+    base_url: str | None,
+    organization: str | None,
+    gateway: bool | None,
+    user_client: httpx.Client | httpx.AsyncClient | None,
 ) -> tuple[str, str, dict[str, str], bool]:
     key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
     if not key:
@@ -167,8 +226,17 @@ def _settings(
             "No API key: pass api_key=... or set the OPENAI_API_KEY environment variable "
             "(the key from your OpenAI account's API keys page)."
         )
-    url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    _check_header_value(key, "API key", "api_key" if api_key is not None else "OPENAI_API_KEY")
+    # A user's own httpx client may carry the base URL; an explicit argument wins, then the client's, then the env.
+    user_url = str(user_client.base_url) if user_client is not None and str(user_client.base_url) else None
+    url = (base_url or user_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(f"base_url must be an http(s) URL with a host, such as {DEFAULT_BASE_URL}")
     org = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
+    if org:
+        source = "organization" if organization is not None else "OPENAI_ORG_ID"
+        _check_header_value(org, "organization", source, ConfigurationError)
     headers = {"OpenAI-Organization": org} if org else {}
     is_gateway = gateway if gateway is not None else httpx.URL(url).host == GATEWAY_HOST
     return key, url, headers, is_gateway
@@ -181,6 +249,7 @@ def create_client(
     organization: str | None = None,
     gateway: bool | None = None,
     timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
     max_retries: int | None = None,
     retry_policy: RetryPolicy | None = None,
     http_client: httpx.Client | None = None,
@@ -194,7 +263,10 @@ def create_client(
 
     Arguments win over the environment: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (default
     ``https://api.openai.com/v1``) and ``OPENAI_ORG_ID`` (sent as ``OpenAI-Organization``). ``gateway`` defaults to
-    whether the base URL is the api.mygptlife.com gateway. Timeouts default to 10 minutes, 5 s to connect.
+    whether the base URL is the api.mygptlife.com gateway. ``timeout`` bounds each wait on the socket (default 10
+    minutes, 5 s to connect); ``deadline`` bounds one whole call, retries and their waits included (default 30
+    minutes; for a streamed answer, until its headers arrive). A malformed key (a trailing newline, a space,
+    non-ASCII) raises :class:`InvalidAPIKeyError` here, never later.
     ``validate_responses`` makes :func:`call` check every 2xx JSON body against the spec, not only the ones the
     generated models fail to parse.
     """
@@ -204,6 +276,7 @@ def create_client(
         organization,
         gateway,
         timeout,
+        deadline,
         max_retries,
         retry_policy,
         headers,
@@ -222,6 +295,7 @@ def create_async_client(
     organization: str | None = None,
     gateway: bool | None = None,
     timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
     max_retries: int | None = None,
     retry_policy: RetryPolicy | None = None,
     http_client: httpx.AsyncClient | None = None,
@@ -238,6 +312,7 @@ def create_async_client(
         organization,
         gateway,
         timeout,
+        deadline,
         max_retries,
         retry_policy,
         headers,
@@ -255,13 +330,15 @@ def _create(
     organization: str | None,
     gateway: bool | None,
     timeout: float | httpx.Timeout,
+    deadline: float,
     max_retries: int | None,
     retry_policy: RetryPolicy | None,
     headers: dict[str, str] | None,
     **transport_args: Any,
 ) -> OpenAIClient:
     setup_logging_from_env()
-    key, url, org_headers, is_gateway = _settings(api_key, base_url, organization, gateway)
+    user_client = transport_args.get("http_client") or transport_args.get("async_http_client")
+    key, url, org_headers, is_gateway = _settings(api_key, base_url, organization, gateway, user_client)
     policy = retry_policy or RetryPolicy()
     if max_retries is not None:
         policy = dataclasses.replace(policy, max_retries=max_retries)
@@ -270,6 +347,7 @@ def _create(
         token=key,
         headers={**org_headers, **(headers or {})},
         timeout=_as_timeout(timeout),
+        deadline=_as_deadline(deadline),
         retry_policy=policy,
         gateway=is_gateway,
         **transport_args,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -13,7 +13,8 @@ import httpx
 
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import download_file as _download_op
-from openai_api_overrides._errors import APIConnectionError, status_error
+from openai_api_overrides._errors import APIConnectionError
+from openai_api_overrides._exchange import STREAMED
 from openai_api_overrides._inputs import ProgressCallback
 
 __all__ = ["adownload_file", "adownload_file_bytes", "download_file", "download_file_bytes"]
@@ -22,8 +23,10 @@ CHUNK_SIZE = 1 << 16
 Destination = str | os.PathLike[str] | IO[bytes]
 
 
-def _request(http: httpx.Client | httpx.AsyncClient, file_id: str) -> httpx.Request:
-    return http.build_request(**_download_op._get_kwargs(file_id=file_id))
+def _request(http: httpx.Client | httpx.AsyncClient, file_id: str, streamed: bool = True) -> httpx.Request:
+    # Error statuses and redirects end in the transport (typed errors), so only a 2xx body ever reaches a file.
+    extensions = {STREAMED: True} if streamed else {}
+    return http.build_request(**_download_op._get_kwargs(file_id=file_id), extensions=extensions)
 
 
 def _total(response: httpx.Response) -> int | None:
@@ -47,7 +50,10 @@ def _target(destination: Destination) -> Iterator[IO[bytes]]:
         yield destination
         return
     path = Path(destination)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp_name = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.part")
+    # os.open with 0o666 lets the user's umask decide the mode (0644 typically), as any other file they write;
+    # tempfile.mkstemp would make it 0600.
+    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as tmp:
             yield tmp
@@ -73,9 +79,6 @@ def download_file(
     http = client.get_httpx_client()
     response = http.send(_request(http, file_id), stream=True)
     try:
-        if response.status_code >= 400:
-            response.read()
-            raise status_error(response)
         total = _total(response)
         written = 0
         with _target(destination) as out:
@@ -101,9 +104,6 @@ async def adownload_file(
     http = client.get_async_httpx_client()
     response = await http.send(_request(http, file_id), stream=True)
     try:
-        if response.status_code >= 400:
-            await response.aread()
-            raise status_error(response)
         total = _total(response)
         written = 0
         with _target(destination) as out:
@@ -121,15 +121,9 @@ async def adownload_file(
 def download_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
     """A small file's content, whole, as bytes."""
     http = client.get_httpx_client()
-    response = http.send(_request(http, file_id))
-    if response.status_code >= 400:
-        raise status_error(response)
-    return response.content
+    return http.send(_request(http, file_id, streamed=False)).content
 
 
 async def adownload_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
     http = client.get_async_httpx_client()
-    response = await http.send(_request(http, file_id))
-    if response.status_code >= 400:
-        raise status_error(response)
-    return response.content
+    return (await http.send(_request(http, file_id, streamed=False))).content

@@ -1,7 +1,8 @@
 """The typed errors every call of this client can raise, in the spirit of the official SDK's hierarchy.
 
-Messages say what was wrong and where (status, request id, field) and never carry the API key: nothing here reads
-request headers.
+Messages say what was wrong and where (status, request id, field) and never carry the API key: every error tied
+to an exchange passes its text through :func:`redact`, which masks the key the request carried wherever it appears
+(a server may echo it in an error body or a stream event).
 """
 
 from __future__ import annotations
@@ -14,18 +15,23 @@ import httpx
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIRedirectError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
     "InternalServerError",
+    "InvalidAPIKeyError",
     "InvalidFileError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestValidationError",
     "ResponseValidationError",
     "StreamDecodeError",
     "StreamError",
@@ -38,21 +44,35 @@ class OpenAIError(Exception):
     """The base of every error this client raises."""
 
 
-class MissingAPIKeyError(OpenAIError):
+class ConfigurationError(OpenAIError):
+    """The client cannot be built as asked (a missing or malformed key, a bad header value)."""
+
+
+class MissingAPIKeyError(ConfigurationError):
     """No API key was given."""
 
 
+class InvalidAPIKeyError(ConfigurationError):
+    """The API key cannot be sent as given; the message says why, never what the key is."""
+
+
+class RequestValidationError(OpenAIError):
+    """An argument cannot make a valid request; ``field`` names it. Nothing was sent."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 class APIError(OpenAIError):
-    """An error tied to one HTTP exchange."""
+    """An error tied to one HTTP exchange; its message never shows the request's API key."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        message = redact(message, request)
         super().__init__(message)
         self.message = message
         self.request = request
-
-    @property
-    def where(self) -> str:
-        return f"{self.request.method} {self.request.url}" if self.request is not None else "request"
 
 
 class APIConnectionError(APIError):
@@ -60,7 +80,12 @@ class APIConnectionError(APIError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out (connect, read, write or pool)."""
+    """The request timed out; ``bound`` says which: "connect", "read", "write", "pool", or "deadline" (the total
+    time one call may take, retries included)."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None, bound: str = "read") -> None:
+        super().__init__(message, request=request)
+        self.bound = bound
 
 
 class APIStatusError(APIError):
@@ -71,6 +96,8 @@ class APIStatusError(APIError):
     """
 
     def __init__(self, response: httpx.Response, body_text: str, note: str = "") -> None:
+        request = _request_of(response)
+        body_text = redact(body_text, request)
         self.response = response
         self.status_code = response.status_code
         self.request_id = response.headers.get("x-request-id")
@@ -93,7 +120,6 @@ class APIStatusError(APIError):
             parts.append(f"param={self.param}")
         if self.code:
             parts.append(f"code={self.code}")
-        request = _request_of(response)
         where = f"{request.method} {request.url}, " if request is not None else ""
         parts.append(f"({where}request id {self.request_id or 'none'})")
         if note:
@@ -131,6 +157,19 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx."""
+
+
+class APIRedirectError(APIStatusError):
+    """3xx that was not followed: to another origin (the key never goes there), for a method other than GET or HEAD,
+    or one hop too many. ``location`` is where the server pointed."""
+
+    def __init__(self, response: httpx.Response, body_text: str, note: str = "") -> None:
+        self.location = response.headers.get("location")
+        super().__init__(response, body_text, note)
+
+
+class PaginationError(APIError):
+    """A list's pages do not end: the server repeated a cursor or a page, so paging would loop forever."""
 
 
 class ResponseValidationError(APIError):
@@ -203,8 +242,23 @@ def status_error(response: httpx.Response, note: str = "") -> APIStatusError:
     """The typed error for a 4xx or 5xx ``response`` whose body has been read."""
     cls = _STATUS_ERRORS.get(response.status_code)
     if cls is None:
-        cls = InternalServerError if response.status_code >= 500 else APIStatusError
+        if response.status_code >= 500:
+            cls = InternalServerError
+        elif 300 <= response.status_code < 400:
+            cls = APIRedirectError
+        else:
+            cls = APIStatusError
     return cls(response, response.content.decode("utf-8", errors="replace"), note)
+
+
+def redact(text: str, request: httpx.Request | None) -> str:
+    """``text`` with the key ``request`` carries masked, as the API itself masks keys (``sk-ab***yz``)."""
+    if request is None:
+        return text
+    key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if len(key) < 8 or key not in text:
+        return text
+    return text.replace(key, f"{key[:3]}***{key[-2:]}")
 
 
 def _request_of(response: httpx.Response) -> httpx.Request | None:

@@ -10,7 +10,7 @@ from openai_api_client.models import ListFilesResponse, ListOrder, OpenAIFile
 from openai_api_client.types import UNSET, Unset
 from openai_api_overrides._calls import acall, call
 from openai_api_overrides._client import OpenAIClient
-from openai_api_overrides._errors import NotFoundError
+from openai_api_overrides._errors import NotFoundError, PaginationError
 from openai_api_overrides._logging import logger
 
 __all__ = ["aiter_files", "alist_files", "iter_files", "list_files"]
@@ -77,11 +77,25 @@ async def alist_files(
     )
 
 
-def _next_cursor(page: ListFilesResponse) -> str | None:
-    """The ``after`` cursor for the next page, or None when this page is the last."""
-    if page.has_more is not True or not page.data:
-        return None
-    return page.data[-1].id
+class _Cursors:
+    """The ``after`` cursors of one listing: each page's next one, and a typed stop when the server repeats one
+    (it ignored ``after``, or answers the same page with ``has_more: true``), which would otherwise loop forever."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def next(self, page: ListFilesResponse) -> str | None:
+        """The cursor for the next page, or None when this page is the last."""
+        if page.has_more is not True or not page.data:
+            return None
+        cursor = page.data[-1].id
+        if cursor in self._seen:
+            raise PaginationError(
+                f"the file list does not end: after {len(self._seen)} pages the server answered with cursor "
+                f"{cursor!r} again (and has_more: true); stopped instead of asking forever"
+            )
+        self._seen.add(cursor)
+        return cursor
 
 
 def iter_files(
@@ -93,10 +107,11 @@ def iter_files(
 ) -> Iterator[OpenAIFile]:
     """Every file, page by page as the loop asks for them (``limit`` is the page size)."""
     after: str | Unset = UNSET
+    cursors = _Cursors()
     while True:
         page = list_files(client, purpose=purpose, limit=limit, order=order, after=after)
         yield from page.data
-        cursor = _next_cursor(page)
+        cursor = cursors.next(page)
         if cursor is None:
             return
         after = cursor
@@ -111,11 +126,12 @@ async def aiter_files(
 ) -> AsyncIterator[OpenAIFile]:
     """The async twin of :func:`iter_files`."""
     after: str | Unset = UNSET
+    cursors = _Cursors()
     while True:
         page = await alist_files(client, purpose=purpose, limit=limit, order=order, after=after)
         for item in page.data:
             yield item
-        cursor = _next_cursor(page)
+        cursor = cursors.next(page)
         if cursor is None:
             return
         after = cursor

@@ -5,41 +5,51 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, BinaryIO
 
 from openai_api_client.types import File
+from openai_api_overrides._errors import InvalidFileError
 
 FileInput = str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes], str]
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes so far, total bytes or None) as an upload or download moves on."""
 
-__all__ = ["FileInput", "ProgressCallback", "Upload", "open_upload"]
+__all__ = ["FileInput", "ProgressCallback"]
 
 
 @dataclass
 class Upload:
-    """An upload's content: read in chunks, never whole, and rewound when a retry sends it again."""
+    """An upload's content: read in chunks, never whole, and rewound when a retry sends it again.
+
+    ``size`` is None for an unsized stream (a pipe, a socket): httpx then sends the body chunked, and the upload
+    cannot be retried. ``limit``, set by the local checks, is enforced again as the bytes go out, since an unsized
+    stream's size is only known at its end.
+    """
 
     filename: str
     stream: IO[bytes]
     mime: str
     size: int | None
     owned: bool
+    field: str = "file"
+    limit: int | None = None
 
     @property
     def seekable(self) -> bool:
+        if self.size is None:
+            return False
         try:
             return bool(self.stream.seekable())
         except (AttributeError, ValueError):
             return False
 
     def as_file(self, progress: ProgressCallback | None) -> File:
-        payload: BinaryIO = self.stream  # type: ignore[assignment]
-        if progress is not None:
-            payload = _ProgressReader(self.stream, progress, self.size)  # type: ignore[assignment]
+        reader_class = _SizedReader if self.seekable else _OneShotReader
+        payload: BinaryIO = reader_class(self, progress)  # type: ignore[assignment]
         return File(payload=payload, file_name=self.filename, mime_type=self.mime)
 
     def close(self) -> None:
@@ -49,9 +59,14 @@ class Upload:
 
 def _size(stream: IO[bytes]) -> int | None:
     try:
-        return os.fstat(stream.fileno()).st_size
+        status = os.fstat(stream.fileno())
     except (AttributeError, OSError, ValueError):
         pass
+    else:
+        # A pipe's or a socket's st_size is 0 (or what happens to be buffered): not the size of what will come.
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        return status.st_size
     try:
         here = stream.tell()
         end = stream.seek(0, io.SEEK_END)
@@ -82,37 +97,48 @@ def open_upload(value: FileInput, default_name: str = "upload") -> Upload:
     return Upload(name, value, _mime(name), _size(value), owned=False)
 
 
-class _ProgressReader:
-    """A file wrapper that reports each chunk httpx reads; a rewind (for a retry) starts the count again."""
+class _OneShotReader:
+    """What httpx reads an upload through: it counts the bytes for ``progress`` and stops at the upload's limit.
 
-    def __init__(self, stream: IO[bytes], callback: ProgressCallback, total: int | None) -> None:
-        self._stream = stream
-        self._callback = callback
-        self._total = total
+    It has no ``fileno``, ``seek`` or ``tell``, so httpx cannot take a pipe's length for 0: the body goes chunked.
+    """
+
+    def __init__(self, upload: Upload, progress: ProgressCallback | None) -> None:
+        self._upload = upload
+        self._progress = progress
         self._done = 0
-        self.name = getattr(stream, "name", "upload")
+        self.name = upload.filename
 
     def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
+        data = self._upload.stream.read(size)
         if data:
             self._done += len(data)
-            self._callback(self._done, self._total)
+            limit = self._upload.limit
+            if limit is not None and self._done > limit:
+                raise InvalidFileError(
+                    self._upload.field,
+                    self._upload.filename,
+                    [f"is larger than the API's limit of {limit} bytes: the upload was stopped, nothing was created"],
+                )
+            if self._progress is not None:
+                self._progress(self._done, self._upload.size)
         return data
 
+
+class _SizedReader(_OneShotReader):
+    """A sized, seekable upload: httpx reads its length, and seeks to 0 to send it again on a retry."""
+
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        position = self._stream.seek(offset, whence)
+        position = self._upload.stream.seek(offset, whence)
         if whence == io.SEEK_SET and offset == 0:
             self._done = 0
         return position
 
     def tell(self) -> int:
-        return self._stream.tell()
+        return self._upload.stream.tell()
 
     def seekable(self) -> bool:
-        return bool(self._stream.seekable())
+        return True
 
     def fileno(self) -> int:
-        return self._stream.fileno()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+        return self._upload.stream.fileno()

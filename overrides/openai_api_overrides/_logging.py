@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import os
 
+__all__ = ["logger"]
+
 logger = logging.getLogger("openai_api")
 
 

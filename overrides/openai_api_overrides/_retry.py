@@ -9,6 +9,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+__all__ = ["RetryPolicy"]
+
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 
@@ -85,11 +87,6 @@ def replay_problem(request: httpx.Request) -> str | None:
     stream = request.stream
     if isinstance(stream, httpx.ByteStream):
         return None
-    rewind = getattr(stream, "rewind", None)
-    if callable(rewind):
-        # The overrides' own streamed uploads know whether they can start over.
-        problem = rewind()
-        return problem if isinstance(problem, str) else None
     fields = getattr(stream, "fields", None)
     if fields is not None:
         # httpx's multipart stream seeks every file part back to 0 when it renders it again: seekable files

@@ -30,12 +30,14 @@ from openai_api_client.models import (
 from openai_api_client.types import UNSET, Unset
 from openai_api_overrides._errors import (
     APIConnectionError,
+    RequestValidationError,
     StreamDecodeError,
     StreamError,
     StreamInterruptedError,
-    status_error,
 )
-from openai_api_overrides._sse import ServerSentEvent, SSEDecoder
+from openai_api_overrides._exchange import STREAMED
+from openai_api_overrides._schema import compile_schema
+from openai_api_overrides._sse import LineDecoder, ServerSentEvent, SSEDecoder
 
 T = TypeVar("T")
 
@@ -59,10 +61,20 @@ class _FromDict(Protocol):
 
 
 def _streaming_body(model: type[Any], body: _FromDict | Mapping[str, Any]) -> Any:
-    """A copy of ``body`` with ``stream: true``; the caller's object is left as it was."""
+    """A copy of ``body`` with ``stream: true``; the caller's object is left as it was.
+
+    A mapping is checked against the spec's request schema first (types and required fields; enums stay open),
+    so a typo gives an error naming the field, not a bare ``KeyError`` from the generated model.
+    """
     data = dict(body) if isinstance(body, Mapping) else body.to_dict()
     data["stream"] = True
-    return model.from_dict(data)
+    found = compile_schema({"$ref": f"#/components/schemas/{model.__name__}"}, strict=False)(data)
+    if found is not None:
+        raise RequestValidationError(found[0] or "body", found[1])
+    try:
+        return model.from_dict(data)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise RequestValidationError("body", f"{type(exc).__name__}: {exc}") from exc
 
 
 class _Reader(Generic[T]):
@@ -79,6 +91,7 @@ class _Reader(Generic[T]):
         self.request_kwargs = request_kwargs
         self.parse = parse
         self.read_idle_timeout = read_idle_timeout
+        self.lines = LineDecoder()
         self.decoder = SSEDecoder()
         self.done = False
         self.request: httpx.Request | None = None
@@ -96,13 +109,15 @@ class _Reader(Generic[T]):
             )
         headers = dict(kwargs.pop("headers", {}) or {})
         headers["Accept"] = "text/event-stream"
-        self.request = http.build_request(headers=headers, **kwargs)
+        self.request = http.build_request(headers=headers, extensions={STREAMED: True}, **kwargs)
         return self.request
 
+    def is_event_stream(self, response: httpx.Response) -> bool:
+        return bool(response.headers.get("content-type", "").startswith("text/event-stream"))
+
     def check(self, response: httpx.Response) -> None:
-        """Raises for an error status, or for an answer that is not an event stream (body already read)."""
-        if response.status_code >= 400:
-            raise status_error(response)
+        """Raises for an answer that is not an event stream (its body already read); error statuses raised in the
+        transport already."""
         content_type = response.headers.get("content-type", "")
         if not content_type.startswith("text/event-stream"):
             raise StreamDecodeError(
@@ -112,9 +127,28 @@ class _Reader(Generic[T]):
                 data=response.text,
             )
 
-    def line(self, line: str) -> T | None:
-        event = self.decoder.feed(line)
-        return None if event is None else self.event(event)
+    def chunk(self, chunk: bytes) -> list[T]:
+        """The items the bytes of ``chunk`` complete."""
+        try:
+            lines = self.lines.feed(chunk)
+        except UnicodeDecodeError as exc:
+            raise self.not_utf8(exc) from exc
+        items: list[T] = []
+        for line in lines:
+            event = self.decoder.feed(line)
+            if event is not None:
+                item = self.event(event)
+                if item is not None:
+                    items.append(item)
+        return items
+
+    def not_utf8(self, exc: UnicodeDecodeError) -> StreamDecodeError:
+        raw = exc.object[max(0, exc.start - 40) : exc.end + 40]
+        return StreamDecodeError(
+            f"a stream line is not UTF-8 ({exc.reason} at byte {exc.start} of the line): {raw!r}",
+            request=self.request,
+            data=raw.decode("utf-8", "replace"),
+        )
 
     def event(self, event: ServerSentEvent) -> T | None:
         if self.done:
@@ -124,7 +158,7 @@ class _Reader(Generic[T]):
             return None
         try:
             data = json.loads(event.data)
-        except ValueError:
+        except (ValueError, RecursionError):
             if event.event == "error":
                 raise StreamError(f"the stream sent an error: {event.data[:500]}", request=self.request) from None
             raise StreamDecodeError(
@@ -140,7 +174,7 @@ class _Reader(Generic[T]):
             )
         try:
             return self.parse(data)
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
             raise StreamDecodeError(
                 f"a stream event does not match the spec ({type(exc).__name__}: {exc}): {event.data[:500]!r}",
                 request=self.request,
@@ -148,8 +182,18 @@ class _Reader(Generic[T]):
             ) from exc
 
     def end(self) -> T | None:
+        try:
+            lines = self.lines.flush()
+        except UnicodeDecodeError as exc:
+            raise self.not_utf8(exc) from exc
+        item: T | None = None
+        for line in lines:
+            event = self.decoder.feed(line)
+            if event is not None:
+                item = self.event(event) or item
         last = self.decoder.flush()
-        item = self.event(last) if last is not None else None
+        if last is not None:
+            item = self.event(last) or item
         if not self.done:
             raise StreamInterruptedError(
                 "the stream ended before data: [DONE]: the answer is incomplete", request=self.request
@@ -181,11 +225,9 @@ class Stream(Generic[T]):
             response = http.send(self._reader.build(http), stream=True)
             self._response = response
             try:
-                if response.status_code >= 400 or not response.headers.get("content-type", "").startswith(
-                    "text/event-stream"
-                ):
+                if not self._reader.is_event_stream(response):
                     response.read()
-                self._reader.check(response)
+                    self._reader.check(response)
             except BaseException:
                 response.close()
                 raise
@@ -205,11 +247,9 @@ class Stream(Generic[T]):
         response = self._open()
         reader = self._reader
         try:
-            for line in response.iter_lines():
-                item = reader.line(line)
-                if item is not None:
-                    yield item
-                elif reader.done:
+            for chunk in response.iter_bytes():
+                yield from reader.chunk(chunk)
+                if reader.done:
                     break
             last = reader.end()
             if last is not None:
@@ -241,11 +281,9 @@ class AsyncStream(Generic[T]):
             response = await http.send(self._reader.build(http), stream=True)
             self._response = response
             try:
-                if response.status_code >= 400 or not response.headers.get("content-type", "").startswith(
-                    "text/event-stream"
-                ):
+                if not self._reader.is_event_stream(response):
                     await response.aread()
-                self._reader.check(response)
+                    self._reader.check(response)
             except BaseException:
                 await response.aclose()
                 raise
@@ -267,11 +305,10 @@ class AsyncStream(Generic[T]):
         response = await self._open()
         reader = self._reader
         try:
-            async for line in response.aiter_lines():
-                item = reader.line(line)
-                if item is not None:
+            async for chunk in response.aiter_bytes():
+                for item in reader.chunk(chunk):
                     yield item
-                elif reader.done:
+                if reader.done:
                     break
             last = reader.end()
             if last is not None:

@@ -74,7 +74,7 @@ class _Prepared:
 def _finish(prepared: _Prepared, client: AuthenticatedClient, response: httpx.Response) -> Any:
     # The spec answers text/plain for the text formats: trust the answer's type as well as what was asked.
     if prepared.text_answer or response.headers.get("content-type", "").startswith("text/plain"):
-        if response.status_code >= 400:
+        if not 200 <= response.status_code < 300:
             raise status_error(response)
         return response.text
     return parse_response(prepared.module, client, response)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
 
 from openai_api_overrides import _spec
 from openai_api_overrides._errors import InvalidFileError
 from openai_api_overrides._inputs import Upload
-from openai_api_overrides._schema import mismatch
+from openai_api_overrides._schema import Check, compile_schema
 
 MAX_LISTED_PROBLEMS = 10
+# The longest training record checked: far beyond any model's context, and the most the check holds in memory.
+MAX_RECORD_BYTES = 8 << 20
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 __all__ = ["check_audio", "check_image", "check_upload"]
@@ -37,6 +40,10 @@ def _human(size: int) -> str:
 
 
 def _check_size(upload: Upload, field: str, limit: int | None) -> None:
+    upload.field = field
+    if limit is not None and (upload.limit is None or limit < upload.limit):
+        # Enforced again while the bytes go out: an unsized stream's size is known only at its end.
+        upload.limit = limit
     if limit is not None and upload.size is not None and upload.size > limit:
         raise InvalidFileError(
             field, upload.filename, [f"is {_human(upload.size)}; the API takes at most {_human(limit)}"]
@@ -69,17 +76,33 @@ def check_upload(upload: Upload, purpose: str) -> None:
         _check_records(upload, {"$ref": rules["record-schema"]})
 
 
+def _lines(stream: Any) -> Iterator[bytes | None]:
+    """The file's lines; None for a line longer than MAX_RECORD_BYTES, skipped without ever being held whole."""
+    while raw := stream.readline(MAX_RECORD_BYTES + 1):
+        if len(raw) <= MAX_RECORD_BYTES or raw.endswith(b"\n"):
+            yield raw
+            continue
+        while (rest := stream.readline(MAX_RECORD_BYTES)) and not rest.endswith(b"\n"):
+            pass
+        yield None
+
+
 def _check_records(upload: Upload, schema: dict[str, Any]) -> None:
-    """Each line of a JSONL file against the record schema, reading line by line (memory stays flat)."""
+    """Each line of a JSONL file against the record schema, in bounded memory."""
     problems: list[str] = []
     bad = 0
     stream = upload.stream
     start = stream.tell()
+    check = compile_schema(schema)
     try:
         lines = 0
-        for number, raw in enumerate(stream, start=1):
+        for number, raw in enumerate(_lines(stream), start=1):
             lines = number
-            reason = _record_problem(raw, schema)
+            reason = (
+                f"longer than {MAX_RECORD_BYTES >> 20} MiB: no training record is that long"
+                if raw is None
+                else _record_problem(raw, check)
+            )
             if reason is None:
                 continue
             bad += 1
@@ -93,21 +116,23 @@ def _check_records(upload: Upload, schema: dict[str, Any]) -> None:
         raise InvalidFileError("file", upload.filename, problems, more=max(0, bad - len(problems)))
 
 
-def _record_problem(raw: bytes, schema: dict[str, Any]) -> str | None:
+def _record_problem(raw: bytes, check: Check) -> str | None:
     text = raw.rstrip(b"\r\n")
     if not text.strip():
         return "empty line"
     try:
         record = json.loads(text)
+    except RecursionError:
+        return "nested too deeply"
     except UnicodeDecodeError:
         return "not UTF-8"
     except ValueError as exc:
         return f"not JSON ({exc.args[0].split(':')[0]}): {text[:60].decode('utf-8', 'replace')!r}"
-    found = mismatch(schema, record)
+    found = check(record)
     if found is None:
         return None
     field, reason = found
-    return f"{field}: {reason}"
+    return f"{field or '(record)'}: {reason}"
 
 
 def check_image(upload: Upload, field: str) -> None:

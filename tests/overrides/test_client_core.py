@@ -287,11 +287,13 @@ def test_status_errors_are_typed(server: ScriptedServer, status: int, cls: type[
 
 def test_an_undocumented_status_raises_instead_of_parsing_to_none(server: ScriptedServer) -> None:
     server.script(json_reply(error_body("forbidden"), status=403))
-    assert list_models.sync_detailed(client=raw_client(server)).parsed is None
-    server.script(json_reply(error_body("forbidden"), status=403))
-    response = list_models.sync_detailed(client=client_for(server))
+    response = list_models.sync_detailed(client=raw_client(server))
+    assert response.parsed is None
     with pytest.raises(oa.PermissionDeniedError, match="forbidden"):
         oa.raise_for_status(response)
+    server.script(json_reply(error_body("forbidden"), status=403))
+    with pytest.raises(oa.PermissionDeniedError, match="forbidden"):
+        list_models.sync_detailed(client=client_for(server))
 
 
 def test_a_response_missing_a_required_field_names_the_field(server: ScriptedServer) -> None:
