@@ -8,9 +8,9 @@ import openai_api_overrides as oa
 
 
 def test_all_public_names_are_exported() -> None:
-    public = {
-        name for name, value in vars(oa).items() if not name.startswith("_") and not inspect.ismodule(value)
-    } - {"annotations"}
+    public = {name for name, value in vars(oa).items() if not name.startswith("_") and not inspect.ismodule(value)} - {
+        "annotations"
+    }
     assert public == set(oa.__all__)
 
 

@@ -1,0 +1,72 @@
+"""The SSE decoder from bytes, as httpx's decoder tests do: every way a stream can be cut into chunks."""
+
+from __future__ import annotations
+
+import pytest
+
+from openai_api_overrides._sse import LineDecoder, ServerSentEvent, SSEDecoder, iter_lines
+
+
+def _every_split(data: bytes) -> list[list[bytes]]:
+    """``data`` whole, byte by byte, and cut in two at every position."""
+    splits = [[data], [data[i : i + 1] for i in range(len(data))]]
+    splits += [[data[:i], data[i:]] for i in range(1, len(data))]
+    return splits
+
+
+def _events(chunks: list[bytes]) -> list[ServerSentEvent]:
+    decoder = SSEDecoder()
+    events = [event for line in iter_lines(chunks) if (event := decoder.feed(line)) is not None]
+    last = decoder.flush()
+    return [*events, last] if last is not None else events
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r", b"\r\n"])
+def test_lines_end_at_cr_lf_and_crlf_however_the_chunks_fall(ending: bytes) -> None:
+    data = b"data: one" + ending + b"data: two" + ending + ending + b"data: three" + ending + ending
+    for chunks in _every_split(data):
+        assert _events(chunks) == [ServerSentEvent("one\ntwo"), ServerSentEvent("three")], chunks
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u0085", "\x0b", "\x0c", "\x1c"])
+def test_unicode_line_separators_stay_inside_the_data(char: str) -> None:
+    data = f'data: {{"content": "a{char}b"}}\n\n'.encode()
+    for chunks in _every_split(data):
+        assert _events(chunks) == [ServerSentEvent(f'{{"content": "a{char}b"}}')]
+
+
+def test_a_multibyte_character_split_between_chunks_is_whole() -> None:
+    data = "data: é€😀\n\n".encode()
+    for chunks in _every_split(data):
+        assert _events(chunks) == [ServerSentEvent("é€😀")]
+
+
+def test_a_crlf_split_between_chunks_is_one_line_ending() -> None:
+    decoder = LineDecoder()
+    assert decoder.feed(b"data: a\r") == ["data: a"]
+    assert decoder.feed(b"\n") == []
+    assert decoder.feed(b"\n") == [""]
+
+
+def test_a_bom_at_the_start_is_dropped_once() -> None:
+    assert list(iter_lines([b"\xef\xbb\xbfdata: x\n", "\ufeffdata: y\n".encode()])) == ["data: x", "\ufeffdata: y"]
+
+
+def test_invalid_utf8_is_an_error_not_a_replacement() -> None:
+    with pytest.raises(UnicodeDecodeError):
+        list(iter_lines([b"data: \xff\xfe\n"]))
+
+
+def test_a_last_line_without_ending_is_flushed() -> None:
+    assert list(iter_lines([b"data: a\n", b"data: b"])) == ["data: a", "data: b"]
+
+
+def test_a_giant_line_in_many_chunks_is_joined_once() -> None:
+    line = b"data: " + b"x" * 5_000_000
+    chunks = [line[i : i + 65536] for i in range(0, len(line), 65536)] + [b"\n\n"]
+    assert _events(chunks) == [ServerSentEvent("x" * 5_000_000)]
+
+
+def test_event_id_comments_and_field_rules() -> None:
+    data = b": comment\nevent: error\nid: 7\ndata:no-space\ndata:  two-spaces\nunknown: x\n\n"
+    assert _events([data]) == [ServerSentEvent("no-space\n two-spaces", "error", "7")]
