@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the project needs, from the project's own files: a virtualenv with the package and its dev
-# extras, and the pinned Node tools from package-lock.json. Safe to run again; it only adds what is missing.
+# Installs everything the project needs, from the project's own files: a virtualenv with the package and the dev
+# dependency group, and the pinned Node tools from package-lock.json. Safe to run again; it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +10,8 @@ fi
 stamp=.venv/.installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  # Dependency groups (PEP 735) need pip 25.1 or newer: the upgrade above brings it.
+  .venv/bin/python -m pip install --quiet --group dev -e .
   touch "$stamp"
 fi
 # Headless Chromium renders the HTML reference in the tests (Debian's package; the machine's user is root).

@@ -142,23 +142,24 @@ def test_the_client_understands_generated_responses(call_name: str) -> None:
 def test_a_bad_purpose_fails_request_validation() -> None:
     transport = ContractTransport(lambda operation, request: (200, "application/json", b"{}"))
     http = _client(transport, "createFile").get_httpx_client()
-    response = http.post("/files", files={"file": ("a.jsonl", io.BytesIO(b"{}"))}, data={"purpose": "bogus"})
-    assert response.status_code == 400
+    with pytest.raises(oa.BadRequestError):
+        http.post("/files", files={"file": ("a.jsonl", io.BytesIO(b"{}"))}, data={"purpose": "bogus"})
     assert any("'bogus' is not one of" in problem for problem in transport.request_problems), transport.request_problems
 
 
 def test_a_missing_required_field_fails_request_validation() -> None:
     transport = ContractTransport(lambda operation, request: (200, "application/json", b"{}"))
     http = _client(transport, "createChatCompletion").get_httpx_client()
-    response = http.post("/chat/completions", json={"model": "gpt-3.5-turbo"})
-    assert response.status_code == 400
+    with pytest.raises(oa.BadRequestError):
+        http.post("/chat/completions", json={"model": "gpt-3.5-turbo"})
     assert any("'messages' is a required property" in p for p in transport.request_problems), transport.request_problems
 
 
 def test_an_out_of_range_parameter_fails_request_validation() -> None:
     transport = ContractTransport(lambda operation, request: (200, "application/json", b"{}"))
     http = _client(transport, "listFiles").get_httpx_client()
-    assert http.get("/files", params={"limit": 0}).status_code == 400
+    with pytest.raises(oa.BadRequestError):
+        http.get("/files", params={"limit": 0})
     assert any("limit" in p for p in transport.request_problems), transport.request_problems
 
 

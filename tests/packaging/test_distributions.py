@@ -1,0 +1,70 @@
+"""What a user downloads: the wheel and the sdist hold the client, its license, and nothing that cannot run."""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hatchling.build import build_sdist, build_wheel
+
+from tests.helpers.spec import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    out = tmp_path_factory.mktemp("dist")
+    here = Path.cwd()
+    # The backend builds the project in the current directory, as a build frontend would call it.
+    os.chdir(REPO_ROOT)
+    try:
+        build_wheel(str(out))
+        build_sdist(str(out))
+    finally:
+        os.chdir(here)
+    yield out
+
+
+def _wheel_names(dist: Path) -> set[str]:
+    (wheel,) = dist.glob("*.whl")
+    return set(zipfile.ZipFile(wheel).namelist())
+
+
+def _sdist_names(dist: Path) -> set[str]:
+    (sdist,) = dist.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        return {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+
+
+def test_the_license_ships_in_both(dist: Path) -> None:
+    assert any(name.endswith("licenses/LICENSE") for name in _wheel_names(dist))
+    assert "LICENSE" in _sdist_names(dist)
+
+
+def test_the_sdist_holds_no_tests_and_nothing_outside_its_anchors(dist: Path) -> None:
+    names = _sdist_names(dist)
+    assert not [name for name in names if name.startswith("tests/")]
+    tops = {name.split("/", 1)[0] for name in names}
+    assert tops <= {
+        "generated",
+        "overrides",
+        "spec",
+        "README.md",
+        "LICENSE",
+        "pyproject.toml",
+        "PKG-INFO",
+        "server",
+        ".gitignore",
+    }
+
+
+def test_only_user_extras_are_published(dist: Path) -> None:
+    (wheel,) = dist.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
+    extras = {line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Provides-Extra")}
+    assert "dev" not in extras and "bench" not in extras
+    assert "cli" in extras
