@@ -94,6 +94,12 @@ class Output:
         if self.as_json:
             self.json([item.to_dict() for item in items])
             return
+        if not sys.stdout.isatty():
+            # Piped: one row a line, tab-separated, never wrapped, for grep, cut and awk.
+            sys.stdout.write("\t".join(name for name, _ in columns) + "\n")
+            for item in items:
+                sys.stdout.write("\t".join(render(item) for _, render in columns) + "\n")
+            return
         table = _rich().table.Table(title=title, title_justify="left")
         for name, _ in columns:
             table.add_column(name, overflow="fold")
@@ -112,7 +118,7 @@ def _progress(description: str, enabled: bool) -> Iterator[Callable[[int, int | 
     columns = (
         rich.progress.TextColumn("{task.description}"),
         rich.progress.BarColumn(),
-        rich.progress.DownloadColumn(),
+        rich.progress.DownloadColumn(binary_units=True),
         rich.progress.TransferSpeedColumn(),
         rich.progress.TimeRemainingColumn(),
     )
@@ -168,12 +174,17 @@ def files_upload(args: argparse.Namespace, client: OpenAIClient, out: Output) ->
     out.result(uploaded, lambda: ["uploaded", *_file_lines(uploaded)])
 
 
+def _given(value: Any) -> Any:
+    """An option's value, or UNSET when it was not given (0 and "" are values, sent as given)."""
+    return UNSET if value is None else value
+
+
 def files_list(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
     options: dict[str, Any] = {k: v for k, v in (("purpose", args.purpose), ("order", args.order)) if v}
     if args.all:
-        files = list(oa.iter_files(client, limit=args.limit or UNSET, **options))
+        files = list(oa.iter_files(client, limit=_given(args.limit), **options))
     else:
-        page = oa.list_files(client, limit=args.limit or UNSET, **options)
+        page = oa.list_files(client, limit=_given(args.limit), **options)
         files = list(page.data)
     out.table(files, _FILE_COLUMNS, f"{len(files)} files")
 
@@ -183,8 +194,10 @@ def files_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> No
     out.result(found, lambda: _file_lines(found))
 
 
-def _download_target(args: argparse.Namespace, client: OpenAIClient) -> Path:
-    """Where a download goes, checked before a byte is asked for."""
+def _download_target(args: argparse.Namespace, client: OpenAIClient) -> Path | None:
+    """Where a download goes (None: standard output), checked before a byte is asked for."""
+    if args.output == "-":
+        return None
     if args.output:
         target = Path(args.output)
     else:
@@ -207,6 +220,10 @@ def _download_target(args: argparse.Namespace, client: OpenAIClient) -> Path:
 
 def files_download(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
     target = _download_target(args, client)
+    if target is None:
+        oa.download_file(client, args.id, sys.stdout.buffer)
+        sys.stdout.flush()
+        return
     with _progress(f"downloading {target.name}", not out.as_json) as progress:
         written = oa.download_file(client, args.id, target, progress=progress)
     summary = {"id": args.id, "path": str(target), "bytes": written}
@@ -304,24 +321,38 @@ def fine_tunes_events(args: argparse.Namespace, client: OpenAIClient, out: Outpu
 # --- parsing ---------------------------------------------------------------------------------------------------
 
 
+_GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (("--base-url",), {"help": "API root (default: OPENAI_BASE_URL or https://api.openai.com/v1)"}),
+    (("--api-key",), {"help": "API key (default: OPENAI_API_KEY)"}),
+    (("--gateway",), {"action": "store_true", "help": "the api.mygptlife.com gateway at another URL"}),
+    (("--timeout",), {"type": float, "help": "seconds for each wait on the network (default 600, 5 to connect)"}),
+    (("--deadline",), {"type": float, "help": "seconds one request may take in all, retries included (default 1800)"}),
+    (("--max-retries",), {"type": int, "help": "retries of a failed request (default 2)"}),
+    (("--json",), {"action": "store_true", "help": "machine output on stdout, nothing else there"}),
+    (("-v", "--verbose"), {"action": "store_true", "help": "debug logging on stderr (the key is never shown)"}),
+]
+
+
 class _Parser(argparse.ArgumentParser):
+    """Every command also takes the global options, before or after its name (``files list --json``)."""
+
+    def __init__(self, *args: Any, top: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for names, options in _GLOBAL_OPTIONS:
+            # Below the top, an option left out must not overwrite the top's value: no default there.
+            extra: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+            self.add_argument(*names, **options, **extra)
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="openai-api", description="The OpenAI API from a terminal.")
-    parser.add_argument("--base-url", help="API root (default: OPENAI_BASE_URL or https://api.openai.com/v1)")
-    parser.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
-    parser.add_argument("--gateway", action="store_true", help="the api.mygptlife.com gateway at another URL")
-    parser.add_argument("--timeout", type=float, help="seconds for each request (default 600, 5 to connect)")
-    parser.add_argument("--max-retries", type=int, help="retries of a failed request (default 2)")
-    parser.add_argument("--json", action="store_true", help="machine output on stdout, nothing else there")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr (the key is never shown)")
-    groups = parser.add_subparsers(dest="group", required=True, parser_class=_Parser)
+    parser = _Parser(prog="openai-api", description="The OpenAI API from a terminal.", top=True)
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True, parser_class=_Parser)
 
     files = groups.add_parser("files", help="upload, list, get, download, delete files")
-    fc = files.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    fc = files.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)
     upload = fc.add_parser("upload", help="upload a file, checked against the spec first")
     upload.add_argument("path")
     upload.add_argument("--purpose", required=True, choices=["assistants", "batch", "fine-tune", "vision"])
@@ -344,7 +375,7 @@ def _parser() -> argparse.ArgumentParser:
     download.set_defaults(run=files_download)
 
     models = groups.add_parser("models", help="list and show models")
-    mc = models.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    mc = models.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)
     mc.add_parser("list", help="list models").set_defaults(run=models_list)
     get_model = mc.add_parser("get", help="show a model")
     get_model.add_argument("id")
@@ -358,7 +389,7 @@ def _parser() -> argparse.ArgumentParser:
     chat_parser.set_defaults(run=chat)
 
     tunes = groups.add_parser("fine-tunes", help="legacy fine-tunes")
-    tc = tunes.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    tc = tunes.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)
     create = tc.add_parser("create", help="start a fine-tune")
     create.add_argument("--training-file", required=True)
     create.add_argument("--validation-file")
@@ -386,6 +417,8 @@ def _client(args: argparse.Namespace) -> OpenAIClient:
         options["timeout"] = args.timeout
     if args.max_retries is not None:
         options["max_retries"] = args.max_retries
+    if args.deadline is not None:
+        options["deadline"] = args.deadline
     return oa.create_client(**options)
 
 
@@ -408,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"openai-api: error: {exc} Or pass --api-key.", file=sys.stderr)
         return EXIT_USAGE
     except oa.InvalidFileError as exc:
-        print(f"openai-api: error: {exc}", file=sys.stderr)
+        print(f"openai-api: error: {exc.describe('pass --no-validate to skip these local checks')}", file=sys.stderr)
         return EXIT_API_ERROR
     except oa.OpenAIError as exc:
         print(f"openai-api: error: {type(exc).__name__}: {exc}", file=sys.stderr)

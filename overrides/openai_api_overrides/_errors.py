@@ -220,11 +220,15 @@ class InvalidFileError(OpenAIError):
         self.filename = filename
         self.problems = problems
         self.more = more
-        lines = [f"{field} {filename!r} was not sent:", *(f"  {p}" for p in problems)]
-        if more:
-            lines.append(f"  ... and {more} more")
-        lines.append("  (pass validate=False to skip these local checks)")
-        super().__init__("\n".join(lines))
+        super().__init__(self.describe("pass validate=False to skip these local checks"))
+
+    def describe(self, hint: str) -> str:
+        """The message, with ``hint`` saying how to skip the checks where the caller is (an argument, a flag)."""
+        lines = [f"{self.field} {self.filename!r} was not sent:", *(f"  {p}" for p in self.problems)]
+        if self.more:
+            lines.append(f"  ... and {self.more} more")
+        lines.append(f"  ({hint})")
+        return "\n".join(lines)
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

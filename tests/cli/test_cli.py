@@ -74,7 +74,8 @@ def upload(
 
 def test_models(api: RunningServer) -> None:
     human = ok(run(api, "models", "list"))
-    assert "gpt-3.5-turbo" in human and "openai" in human and "models" in human
+    # Piped, a table is tab-separated lines under a header, never wrapped.
+    assert human.splitlines()[0] == "ID\tOwner" and "gpt-3.5-turbo\topenai" in human.splitlines()
     assert {m["id"] for m in as_json(run(api, "--json", "models", "list"))} >= {"gpt-3.5-turbo", "davinci"}
     assert "owner: openai" in ok(run(api, "models", "get", "davinci"))
     assert as_json(run(api, "--json", "models", "get", "davinci"))["id"] == "davinci"
@@ -203,7 +204,7 @@ def test_an_upload_in_a_terminal_draws_a_progress_bar(api: RunningServer, tmp_pa
     os.close(main)
     assert proc.returncode == 0, screen
     text = screen.decode("utf-8", "replace")
-    assert "uploading big.bin" in text and "3.1/3.1 MB" in text and "━" in text, text
+    assert "uploading big.bin" in text and "3.0/3.0 MiB" in text and "━" in text, text
     assert b"uploaded" in stdout
 
 
@@ -226,3 +227,40 @@ def test_ctrl_c_during_a_download_leaves_no_partial_file(api: RunningServer, tmp
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr, stderr
     assert list(target.parent.iterdir()) == []
+
+
+def test_global_options_work_after_the_command_too(api: RunningServer, tmp_path: Path) -> None:
+    uploaded = upload(api, tmp_path)
+    listed = as_json(run(api, "files", "list", "--json", "--max-retries", "0"))
+    assert [f["id"] for f in listed] == [uploaded["id"]]
+
+
+def test_missing_subcommand_is_named_for_people(api: RunningServer) -> None:
+    text = clean_error(run(api, "files"), 2)
+    assert "SUBCOMMAND" in text and "group" not in text and "command" not in text.split(":", 2)[-1]
+
+
+def test_limit_zero_is_sent_and_refused_by_the_server(api: RunningServer) -> None:
+    text = clean_error(run(api, "files", "list", "--limit", "0"), 1)
+    assert "BadRequestError" in text and "400" in text
+
+
+def test_dash_output_writes_the_content_to_stdout(api: RunningServer, tmp_path: Path) -> None:
+    uploaded = upload(api, tmp_path)
+    proc = subprocess.run(
+        [str(SCRIPT), "files", "download", uploaded["id"], "-o", "-"],
+        env=env_for(api),
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == TRAINING
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_bad_training_file_names_the_flag_that_skips_the_checks(api: RunningServer, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"not json\n")
+    text = clean_error(run(api, "files", "upload", str(path), "--purpose", "fine-tune"), 1)
+    assert "line 1" in text and "--no-validate" in text and "validate=False" not in text
