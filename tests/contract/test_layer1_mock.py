@@ -46,7 +46,8 @@ def _content_type(call_name: str) -> str:
         return "text/event-stream"
     operation_id = call_name.split(":")[0]
     op = next(op for op in operations(SPEC) if op.operation_id == operation_id)
-    return next(iter(op.op["responses"]["200"]["content"]))
+    media: str = next(iter(op.op["responses"]["200"]["content"]))
+    return media
 
 
 def _run(
@@ -181,7 +182,11 @@ def test_the_transport_sees_the_wire_format() -> None:
             json.dumps(example_values(response_media(operation, "application/json"))[0]).encode(),
         )
 
-    transport = ContractTransport(lambda operation, request: (seen.append(request), answer(operation))[1])
+    def record(operation: dict[str, Any], request: httpx.Request) -> Answer:
+        seen.append(request)
+        return answer(operation)
+
+    transport = ContractTransport(record)
     oa.list_files(_client(transport, "listFiles"), limit=5)
     assert seen[0].url.raw_path == b"/v1/files?limit=5"
     assert seen[0].headers["authorization"] == "Bearer sk-contract"

@@ -302,7 +302,7 @@ def test_a_response_missing_a_required_field_names_the_field(server: ScriptedSer
     server.script(json_reply(broken))
     with pytest.raises(KeyError):
         list_files.sync_detailed(client=raw_client(server))
-    server.script(json_reply(broken, **{"x-request-id": "req-9"}))
+    server.script(Reply(200, broken, {"content-type": "application/json", "x-request-id": "req-9"}))
     with pytest.raises(oa.ResponseValidationError) as info:
         oa.call(list_files.sync_detailed, client=client_for(server))
     assert (info.value.field, info.value.request_id) == ("data[1].id", "req-9")
