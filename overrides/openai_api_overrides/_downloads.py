@@ -13,7 +13,6 @@ import httpx
 
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import download_file as _download_op
-from openai_api_overrides._errors import APIConnectionError
 from openai_api_overrides._exchange import STREAMED
 from openai_api_overrides._inputs import ProgressCallback
 
@@ -32,15 +31,6 @@ def _request(http: httpx.Client | httpx.AsyncClient, file_id: str, streamed: boo
 def _total(response: httpx.Response) -> int | None:
     length = response.headers.get("content-length")
     return int(length) if length and length.isdigit() else None
-
-
-def _check_complete(response: httpx.Response) -> None:
-    total = _total(response)
-    received = response.num_bytes_downloaded
-    if total is not None and received != total:
-        raise APIConnectionError(
-            f"the download of {response.request.url} stopped at {received} of {total} bytes", request=response.request
-        )
 
 
 @contextlib.contextmanager
@@ -87,7 +77,6 @@ def download_file(
                 written += len(chunk)
                 if progress is not None:
                     progress(written, total)
-            _check_complete(response)
     finally:
         response.close()
     return written
@@ -112,7 +101,6 @@ async def adownload_file(
                 written += len(chunk)
                 if progress is not None:
                     progress(written, total)
-            _check_complete(response)
     finally:
         await response.aclose()
     return written

@@ -164,7 +164,8 @@ class APIRedirectError(APIStatusError):
     or one hop too many. ``location`` is where the server pointed."""
 
     def __init__(self, response: httpx.Response, body_text: str, note: str = "") -> None:
-        self.location = response.headers.get("location")
+        location = response.headers.get("location")
+        self.location = None if location is None else redact(location, _request_of(response))
         super().__init__(response, body_text, note)
 
 
@@ -206,7 +207,7 @@ class StreamDecodeError(APIError):
 
     def __init__(self, message: str, *, request: httpx.Request | None, data: str) -> None:
         super().__init__(message, request=request)
-        self.data = data
+        self.data = redact(data, request)
 
 
 class InvalidFileError(OpenAIError):

@@ -102,14 +102,14 @@ class Exchange:
         self.strict = strict
         self.streamed = bool(request.extensions.get(STREAMED))
         self._deadline = deadline
-        self._ends = time.monotonic() + deadline
+        self.ends = time.monotonic() + deadline
         self._base_path = base_path
         self._timeouts: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
 
     # --- the deadline ----------------------------------------------------------------------------------------
 
     def remaining(self) -> float:
-        return self._ends - time.monotonic()
+        return self.ends - time.monotonic()
 
     def start_attempt(self) -> httpx.Request:
         """The request to send now, its socket timeouts capped by what is left of the deadline."""
@@ -123,7 +123,7 @@ class Exchange:
 
     def check_deadline(self) -> None:
         """Between chunks of a body: a server dripping bytes never trips a read timeout, so the deadline must."""
-        if time.monotonic() > self._ends:
+        if time.monotonic() > self.ends:
             raise self._deadline_error()
 
     def _deadline_error(self) -> APITimeoutError:

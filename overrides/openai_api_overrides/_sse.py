@@ -32,17 +32,18 @@ class LineDecoder:
         self._after_cr = False
         self._first = True
 
-    def feed(self, chunk: bytes) -> list[str]:
-        """The lines ``chunk`` completes, without their line endings. Raises UnicodeDecodeError for bad UTF-8."""
+    def feed(self, chunk: bytes) -> Iterator[str]:
+        """The lines ``chunk`` completes, without their line endings, decoded one by one as they are taken (a line
+        that is not UTF-8 raises UnicodeDecodeError when its turn comes, after the lines before it)."""
         if self._after_cr:
             self._after_cr = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
         if not chunk:
-            return []
+            return iter(())
         if b"\n" not in chunk and b"\r" not in chunk:
             self._pending.append(chunk)
-            return []
+            return iter(())
         self._after_cr = chunk[-1:] == b"\r"
         if self._pending:
             self._pending.append(chunk)
@@ -52,7 +53,7 @@ class LineDecoder:
         parts = chunk.splitlines(keepends=True)
         if parts[-1][-1:] not in (b"\n", b"\r"):
             self._pending.append(parts.pop())
-        return [self._decode(part.rstrip(b"\r\n")) for part in parts]
+        return (self._decode(part.rstrip(b"\r\n")) for part in parts)
 
     def flush(self) -> list[str]:
         """The last line, when the stream ends without a line ending."""

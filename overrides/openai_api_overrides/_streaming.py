@@ -127,20 +127,22 @@ class _Reader(Generic[T]):
                 data=response.text,
             )
 
-    def chunk(self, chunk: bytes) -> list[T]:
-        """The items the bytes of ``chunk`` complete."""
-        try:
-            lines = self.lines.feed(chunk)
-        except UnicodeDecodeError as exc:
-            raise self.not_utf8(exc) from exc
-        items: list[T] = []
-        for line in lines:
+    def chunk(self, chunk: bytes) -> Iterator[T]:
+        """The items the bytes of ``chunk`` complete, one by one: an item before a broken event still reaches the
+        caller, however the network cut the bytes into chunks."""
+        lines = self.lines.feed(chunk)
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise self.not_utf8(exc) from exc
             event = self.decoder.feed(line)
             if event is not None:
                 item = self.event(event)
                 if item is not None:
-                    items.append(item)
-        return items
+                    yield item
 
     def not_utf8(self, exc: UnicodeDecodeError) -> StreamDecodeError:
         raw = exc.object[max(0, exc.start - 40) : exc.end + 40]

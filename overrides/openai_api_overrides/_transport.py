@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 
 from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
+from openai_api_overrides._deadline import attempt_deadline, cap_async_transport, cap_transport
+from openai_api_overrides._errors import APIConnectionError
 from openai_api_overrides._exchange import Exchange, connection_error
 from openai_api_overrides._logging import logger
 from openai_api_overrides._retry import RetryPolicy
@@ -65,54 +67,117 @@ class _Settings:
         return Exchange(request, self.policy, self.deadline, self.base_path, self.strict)
 
 
-class _SyncBody(httpx.SyncByteStream):
-    """A streamed answer's body: transport errors while it arrives become the typed errors."""
+class _Body:
+    """What both streamed bodies share: decoding the content-encoding here, where a lie becomes a typed error, and
+    checking that as many bytes came as ``Content-Length`` promised."""
 
-    def __init__(self, stream: Any, request: httpx.Request) -> None:
+    def __init__(self, response: httpx.Response, exchange: Exchange) -> None:
+        self._decoder = response._get_content_decoder()
+        self._response = response
+        self._exchange = exchange
+        self._request = exchange.request
+        length = response.headers.get("content-length", "")
+        self._expected = int(length) if length.isdigit() else None
+        self._received = 0
+        # httpx must not decode a second time what this body yields decoded; the length left on an encoded body
+        # would then be the wrong one.
+        if response.headers.pop("content-encoding", None) is not None:
+            response.headers.pop("content-length", None)
+
+    def decode(self, raw: bytes) -> bytes:
+        self._received += len(raw)
+        try:
+            return self._decoder.decode(raw)
+        except httpx.DecodingError as exc:
+            raise self._exchange.undecodable(self._response, exc) from exc
+
+    def finish(self) -> bytes:
+        if self._expected is not None and self._received < self._expected:
+            raise APIConnectionError(
+                f"{self._request.method} {self._request.url} failed: the body stopped at {self._received} of "
+                f"{self._expected} bytes",
+                request=self._request,
+            )
+        try:
+            return self._decoder.flush()
+        except httpx.DecodingError as exc:
+            raise self._exchange.undecodable(self._response, exc) from exc
+
+    def broken(self, exc: httpx.TransportError) -> APIConnectionError:
+        return connection_error(exc, self._request, "The response body was cut short.")
+
+
+class _SyncBody(httpx.SyncByteStream):
+    """A streamed answer's body, decoded; transport errors while it arrives become the typed errors."""
+
+    def __init__(self, stream: Any, body: _Body) -> None:
         self._stream = stream
-        self._request = request
+        self._body = body
 
     def __iter__(self) -> Iterator[bytes]:
         try:
-            yield from self._stream
+            for raw in self._stream:
+                if decoded := self._body.decode(raw):
+                    yield decoded
         except httpx.TransportError as exc:
-            raise connection_error(exc, self._request, "The response body was cut short.") from exc
+            raise self._body.broken(exc) from exc
+        if tail := self._body.finish():
+            yield tail
 
     def close(self) -> None:
         self._stream.close()
 
 
 class _AsyncBody(httpx.AsyncByteStream):
-    def __init__(self, stream: Any, request: httpx.Request) -> None:
+    def __init__(self, stream: Any, body: _Body) -> None:
         self._stream = stream
-        self._request = request
+        self._body = body
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._stream:
-                yield chunk
+            async for raw in self._stream:
+                if decoded := self._body.decode(raw):
+                    yield decoded
         except httpx.TransportError as exc:
-            raise connection_error(exc, self._request, "The response body was cut short.") from exc
+            raise self._body.broken(exc) from exc
+        if tail := self._body.finish():
+            yield tail
 
     async def aclose(self) -> None:
         await self._stream.aclose()
 
 
+def _decoded(response: httpx.Response, raw: bytes, exchange: Exchange) -> bytes:
+    """The body without its content-encoding. A lie is a typed error for a 2xx; for an error status the raw bytes
+    stand as its text, so it still ends (or is retried) as its status says."""
+    decoder = response._get_content_decoder()
+    try:
+        return decoder.decode(raw) + decoder.flush()
+    except httpx.DecodingError as exc:
+        if 200 <= response.status_code < 300:
+            raise exchange.undecodable(response, exc) from exc
+        return raw
+
+
 def _read(response: httpx.Response, exchange: Exchange) -> None:
-    """Reads a whole body (decoded) inside the retry loop, so a connection dropped mid-body is retried too."""
+    """Reads a whole body inside the retry loop, so a connection dropped mid-body is retried too."""
+    if response.is_stream_consumed:
+        return  # built with its content (a mock transport's answer): httpx has read and decoded it
     parts = []
-    for part in response.iter_bytes():
+    for part in response.iter_raw():
         parts.append(part)
         exchange.check_deadline()
-    response._content = b"".join(parts)
+    response._content = _decoded(response, b"".join(parts), exchange)
 
 
 async def _aread(response: httpx.Response, exchange: Exchange) -> None:
+    if response.is_stream_consumed:
+        return
     parts = []
-    async for part in response.aiter_bytes():
+    async for part in response.aiter_raw():
         parts.append(part)
         exchange.check_deadline()
-    response._content = b"".join(parts)
+    response._content = _decoded(response, b"".join(parts), exchange)
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -129,6 +194,7 @@ class RetryTransport(httpx.BaseTransport):
         strict: bool = False,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        cap_transport(inner)
         self.inner = inner
         self.settings = _Settings(policy, timeout, deadline, base_path, strict)
         self._sleep = sleep
@@ -137,30 +203,30 @@ class RetryTransport(httpx.BaseTransport):
         exchange = self.settings.exchange(request)
         while True:
             attempt = exchange.start_attempt()
-            try:
-                response = self.inner.handle_request(attempt)
-            except Exception as exc:
-                self._sleep(exchange.after_send_error(exc))
-                continue
-            logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
-            if 200 <= response.status_code < 300 and exchange.streamed:
-                response.stream = _SyncBody(response.stream, attempt)
-                return exchange.success(response)
-            if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
-                response.close()
-                continue
-            try:
-                _read(response, exchange)
-            except httpx.DecodingError as exc:
-                raise exchange.undecodable(response, exc) from exc
-            except Exception as exc:
-                self._sleep(exchange.after_send_error(exc))
-                continue
-            finally:
-                response.close()
-            if 200 <= response.status_code < 300:
-                return exchange.success(response)
-            self._sleep(exchange.after_status(response))
+            with attempt_deadline(exchange.ends):
+                try:
+                    response = self.inner.handle_request(attempt)
+                except Exception as exc:
+                    delay = exchange.after_send_error(exc)
+                else:
+                    logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
+                    if 200 <= response.status_code < 300 and exchange.streamed:
+                        response.stream = _SyncBody(response.stream, _Body(response, exchange))
+                        return exchange.success(response)
+                    if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
+                        response.close()
+                        continue
+                    try:
+                        _read(response, exchange)
+                    except Exception as exc:
+                        delay = exchange.after_send_error(exc)
+                    else:
+                        if 200 <= response.status_code < 300:
+                            return exchange.success(response)
+                        delay = exchange.after_status(response)
+                    finally:
+                        response.close()
+            self._sleep(delay)
 
     def close(self) -> None:
         self.inner.close()
@@ -180,6 +246,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         strict: bool = False,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
+        cap_async_transport(inner)
         self.inner = inner
         self.settings = _Settings(policy, timeout, deadline, base_path, strict)
         self._sleep = sleep
@@ -188,30 +255,30 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         exchange = self.settings.exchange(request)
         while True:
             attempt = exchange.start_attempt()
-            try:
-                response = await self.inner.handle_async_request(attempt)
-            except Exception as exc:
-                await self._sleep(exchange.after_send_error(exc))
-                continue
-            logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
-            if 200 <= response.status_code < 300 and exchange.streamed:
-                response.stream = _AsyncBody(response.stream, attempt)
-                return exchange.success(response)
-            if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
-                await response.aclose()
-                continue
-            try:
-                await _aread(response, exchange)
-            except httpx.DecodingError as exc:
-                raise exchange.undecodable(response, exc) from exc
-            except Exception as exc:
-                await self._sleep(exchange.after_send_error(exc))
-                continue
-            finally:
-                await response.aclose()
-            if 200 <= response.status_code < 300:
-                return exchange.success(response)
-            await self._sleep(exchange.after_status(response))
+            with attempt_deadline(exchange.ends):
+                try:
+                    response = await self.inner.handle_async_request(attempt)
+                except Exception as exc:
+                    delay = exchange.after_send_error(exc)
+                else:
+                    logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
+                    if 200 <= response.status_code < 300 and exchange.streamed:
+                        response.stream = _AsyncBody(response.stream, _Body(response, exchange))
+                        return exchange.success(response)
+                    if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
+                        await response.aclose()
+                        continue
+                    try:
+                        await _aread(response, exchange)
+                    except Exception as exc:
+                        delay = exchange.after_send_error(exc)
+                    else:
+                        if 200 <= response.status_code < 300:
+                            return exchange.success(response)
+                        delay = exchange.after_status(response)
+                    finally:
+                        await response.aclose()
+            await self._sleep(delay)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

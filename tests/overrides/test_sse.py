@@ -43,9 +43,9 @@ def test_a_multibyte_character_split_between_chunks_is_whole() -> None:
 
 def test_a_crlf_split_between_chunks_is_one_line_ending() -> None:
     decoder = LineDecoder()
-    assert decoder.feed(b"data: a\r") == ["data: a"]
-    assert decoder.feed(b"\n") == []
-    assert decoder.feed(b"\n") == [""]
+    assert list(decoder.feed(b"data: a\r")) == ["data: a"]
+    assert list(decoder.feed(b"\n")) == []
+    assert list(decoder.feed(b"\n")) == [""]
 
 
 def test_a_bom_at_the_start_is_dropped_once() -> None:
@@ -70,3 +70,10 @@ def test_a_giant_line_in_many_chunks_is_joined_once() -> None:
 def test_event_id_comments_and_field_rules() -> None:
     data = b": comment\nevent: error\nid: 7\ndata:no-space\ndata:  two-spaces\nunknown: x\n\n"
     assert _events([data]) == [ServerSentEvent("no-space\n two-spaces", "error", "7")]
+
+
+def test_lines_before_a_broken_one_come_out_first() -> None:
+    lines = LineDecoder().feed(b"data: good\n\ndata: \xff\n")
+    assert next(lines) == "data: good" and next(lines) == ""
+    with pytest.raises(UnicodeDecodeError):
+        next(lines)
