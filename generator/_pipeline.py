@@ -43,7 +43,7 @@ class CheckResult:
         return not (self.changed or self.missing or self.extra)
 
     def summary(self) -> str:
-        lines = []
+        lines: list[str] = []
         for label, names in (("differs", self.changed), ("missing", self.missing), ("not generated", self.extra)):
             lines.extend(f"  {label}: {name}" for name in names)
         return "\n".join(lines)

@@ -133,11 +133,7 @@ def release_check(spec_path: Path, root: Path) -> ReleaseCheck:
     if not report.breaking:
         return check
     if version == base_version:
-        allowed = (
-            f"{base_version[0]}.{base_version[1] + 1}.0"
-            if base_version[0] == 0
-            else f"{base_version[0] + 1}.0.0"
-        )
+        allowed = f"{base_version[0]}.{base_version[1] + 1}.0" if base_version[0] == 0 else f"{base_version[0] + 1}.0.0"
         check.problems.append(
             f"{len(report.breaking)} breaking change(s) since the {_show(base_version)} release, not acknowledged: "
             f"bump [project] version in pyproject.toml to {allowed} (or later) and add a `## {allowed}` entry to "
