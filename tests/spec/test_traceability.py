@@ -21,6 +21,10 @@ _FILE_000 = ("id", "object", "bytes", "created_at", "filename", "purpose")
 _FILE_001 = (*_FILE_000, "status", "status_details")
 
 
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 def _rows(document: str, operation: str, location: str, names: tuple[str, ...]) -> list[tuple[str, str, str, str]]:
     return [(document, operation, location, name) for name in names]
 
@@ -59,30 +63,26 @@ DOCUMENTED_FIELDS: list[tuple[str, str, str, str]] = [
         "002",
         "createCompletion",
         "request",
-        (
-            "model", "prompt", "suffix", "max_tokens", "temperature", "top_p", "n", "stream", "logprobs", "echo",
-            "stop", "presence_penalty", "frequency_penalty", "best_of", "logit_bias", "user",
+        _names(
+            "model prompt suffix max_tokens temperature top_p n stream logprobs echo stop presence_penalty"
+            " frequency_penalty best_of logit_bias user"
         ),
-    ),  # fmt: skip
+    ),
     *_rows(
         "002",
         "createChatCompletion",
         "request",
-        (
-            "model", "messages", "temperature", "top_p", "n", "stream", "stop", "max_tokens", "presence_penalty",
-            "frequency_penalty", "logit_bias", "user",
+        _names(
+            "model messages temperature top_p n stream stop max_tokens presence_penalty frequency_penalty"
+            " logit_bias user"
         ),
-    ),  # fmt: skip
-    *_rows("002", "createEdit", "request", ("model", "input", "instruction", "n", "temperature", "top_p")),
-    *_rows("002", "createImage", "request", ("prompt", "n", "size", "response_format", "user")),
-    *_rows(
-        "002", "createImageEdit", "request", ("image", "mask", "prompt", "n", "size", "response_format", "user")
     ),
-    *_rows("002", "createImageVariation", "request", ("image", "n", "size", "response_format", "user")),
-    *_rows("002", "createEmbedding", "request", ("model", "input", "user")),
-    *_rows(
-        "002", "createTranscription", "request", ("file", "model", "prompt", "response_format", "temperature", "language")
-    ),
+    *_rows("002", "createEdit", "request", _names("model input instruction n temperature top_p")),
+    *_rows("002", "createImage", "request", _names("prompt n size response_format user")),
+    *_rows("002", "createImageEdit", "request", _names("image mask prompt n size response_format user")),
+    *_rows("002", "createImageVariation", "request", _names("image n size response_format user")),
+    *_rows("002", "createEmbedding", "request", _names("model input user")),
+    *_rows("002", "createTranscription", "request", _names("file model prompt response_format temperature language")),
     *_rows("002", "createTranslation", "request", ("file", "model", "prompt", "response_format", "temperature")),
     *_rows("002", "createFile", "request", ("file", "purpose")),
     *_rows("002", "deleteFile", "path", ("file_id",)),
