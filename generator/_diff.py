@@ -373,18 +373,18 @@ class _Walker:
             open_enum = keyword == "anyOf" and any(_is_bare_string(self._deref(self.new, b)) for b in new_list)
             old_keys = [self._branch_key(self.old, b, i) for i, b in enumerate(old_list)]
             new_keys = [self._branch_key(self.new, b, i) for i, b in enumerate(new_list)]
-            for index, key in enumerate(old_keys):
+            # One alternative fewer narrows an anyOf/oneOf (breaks writers) and widens an allOf (breaks readers).
+            narrows = keyword != "allOf"
+            for key in old_keys:
                 if key not in new_keys:
-                    narrowing = keyword != "allOf"
-                    self.add(where, f"{at}: {keyword} alternative {key} removed", narrowing != reading)
-            for index, key in enumerate(new_keys):
+                    self.add(where, f"{at}: {keyword} alternative {key} removed", narrows != reading)
+            for key in new_keys:
                 if key not in old_keys:
-                    widening = keyword != "allOf"
-                    self.add(where, f"{at}: {keyword} alternative {key} added", widening == reading)
-            for index, key in enumerate(old_keys):
+                    self.add(where, f"{at}: {keyword} alternative {key} added", narrows == reading)
+            for branch, key in zip(old_list, old_keys, strict=True):
                 if key in new_keys:
                     other = new_list[new_keys.index(key)]
-                    self._schema(where, old_list[index], other, direction, path, open_enum)
+                    self._schema(where, branch, other, direction, path, open_enum)
 
     def _branch_key(self, spec: JSON, branch: JSON, index: int) -> str:
         if "$ref" in branch:

@@ -113,6 +113,10 @@ def _narrow_suffix_type(spec: dict[str, Any]) -> None:
     _schemas(spec)["CreateCompletionRequest"]["properties"]["suffix"]["type"] = "string"
 
 
+def _stop_not_null(spec: dict[str, Any]) -> None:
+    _schemas(spec)["StopSequences"]["anyOf"].pop()
+
+
 def _nullable_response_field(spec: dict[str, Any]) -> None:
     _schemas(spec)["OpenAIFile"]["properties"]["bytes"]["type"] = ["integer", "null"]
 
@@ -160,6 +164,7 @@ def _nullable_response_field(spec: dict[str, Any]) -> None:
             'field `suffix`: type `"null"` no longer allowed',
             True,
         ),
+        (_stop_not_null, "schema StopSequences (request)", "value: anyOf alternative `null` removed", True),
         (_nullable_response_field, "schema OpenAIFile (response)", 'field `bytes`: type `"null"` now allowed', True),
     ],
 )
