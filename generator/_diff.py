@@ -15,7 +15,9 @@ here were tried (November 2026):
 
 None both works offline and reads OpenAPI 3.1 (type lists, ``const``, ``contentMediaType``), so this module walks
 the two specs itself. It knows the conventions of ``spec/openapi.yaml``: response enums are open
-(``anyOf: [known enum, string]``), limits live in JSON Schema keywords and in ``x-max-bytes``, and descriptions,
+(``anyOf: [known enum, string]``), limits live in JSON Schema keywords and in the
+``x-`` extensions the overrides read at run time (``x-max-bytes``, ``x-purpose-rules``, ``x-file-extensions``,
+``x-media-types``, ``x-organization-max-bytes``), and descriptions,
 examples and ``x-source`` are documentation, not API.
 
 Direction decides what breaks. A request schema is written by the client: narrowing it (a removed field, a new
@@ -40,6 +42,13 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 # Keywords that narrow what a request may carry when they rise (minimums) or fall (maximums).
 _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "x-max-bytes")
+# Lists of what an upload may be: a value leaving one tightens what a client may send.
+_ALLOWED_LISTS = ("x-file-extensions", "x-media-types")
+
+
+def _as_limits(rule: JSON) -> JSON:
+    """An ``x-purpose-rules`` entry spelled as the schema keywords the limit checks read."""
+    return {"x-max-bytes": rule.get("max-bytes"), "x-file-extensions": rule.get("file-extensions")}
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,14 @@ class _Walker:
             where = f"{self._op} ({key[0].upper()} {key[1]})"
             if old_op.get("operationId") != new_op.get("operationId"):
                 self.add(where, f"operationId `{old_op.get('operationId')}` renamed to `{self._op}`", True)
+            organization_quota = "x-organization-max-bytes"
+            self._limits(
+                where,
+                "organization storage",
+                {"x-max-bytes": old_op.get(organization_quota)},
+                {"x-max-bytes": new_op.get(organization_quota)},
+                "request",
+            )
             self._parameters(where, old_item, old_op, new_item, new_op)
             self._request_body(where, old_op.get("requestBody"), new_op.get("requestBody"))
             self._responses(where, old_op.get("responses", {}), new_op.get("responses", {}))
@@ -287,6 +304,8 @@ class _Walker:
         if old.get("pattern") != new.get("pattern"):
             self.add(where, f"{at}: pattern `{old.get('pattern')}` -> `{new.get('pattern')}`", not reading)
         self._limits(where, at, old, new, direction)
+        self._allowed_lists(where, at, old, new, direction)
+        self._purpose_rules(where, old.get("x-purpose-rules", {}), new.get("x-purpose-rules", {}), direction)
         self._properties(where, old, new, direction, path)
         self._branches(where, old, new, direction, path)
         if "items" in old or "items" in new:
@@ -330,6 +349,29 @@ class _Walker:
                 tighter = after is not None and (before is None or after < before)
             word = "tightened" if tighter else "loosened"
             self.add(where, f"{at}: {key} {before} -> {after} ({word})", writing and tighter)
+
+    def _allowed_lists(self, where: str, at: str, old: JSON, new: JSON, direction: Direction) -> None:
+        """The spec's machine-readable upload rules: file extensions and media types a client checks before sending."""
+        for key in _ALLOWED_LISTS:
+            before, after = old.get(key), new.get(key)
+            if before == after or not isinstance(before, list) or not isinstance(after, list):
+                if before != after:
+                    # A list where there was none limits what was free; no list any more frees it.
+                    self.add(where, f"{at}: {key} {before} -> {after}", direction == "request" and after is not None)
+                continue
+            removed = [v for v in before if v not in after]
+            added = [v for v in after if v not in before]
+            if removed:
+                self.add(where, f"{at}: {key} {_fmt(removed)} removed (tightened)", direction == "request")
+            if added:
+                self.add(where, f"{at}: {key} {_fmt(added)} added (loosened)", False)
+
+    def _purpose_rules(self, where: str, old: JSON, new: JSON, direction: Direction) -> None:
+        for purpose in sorted(old.keys() | new.keys()):
+            before, after = old.get(purpose, {}), new.get(purpose, {})
+            at = f"x-purpose-rules `{purpose}`"
+            self._limits(where, at, _as_limits(before), _as_limits(after), direction)
+            self._allowed_lists(where, at, _as_limits(before), _as_limits(after), direction)
 
     def _properties(self, where: str, old: JSON, new: JSON, direction: Direction, path: str) -> None:
         old_props, new_props = old.get("properties", {}), new.get("properties", {})

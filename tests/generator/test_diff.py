@@ -113,6 +113,22 @@ def _narrow_suffix_type(spec: dict[str, Any]) -> None:
     _schemas(spec)["CreateCompletionRequest"]["properties"]["suffix"]["type"] = "string"
 
 
+def _batch_smaller(spec: dict[str, Any]) -> None:
+    _schemas(spec)["CreateFileRequest"]["x-purpose-rules"]["batch"]["max-bytes"] = 100 * 1024 * 1024
+
+
+def _no_webm(spec: dict[str, Any]) -> None:
+    _schemas(spec)["AudioFile"]["x-file-extensions"].remove(".webm")
+
+
+def _jpeg_images(spec: dict[str, Any]) -> None:
+    _schemas(spec)["ImageFile"]["x-media-types"].append("image/jpeg")
+
+
+def _organization_quota(spec: dict[str, Any]) -> None:
+    spec["paths"]["/files"]["post"]["x-organization-max-bytes"] = 1024**3
+
+
 def _stop_not_null(spec: dict[str, Any]) -> None:
     _schemas(spec)["StopSequences"]["anyOf"].pop()
 
@@ -162,6 +178,20 @@ def _nullable_response_field(spec: dict[str, Any]) -> None:
             _narrow_suffix_type,
             "schema CreateCompletionRequest (request)",
             'field `suffix`: type `"null"` no longer allowed',
+            True,
+        ),
+        (
+            _batch_smaller,
+            "schema CreateFileRequest (request)",
+            "x-purpose-rules `batch`: x-max-bytes 209715200 -> 104857600 (tightened)",
+            True,
+        ),
+        (_no_webm, "schema AudioFile (request)", 'value: x-file-extensions `".webm"` removed (tightened)', True),
+        (_jpeg_images, "schema ImageFile (request)", 'value: x-media-types `"image/jpeg"` added (loosened)', False),
+        (
+            _organization_quota,
+            "createFile (POST /files)",
+            "organization storage: x-max-bytes 107374182400 -> 1073741824 (tightened)",
             True,
         ),
         (_stop_not_null, "schema StopSequences (request)", "value: anyOf alternative `null` removed", True),
