@@ -1,4 +1,8 @@
-"""``python -m generator [--check]``."""
+"""``python -m generator [--check | --report | --release-check | --freeze-baseline]``.
+
+Without an option it regenerates ``generated/`` from the spec, lists the files it changed, and reports the API
+changes since the committed spec (``--since REF``, default ``HEAD``; ``--base FILE`` for a spec file instead).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,78 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator._pipeline import GENERATED_DIR, SPEC_PATH, check, generate
+from generator._baseline import BaselineError, load_spec_at, load_spec_file
+from generator._diff import Report, diff_specs
+from generator._pipeline import GENERATED_DIR, REPO_ROOT, SPEC_PATH, check, generate
+from generator._release import ReleaseError, freeze_baseline, release_check
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", action="store_true", help="exit 1 if generated/ is not what the spec produces")
+    action.add_argument("--report", action="store_true", help="only print the API change report; generate nothing")
+    action.add_argument(
+        "--release-check",
+        action="store_true",
+        help="exit 1 on a breaking change since the released baseline that no version bump acknowledges",
+    )
+    action.add_argument(
+        "--freeze-baseline",
+        action="store_true",
+        help="at a release: store the spec as spec/released/openapi-<version>.json",
+    )
+    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI document (default: %(default)s)")
+    parser.add_argument("--dest", type=Path, default=GENERATED_DIR, help="the output folder (default: %(default)s)")
+    base = parser.add_mutually_exclusive_group()
+    base.add_argument("--since", metavar="REF", default="HEAD", help="git revision to compare with (default: HEAD)")
+    base.add_argument("--base", type=Path, metavar="FILE", help="a spec file to compare with, instead of git")
+    parser.add_argument("--json", action="store_true", help="the report as JSON, for tools")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=REPO_ROOT,
+        help="the project folder: git repository, pyproject.toml, CHANGELOG.md, spec/released/ (default: %(default)s)",
+    )
+    return parser
+
+
+def _report(args: argparse.Namespace) -> Report:
+    spec_path: Path = args.spec.resolve()
+    if args.base is not None:
+        old, base = load_spec_file(args.base), str(args.base)
+    else:
+        old, base = load_spec_at(args.since, spec_path, args.root.resolve()), args.since
+    return diff_specs(old, load_spec_file(spec_path), base=base, head=str(args.spec))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="exit 1 if generated/ is not what the spec produces")
-    parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the OpenAPI document (default: %(default)s)")
-    parser.add_argument("--dest", type=Path, default=GENERATED_DIR, help="the output folder (default: %(default)s)")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
+    spec, dest = args.spec.resolve(), args.dest.resolve()
     try:
-        if not args.check:
-            generate(args.spec.resolve(), args.dest.resolve())
+        if args.report:
+            report = _report(args)
+            print(report.to_json() if args.json else report.to_text(), end="")
             return 0
-        result = check(args.spec.resolve(), args.dest.resolve())
+        if args.release_check:
+            verdict = release_check(spec, args.root.resolve())
+            print(verdict.to_text(), end="", file=sys.stdout if verdict.ok else sys.stderr)
+            return 0 if verdict.ok else 1
+        if args.freeze_baseline:
+            print(f"stored {freeze_baseline(spec, args.root.resolve())}")
+            return 0
+        if not args.check:
+            generate(spec, dest)
+            try:
+                print(_report(args).to_text(), end="")
+            except BaselineError as exc:
+                # The files are written either way; only the comparison is missing, and the user is told why.
+                print(f"no API change report: {exc}", file=sys.stderr)
+            return 0
+        result = check(spec, dest)
+    except (BaselineError, ReleaseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         print(f"generation failed: {exc}", file=sys.stderr)
         return 2

@@ -43,10 +43,31 @@ class CheckResult:
         return not (self.changed or self.missing or self.extra)
 
     def summary(self) -> str:
-        lines = []
+        lines: list[str] = []
         for label, names in (("differs", self.changed), ("missing", self.missing), ("not generated", self.extra)):
             lines.extend(f"  {label}: {name}" for name in names)
         return "\n".join(lines)
+
+    def written(self, unchanged: int) -> str:
+        """The files a regeneration rewrote, added and removed, grouped by folder: what a reviewer reads first."""
+        if self.clean:
+            return f"  no file changed ({unchanged} unchanged)"
+        lines = []
+        for label, names in (("changed", self.changed), ("added", self.missing), ("removed", self.extra)):
+            if names:
+                lines.append(f"  {label} ({len(names)}):")
+                lines.extend(f"    {line}" for line in _grouped(names))
+        lines.append(f"  {unchanged} unchanged")
+        return "\n".join(lines)
+
+
+def _grouped(names: list[str]) -> list[str]:
+    """``a/b/x.py, a/b/y.py, c.json`` as ``a/b/: x.py, y.py`` and ``c.json``: one line per folder."""
+    folders: dict[str, list[str]] = {}
+    for name in sorted(names):
+        folder, _, base = name.rpartition("/")
+        folders.setdefault(folder, []).append(base)
+    return [f"{folder}/: {', '.join(files)}" if folder else ", ".join(files) for folder, files in folders.items()]
 
 
 def _run(args: list[str], cwd: Path) -> None:
@@ -189,17 +210,20 @@ def _fresh(spec_path: Path, log: Log) -> Iterator[Path]:
         yield out_dir
 
 
-def generate(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = print) -> None:
-    """Regenerates ``dest`` from ``spec_path``, replacing whatever was there."""
+def generate(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = print) -> CheckResult:
+    """Regenerates ``dest`` from ``spec_path``, replacing whatever was there; says which files changed."""
     start = time.perf_counter()
     log(f"Regenerating {dest} from {spec_path}")
     with _fresh(spec_path, log) as out_dir:
         result = _compare(out_dir, dest) if dest.exists() else CheckResult(missing=sorted(_files(out_dir)))
+        total = len(_files(out_dir))
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(out_dir, dest)
-    log(f"  {len(result.changed)} changed, {len(result.missing)} new, {len(result.extra)} removed")
+    log(f"Files under {dest}:")
+    log(result.written(unchanged=total - len(result.changed) - len(result.missing)))
     log(f"Done in {time.perf_counter() - start:.2f} s")
+    return result
 
 
 def check(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = print) -> CheckResult:

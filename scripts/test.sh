@@ -9,6 +9,8 @@ py=.venv/bin/python
 
 echo "== generated/ matches the spec"
 $py -m generator --check
+echo "== no unacknowledged breaking API change since the last release (CHANGELOG.md)"
+$py -m generator --release-check
 echo "== ruff"
 $py -m ruff check .
 $py -m ruff format --check .

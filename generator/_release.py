@@ -1,0 +1,162 @@
+"""The release gate: a breaking API change is refused until a new version acknowledges it.
+
+The baseline is the spec as released, stored in the repository as ``spec/released/openapi-<version>.json`` (no git
+history needed, so a shallow CI clone works). The check compares the newest baseline with the working spec:
+
+- no breaking change: passes, whatever the version;
+- breaking changes and ``pyproject.toml`` still at the baseline's version: fails, naming each change;
+- breaking changes and a newer version: passes only if the bump is big enough (major, or minor while 0.x) and
+  ``CHANGELOG.md`` has a ``## <version>`` entry for it.
+
+At release, ``python -m generator --freeze-baseline`` stores the working spec as the new version's baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator._baseline import BaselineError, load_spec_file
+from generator._diff import JSON, Report, diff_specs
+
+_BASELINE = re.compile(r"^openapi-(\d+)\.(\d+)\.(\d+)\.json$")
+Version = tuple[int, int, int]
+
+
+class ReleaseError(RuntimeError):
+    """The project's version, changelog or baselines cannot be read."""
+
+
+@dataclass
+class ReleaseCheck:
+    """The gate's verdict, with the report it is based on."""
+
+    version: str
+    baseline: str
+    report: Report
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_text(self) -> str:
+        head = f"Release check: spec vs released baseline {self.baseline}, project version {self.version}"
+        lines = [head, self.report.to_text().rstrip("\n")]
+        if self.ok:
+            verdict = "acknowledged by " + self.version if self.report.breaking else "no breaking change"
+            lines.append(f"OK: {verdict}.")
+        else:
+            lines.extend(f"REFUSED: {problem}" for problem in self.problems)
+        return "\n".join(lines) + "\n"
+
+
+def _parse_version(text: str, where: str) -> Version:
+    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", text.strip())
+    if not match:
+        raise ReleaseError(f"{where}: version {text!r} is not MAJOR.MINOR.PATCH")
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def _show(version: Version) -> str:
+    return ".".join(str(part) for part in version)
+
+
+def project_version(root: Path) -> Version:
+    path = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return _parse_version(str(data["project"]["version"]), str(path))
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+        raise ReleaseError(f"cannot read [project] version from {path}: {exc}") from exc
+
+
+def baselines(root: Path) -> dict[Version, Path]:
+    folder = root / "spec" / "released"
+    found: dict[Version, Path] = {}
+    for path in folder.glob("openapi-*.json") if folder.is_dir() else ():
+        match = _BASELINE.match(path.name)
+        if match:
+            major, minor, patch = (int(part) for part in match.groups())
+            found[(major, minor, patch)] = path
+    return found
+
+
+def changelog_versions(root: Path) -> set[Version]:
+    path = root / "CHANGELOG.md"
+    if not path.exists():
+        return set()
+    found = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^##\s+\[?(\d+)\.(\d+)\.(\d+)\]?", line)
+        if match:
+            major, minor, patch = (int(part) for part in match.groups())
+            found.add((major, minor, patch))
+    return found
+
+
+def _breaking_bump(old: Version, new: Version) -> bool:
+    """Whether ``new`` may carry breaking changes after ``old``: a new major, or a new minor while 0.x."""
+    if old[0] == 0:
+        return new[:2] > old[:2]
+    return new[0] > old[0]
+
+
+def release_check(spec_path: Path, root: Path) -> ReleaseCheck:
+    """Compares ``spec_path`` with the newest released baseline under ``root``; see the module doc."""
+    version = project_version(root)
+    stored = baselines(root)
+    if not stored:
+        raise ReleaseError(
+            f"no released baseline in {root / 'spec' / 'released'}: run `python -m generator --freeze-baseline` "
+            "once, at a release, to record the spec as released"
+        )
+    base_version = max(stored)
+    try:
+        report = diff_specs(
+            load_spec_file(stored[base_version]),
+            load_spec_file(spec_path),
+            base=f"released {_show(base_version)}",
+            head=spec_path.name,
+        )
+    except BaselineError as exc:
+        raise ReleaseError(str(exc)) from exc
+    check = ReleaseCheck(version=_show(version), baseline=_show(base_version), report=report)
+    if version < base_version:
+        check.problems.append(
+            f"pyproject.toml says {_show(version)}, older than the released baseline {_show(base_version)}"
+        )
+    if not report.breaking:
+        return check
+    if version == base_version:
+        allowed = f"{base_version[0]}.{base_version[1] + 1}.0" if base_version[0] == 0 else f"{base_version[0] + 1}.0.0"
+        check.problems.append(
+            f"{len(report.breaking)} breaking change(s) since the {_show(base_version)} release, not acknowledged: "
+            f"bump [project] version in pyproject.toml to {allowed} (or later) and add a `## {allowed}` entry to "
+            "CHANGELOG.md that says what breaks"
+        )
+        return check
+    if version > base_version and not _breaking_bump(base_version, version):
+        check.problems.append(
+            f"{_show(version)} is not a breaking release after {_show(base_version)}: breaking changes need a new "
+            "major version (a new minor while 0.x)"
+        )
+    if version not in changelog_versions(root):
+        check.problems.append(f"CHANGELOG.md has no `## {_show(version)}` entry for the breaking changes")
+    return check
+
+
+def freeze_baseline(spec_path: Path, root: Path) -> Path:
+    """Stores ``spec_path`` as the released baseline of the project's current version."""
+    version = project_version(root)
+    if version not in changelog_versions(root):
+        raise ReleaseError(f"CHANGELOG.md has no `## {_show(version)}` entry: write it before freezing the release")
+    spec: JSON = load_spec_file(spec_path)
+    target = root / "spec" / "released" / f"openapi-{_show(version)}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
