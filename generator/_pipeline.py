@@ -83,12 +83,46 @@ def _with_binary_format(node: Any) -> Any:
     return node
 
 
+def _with_parameter_descriptions(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the spec where each parameter's ``description`` is also on its schema.
+
+    OpenAPI puts a parameter's description on the Parameter object; openapi-python-client 0.29.1 documents a
+    function's arguments from the parameter's *schema* only, so ``help(list_files.sync)`` showed bare names. The
+    committed spec keeps the description where OpenAPI wants it; the generators read this copy.
+    """
+    schemas = spec.get("components", {}).get("schemas", {})
+
+    def described(schema: dict[str, Any], description: str) -> dict[str, Any]:
+        target = schemas.get(str(schema.get("$ref", "")).rpartition("/")[2])
+        if target is not None and "enum" not in target:
+            # The generator ignores a sibling of `$ref`: a union is inlined (its members stay references); a
+            # closed enum stays a reference, documented by its own description.
+            return {**target, "description": description}
+        return {**schema, "description": description}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            copy = {key: walk(value) for key, value in node.items()}
+            schema = copy.get("schema")
+            if "in" in copy and "name" in copy and isinstance(schema, dict) and "description" in copy:
+                copy["schema"] = described(schema, copy["description"])
+            return copy
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    result: dict[str, Any] = walk(spec)
+    return result
+
+
 def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
     """Writes every generated artefact for ``spec_path`` under ``out_dir`` (which must not exist)."""
     package_dir = out_dir / _PACKAGE
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     generator_spec = out_dir.parent / "openapi.yaml"
-    generator_spec.write_text(yaml.safe_dump(_with_binary_format(spec), allow_unicode=True, sort_keys=False))
+    generator_spec.write_text(
+        yaml.safe_dump(_with_parameter_descriptions(_with_binary_format(spec)), allow_unicode=True, sort_keys=False)
+    )
     with _step(log, f"openapi-python-client: endpoint functions and attrs models -> {_PACKAGE}/"):
         _run(
             [
@@ -102,6 +136,8 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
                 "none",
                 "--config",
                 str(_CONFIG_DIR / "openapi-python-client.yaml"),
+                "--custom-template-path",
+                str(_CONFIG_DIR / "templates"),
                 "--output-path",
                 str(package_dir),
             ],
