@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from generator._resources import render as render_resources
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = REPO_ROOT / "spec" / "openapi.yaml"
 GENERATED_DIR = REPO_ROOT / "generated"
@@ -43,7 +45,7 @@ class CheckResult:
         return not (self.changed or self.missing or self.extra)
 
     def summary(self) -> str:
-        lines = []
+        lines: list[str] = []
         for label, names in (("differs", self.changed), ("missing", self.missing), ("not generated", self.extra)):
             lines.extend(f"  {label}: {name}" for name in names)
         return "\n".join(lines)
@@ -177,6 +179,8 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
         # depend on where the pipeline ran.
         typed = package_dir / "typed_dicts.py"
         typed.write_text(typed.read_text().replace(str(generator_spec), spec_path.name))
+    with _step(log, f"resources: client.<resource>.<method> from each x-sdk-method -> {_PACKAGE}/resources.py"):
+        (package_dir / "resources.py").write_text(render_resources(spec, package_dir), encoding="utf-8")
     with _step(log, f"spec bundle: openapi.json, for other languages, and {_PACKAGE}/openapi.json for its limits"):
         bundle = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
         (out_dir / "openapi.json").write_text(bundle, encoding="utf-8")

@@ -660,11 +660,11 @@ export interface components {
          */
         ImageSizeKnown: "256x256" | "512x512" | "1024x1024" | "1536x1024" | "1024x1536" | "1792x1024" | "1024x1792" | "auto";
         /** @description The size of the generated images (default `1024x1024`). Sizes the API adds later are sent as they are (an open enum: the known values, or any string). */
-        ImageSize: components["schemas"]["ImageSizeKnown"] | string;
+        ImageSize: string | components["schemas"]["ImageSizeKnown"];
         /** @enum {string} */
         ImageResponseFormatKnown: "url" | "b64_json";
         /** @description The format in which the generated images are returned (default `url`). Formats the API adds later are sent as they are (an open enum). */
-        ImageResponseFormat: components["schemas"]["ImageResponseFormatKnown"] | string;
+        ImageResponseFormat: string | components["schemas"]["ImageResponseFormatKnown"];
         /** @description A text description of the desired image(s). The maximum length is 1000 characters. */
         ImagePrompt: string;
         /** @description The number of images to generate. Must be between 1 and 10 (default 1). */
@@ -746,7 +746,7 @@ export interface components {
         /** @enum {string} */
         AudioResponseFormatKnown: "json" | "text" | "srt" | "verbose_json" | "vtt";
         /** @description The format of the transcript output (default `json`). `json` and `verbose_json` answer JSON; `text`, `srt` and `vtt` answer `text/plain`. Formats the API adds later are sent as they are (an open enum). */
-        AudioResponseFormat: components["schemas"]["AudioResponseFormatKnown"] | string;
+        AudioResponseFormat: string | components["schemas"]["AudioResponseFormatKnown"];
         /** @description The sampling temperature, between 0 and 1 (default 0). At 0 the model uses log probability to increase the temperature until certain thresholds are hit. */
         AudioTemperature: number;
         CreateTranscriptionRequest: {
@@ -804,7 +804,7 @@ export interface components {
          */
         UploadPurposeKnown: "assistants" | "batch" | "fine-tune" | "vision" | "user_data" | "evals";
         /** @description The intended purpose of the uploaded file: `assistants` for Assistants and Message files, `vision` for Assistants image file inputs, `batch` for the Batch API, `fine-tune` for fine-tuning, `user_data` for flexible file types, `evals` for eval data sets. Purposes the API adds later are sent as they are (an open enum: the known values, or any string). */
-        UploadPurpose: components["schemas"]["UploadPurposeKnown"] | string;
+        UploadPurpose: string | components["schemas"]["UploadPurposeKnown"];
         CreateFileRequest: {
             /**
              * Format: binary

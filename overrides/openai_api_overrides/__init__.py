@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         StreamInterruptedError,
         UnprocessableEntityError,
     )
+    from openai_api_overrides._facade import AsyncOpenAI, OpenAI
     from openai_api_overrides._files import aiter_files, alist_files, iter_files, list_files
     from openai_api_overrides._inputs import FileInput, ProgressCallback
     from openai_api_overrides._logging import logger
@@ -110,6 +111,8 @@ _LOCATIONS: dict[str, str] = {
     "StreamError": "openai_api_overrides._errors",
     "StreamInterruptedError": "openai_api_overrides._errors",
     "UnprocessableEntityError": "openai_api_overrides._errors",
+    "AsyncOpenAI": "openai_api_overrides._facade",
+    "OpenAI": "openai_api_overrides._facade",
     "aiter_files": "openai_api_overrides._files",
     "alist_files": "openai_api_overrides._files",
     "iter_files": "openai_api_overrides._files",
@@ -146,6 +149,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncOpenAI",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -155,6 +159,7 @@ __all__ = [
     "InvalidFileError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "OpenAI",
     "OpenAIClient",
     "OpenAIError",
     "PermissionDeniedError",
