@@ -52,6 +52,7 @@ _ASTREAMS: dict[str, Callable[[OpenAIClient, dict[str, Any]], Any]] = {
     "listFineTuneEvents": lambda client, args: _streaming.astream_fine_tune_events(client, args["fine_tune_id"]),
 }
 _DOWNLOADS = {"downloadFile"}
+_GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (see ``list_files``)."
 
 
 def _helper(table: dict[str, Any], operation_id: str, what: str) -> Any:
@@ -115,8 +116,10 @@ class Files(resources.Files):
         order: ListOrderKnown | str | Unset = UNSET,
         after: str | Unset = UNSET,
     ) -> ListFilesResponse:
-        """One page of files (``GET /files``; on the gateway, its documented path first)."""
         return _files.list_files(self._client, purpose=purpose, limit=limit, order=order, after=after)
+
+    # The spec's documentation, and what this layer adds to it.
+    list.__doc__ = f"{resources.Files.list.__doc__}\n{_GATEWAY_NOTE}"
 
     def iter(
         self, *, purpose: str | Unset = UNSET, limit: int | Unset = UNSET, order: ListOrderKnown | str | Unset = UNSET
@@ -140,8 +143,9 @@ class AsyncFiles(resources.AsyncFiles):
         order: ListOrderKnown | str | Unset = UNSET,
         after: str | Unset = UNSET,
     ) -> ListFilesResponse:
-        """One page of files (``GET /files``; on the gateway, its documented path first)."""
         return await _files.alist_files(self._client, purpose=purpose, limit=limit, order=order, after=after)
+
+    list.__doc__ = f"{resources.AsyncFiles.list.__doc__}\n{_GATEWAY_NOTE}"
 
     def iter(
         self, *, purpose: str | Unset = UNSET, limit: int | Unset = UNSET, order: ListOrderKnown | str | Unset = UNSET
