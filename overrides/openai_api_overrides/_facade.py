@@ -10,7 +10,7 @@ here.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -53,6 +53,15 @@ _ASTREAMS: dict[str, Callable[[OpenAIClient, dict[str, Any]], Any]] = {
 }
 _DOWNLOADS = {"downloadFile"}
 _GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (see ``list_files``)."
+
+
+if TYPE_CHECKING:
+
+    def _streams_fit(
+        sync: _streaming.Stream[Any], async_: _streaming.AsyncStream[Any]
+    ) -> tuple[resources.EventStream[Any], resources.AsyncEventStream[Any]]:
+        """mypy proves here that the helpers' streams are what the generated stream methods promise."""
+        return sync, async_
 
 
 def _helper(table: dict[str, Any], operation_id: str, what: str) -> Any:
