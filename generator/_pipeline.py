@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from generator._resources import render as render_resources
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = REPO_ROOT / "spec" / "openapi.yaml"
 GENERATED_DIR = REPO_ROOT / "generated"
@@ -107,12 +109,46 @@ def _with_binary_format(node: Any) -> Any:
     return node
 
 
+def _with_parameter_descriptions(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the spec where each parameter's ``description`` is also on its schema.
+
+    OpenAPI puts a parameter's description on the Parameter object; openapi-python-client 0.29.1 documents a
+    function's arguments from the parameter's *schema* only, so ``help(list_files.sync)`` showed bare names. The
+    committed spec keeps the description where OpenAPI wants it; the generators read this copy.
+    """
+    schemas = spec.get("components", {}).get("schemas", {})
+
+    def described(schema: dict[str, Any], description: str) -> dict[str, Any]:
+        target = schemas.get(str(schema.get("$ref", "")).rpartition("/")[2])
+        if target is not None and "enum" not in target:
+            # The generator ignores a sibling of `$ref`: a union is inlined (its members stay references); a
+            # closed enum stays a reference, documented by its own description.
+            return {**target, "description": description}
+        return {**schema, "description": description}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            copy = {key: walk(value) for key, value in node.items()}
+            schema = copy.get("schema")
+            if "in" in copy and "name" in copy and isinstance(schema, dict) and "description" in copy:
+                copy["schema"] = described(schema, copy["description"])
+            return copy
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    result: dict[str, Any] = walk(spec)
+    return result
+
+
 def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
     """Writes every generated artefact for ``spec_path`` under ``out_dir`` (which must not exist)."""
     package_dir = out_dir / _PACKAGE
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     generator_spec = out_dir.parent / "openapi.yaml"
-    generator_spec.write_text(yaml.safe_dump(_with_binary_format(spec), allow_unicode=True, sort_keys=False))
+    generator_spec.write_text(
+        yaml.safe_dump(_with_parameter_descriptions(_with_binary_format(spec)), allow_unicode=True, sort_keys=False)
+    )
     with _step(log, f"openapi-python-client: endpoint functions and attrs models -> {_PACKAGE}/"):
         _run(
             [
@@ -126,6 +162,8 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
                 "none",
                 "--config",
                 str(_CONFIG_DIR / "openapi-python-client.yaml"),
+                "--custom-template-path",
+                str(_CONFIG_DIR / "templates"),
                 "--output-path",
                 str(package_dir),
             ],
@@ -165,6 +203,8 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
         # depend on where the pipeline ran.
         typed = package_dir / "typed_dicts.py"
         typed.write_text(typed.read_text().replace(str(generator_spec), spec_path.name))
+    with _step(log, f"resources: client.<resource>.<method> from each x-sdk-method -> {_PACKAGE}/resources.py"):
+        (package_dir / "resources.py").write_text(render_resources(spec, package_dir), encoding="utf-8")
     with _step(log, f"spec bundle: openapi.json, for other languages, and {_PACKAGE}/openapi.json for its limits"):
         bundle = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
         (out_dir / "openapi.json").write_text(bundle, encoding="utf-8")

@@ -210,9 +210,15 @@ class CreateCompletionResponse(TypedDict):
     usage: NotRequired[CompletionUsage]
 
 
-ChatRole: TypeAlias = Literal["system", "user", "assistant"]
+ChatRoleKnown: TypeAlias = Literal["system", "user", "assistant", "tool", "function", "developer"]
 """
-The role of a message's author.
+The roles the public reference lists (documents 001 and 002 list only the first three).
+"""
+
+
+ChatRole: TypeAlias = ChatRoleKnown | str
+"""
+The role of a message's author. Roles the API adds later are sent and parsed as they are (an open enum: the known values, or any string).
 """
 
 
@@ -273,7 +279,7 @@ class CreateChatCompletionRequest(TypedDict):
     """
 
 
-ChatResponseRole: TypeAlias = ChatRole | str
+ChatResponseRole: TypeAlias = ChatRoleKnown | str
 """
 The role of a message's author in a response; roles the API adds later are kept as plain strings.
 """
@@ -403,15 +409,26 @@ class CreateEditResponse(TypedDict):
     usage: CompletionUsage
 
 
-ImageSize: TypeAlias = Literal["256x256", "512x512", "1024x1024"]
+ImageSizeKnown: TypeAlias = Literal[
+    "256x256", "512x512", "1024x1024", "1536x1024", "1024x1536", "1792x1024", "1024x1792", "auto"
+]
 """
-The size of the generated images (default `1024x1024`).
+The sizes the public reference lists; document 002 lists only `256x256`, `512x512` and `1024x1024`.
 """
 
 
-ImageResponseFormat: TypeAlias = Literal["url", "b64_json"]
+ImageSize: TypeAlias = ImageSizeKnown | str
 """
-The format in which the generated images are returned (default `url`).
+The size of the generated images (default `1024x1024`). Sizes the API adds later are sent as they are (an open enum: the known values, or any string).
+"""
+
+
+ImageResponseFormatKnown: TypeAlias = Literal["url", "b64_json"]
+
+
+ImageResponseFormat: TypeAlias = ImageResponseFormatKnown | str
+"""
+The format in which the generated images are returned (default `url`). Formats the API adds later are sent as they are (an open enum).
 """
 
 
@@ -534,13 +551,16 @@ class CreateEmbeddingResponse(TypedDict):
 
 AudioFile: TypeAlias = bytes
 """
-The audio file, in one of these formats: mp3, mp4, mpeg, mpga, m4a, wav, or webm.
+The audio file, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm (the public reference; document 002 lists seven, without flac and ogg).
 """
 
 
-AudioResponseFormat: TypeAlias = Literal["json", "text", "srt", "verbose_json", "vtt"]
+AudioResponseFormatKnown: TypeAlias = Literal["json", "text", "srt", "verbose_json", "vtt"]
+
+
+AudioResponseFormat: TypeAlias = AudioResponseFormatKnown | str
 """
-The format of the transcript output (default `json`). `json` and `verbose_json` answer JSON; `text`, `srt` and `vtt` answer `text/plain`.
+The format of the transcript output (default `json`). `json` and `verbose_json` answer JSON; `text`, `srt` and `vtt` answer `text/plain`. Formats the API adds later are sent as they are (an open enum).
 """
 
 
@@ -553,7 +573,7 @@ The sampling temperature, between 0 and 1 (default 0). At 0 the model uses log p
 class CreateTranscriptionRequest(TypedDict):
     file: AudioFile
     """
-    The audio file to transcribe, in one of these formats: mp3, mp4, mpeg, mpga, m4a, wav, or webm.
+    The audio file to transcribe, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm.
     """
     model: str
     """
@@ -574,7 +594,7 @@ class CreateTranscriptionRequest(TypedDict):
 class CreateTranslationRequest(TypedDict):
     file: AudioFile
     """
-    The audio file to translate, in one of these formats: mp3, mp4, mpeg, mpga, m4a, wav, or webm.
+    The audio file to translate, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm.
     """
     model: str
     """
@@ -623,12 +643,24 @@ class CreateTranslationResponse(TypedDict):
     segments: NotRequired[list[TranscriptionSegment]]
 
 
-ListOrder: TypeAlias = Literal["asc", "desc"]
+ListOrderKnown: TypeAlias = Literal["asc", "desc"]
 
 
-UploadPurpose: TypeAlias = Literal["assistants", "batch", "fine-tune", "vision"]
+ListOrder: TypeAlias = ListOrderKnown | str
 """
-The intended purpose of the uploaded file: `assistants` for Assistants and Message files, `vision` for Assistants image file inputs, `batch` for the Batch API, and `fine-tune` for fine-tuning.
+Sort order by `created_at`; other values are sent as they are (an open enum).
+"""
+
+
+UploadPurposeKnown: TypeAlias = Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
+"""
+The upload purposes the public reference lists; documents 000 and 001 list the first four, and `user_data` and `evals` are newer.
+"""
+
+
+UploadPurpose: TypeAlias = UploadPurposeKnown | str
+"""
+The intended purpose of the uploaded file: `assistants` for Assistants and Message files, `vision` for Assistants image file inputs, `batch` for the Batch API, `fine-tune` for fine-tuning, `user_data` for flexible file types, `evals` for eval data sets. Purposes the API adds later are sent as they are (an open enum: the known values, or any string).
 """
 
 
@@ -726,7 +758,7 @@ class PromptCompletionRecord(TypedDict):
 
 
 class ChatTrainingMessage(TypedDict):
-    role: ChatRole
+    role: ChatRoleKnown
     content: str
     name: NotRequired[str]
     weight: NotRequired[Literal[0, 1]]

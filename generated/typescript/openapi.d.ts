@@ -8,10 +8,7 @@ export interface paths {
     "/models": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -31,10 +28,7 @@ export interface paths {
     "/models/{model}": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the model to use for this request. */
                 model: string;
@@ -61,10 +55,7 @@ export interface paths {
     "/completions": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -84,10 +75,7 @@ export interface paths {
     "/chat/completions": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -107,10 +95,7 @@ export interface paths {
     "/edits": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -130,10 +115,7 @@ export interface paths {
     "/images/generations": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -153,10 +135,7 @@ export interface paths {
     "/images/edits": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -176,10 +155,7 @@ export interface paths {
     "/images/variations": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -199,10 +175,7 @@ export interface paths {
     "/embeddings": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -222,10 +195,7 @@ export interface paths {
     "/audio/transcriptions": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -245,10 +215,7 @@ export interface paths {
     "/audio/translations": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -268,10 +235,7 @@ export interface paths {
     "/files": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -295,10 +259,7 @@ export interface paths {
     "/files%2520_": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -318,10 +279,7 @@ export interface paths {
     "/files/{file_id}": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the file to use for this request. */
                 file_id: components["parameters"]["FileId"];
@@ -348,10 +306,7 @@ export interface paths {
     "/files/{file_id}/content": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the file to use for this request. */
                 file_id: components["parameters"]["FileId"];
@@ -374,10 +329,7 @@ export interface paths {
     "/fine-tunes": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -401,10 +353,7 @@ export interface paths {
     "/fine-tunes/{fine_tune_id}": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the fine-tune job. */
                 fine_tune_id: components["parameters"]["FineTuneId"];
@@ -427,10 +376,7 @@ export interface paths {
     "/fine-tunes/{fine_tune_id}/cancel": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the fine-tune job. */
                 fine_tune_id: components["parameters"]["FineTuneId"];
@@ -453,10 +399,7 @@ export interface paths {
     "/fine-tunes/{fine_tune_id}/events": {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the fine-tune job. */
                 fine_tune_id: components["parameters"]["FineTuneId"];
@@ -596,10 +539,12 @@ export interface components {
             usage?: components["schemas"]["CompletionUsage"];
         };
         /**
-         * @description The role of a message's author.
+         * @description The roles the public reference lists (documents 001 and 002 list only the first three).
          * @enum {string}
          */
-        ChatRole: "system" | "user" | "assistant";
+        ChatRoleKnown: "system" | "user" | "assistant" | "tool" | "function" | "developer";
+        /** @description The role of a message's author. Roles the API adds later are sent and parsed as they are (an open enum: the known values, or any string). */
+        ChatRole: components["schemas"]["ChatRoleKnown"] | string;
         ChatCompletionRequestMessage: {
             role: components["schemas"]["ChatRole"];
             /** @description The contents of the message. */
@@ -632,7 +577,7 @@ export interface components {
             user?: string;
         };
         /** @description The role of a message's author in a response; roles the API adds later are kept as plain strings. */
-        ChatResponseRole: components["schemas"]["ChatRole"] | string;
+        ChatResponseRole: components["schemas"]["ChatRoleKnown"] | string;
         ChatCompletionResponseMessage: {
             role: components["schemas"]["ChatResponseRole"];
             /** @description The contents of the message. */
@@ -710,15 +655,16 @@ export interface components {
             usage: components["schemas"]["CompletionUsage"];
         };
         /**
-         * @description The size of the generated images (default `1024x1024`).
+         * @description The sizes the public reference lists; document 002 lists only `256x256`, `512x512` and `1024x1024`.
          * @enum {string}
          */
-        ImageSize: "256x256" | "512x512" | "1024x1024";
-        /**
-         * @description The format in which the generated images are returned (default `url`).
-         * @enum {string}
-         */
-        ImageResponseFormat: "url" | "b64_json";
+        ImageSizeKnown: "256x256" | "512x512" | "1024x1024" | "1536x1024" | "1024x1536" | "1792x1024" | "1024x1792" | "auto";
+        /** @description The size of the generated images (default `1024x1024`). Sizes the API adds later are sent as they are (an open enum: the known values, or any string). */
+        ImageSize: string | components["schemas"]["ImageSizeKnown"];
+        /** @enum {string} */
+        ImageResponseFormatKnown: "url" | "b64_json";
+        /** @description The format in which the generated images are returned (default `url`). Formats the API adds later are sent as they are (an open enum). */
+        ImageResponseFormat: string | components["schemas"]["ImageResponseFormatKnown"];
         /** @description A text description of the desired image(s). The maximum length is 1000 characters. */
         ImagePrompt: string;
         /** @description The number of images to generate. Must be between 1 and 10 (default 1). */
@@ -794,18 +740,17 @@ export interface components {
         };
         /**
          * Format: binary
-         * @description The audio file, in one of these formats: mp3, mp4, mpeg, mpga, m4a, wav, or webm.
+         * @description The audio file, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm (the public reference; document 002 lists seven, without flac and ogg).
          */
         AudioFile: unknown;
-        /**
-         * @description The format of the transcript output (default `json`). `json` and `verbose_json` answer JSON; `text`, `srt` and `vtt` answer `text/plain`.
-         * @enum {string}
-         */
-        AudioResponseFormat: "json" | "text" | "srt" | "verbose_json" | "vtt";
+        /** @enum {string} */
+        AudioResponseFormatKnown: "json" | "text" | "srt" | "verbose_json" | "vtt";
+        /** @description The format of the transcript output (default `json`). `json` and `verbose_json` answer JSON; `text`, `srt` and `vtt` answer `text/plain`. Formats the API adds later are sent as they are (an open enum). */
+        AudioResponseFormat: string | components["schemas"]["AudioResponseFormatKnown"];
         /** @description The sampling temperature, between 0 and 1 (default 0). At 0 the model uses log probability to increase the temperature until certain thresholds are hit. */
         AudioTemperature: number;
         CreateTranscriptionRequest: {
-            /** @description The audio file to transcribe, in one of these formats: mp3, mp4, mpeg, mpga, m4a, wav, or webm. */
+            /** @description The audio file to transcribe, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm. */
             file: components["schemas"]["AudioFile"];
             /** @description ID of the model to use. Only `whisper-1` is currently available. */
             model: string;
@@ -817,7 +762,7 @@ export interface components {
             language?: string;
         };
         CreateTranslationRequest: {
-            /** @description The audio file to translate, in one of these formats: mp3, mp4, mpeg, mpga, m4a, wav, or webm. */
+            /** @description The audio file to translate, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm. */
             file: components["schemas"]["AudioFile"];
             /** @description ID of the model to use. Only `whisper-1` is currently available. */
             model: string;
@@ -850,12 +795,16 @@ export interface components {
             segments?: components["schemas"]["TranscriptionSegment"][];
         };
         /** @enum {string} */
-        ListOrder: "asc" | "desc";
+        ListOrderKnown: "asc" | "desc";
+        /** @description Sort order by `created_at`; other values are sent as they are (an open enum). */
+        ListOrder: components["schemas"]["ListOrderKnown"] | string;
         /**
-         * @description The intended purpose of the uploaded file: `assistants` for Assistants and Message files, `vision` for Assistants image file inputs, `batch` for the Batch API, and `fine-tune` for fine-tuning.
+         * @description The upload purposes the public reference lists; documents 000 and 001 list the first four, and `user_data` and `evals` are newer.
          * @enum {string}
          */
-        UploadPurpose: "assistants" | "batch" | "fine-tune" | "vision";
+        UploadPurposeKnown: "assistants" | "batch" | "fine-tune" | "vision" | "user_data" | "evals";
+        /** @description The intended purpose of the uploaded file: `assistants` for Assistants and Message files, `vision` for Assistants image file inputs, `batch` for the Batch API, `fine-tune` for fine-tuning, `user_data` for flexible file types, `evals` for eval data sets. Purposes the API adds later are sent as they are (an open enum: the known values, or any string). */
+        UploadPurpose: string | components["schemas"]["UploadPurposeKnown"];
         CreateFileRequest: {
             /**
              * Format: binary
@@ -918,7 +867,7 @@ export interface components {
             completion: string;
         };
         ChatTrainingMessage: {
-            role: components["schemas"]["ChatRole"];
+            role: components["schemas"]["ChatRoleKnown"];
             content: string;
             name?: string;
             /** @enum {integer} */
@@ -1066,8 +1015,6 @@ export interface components {
         };
     };
     parameters: {
-        /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-        OpenAIOrganization: string;
         /** @description The ID of the file to use for this request. */
         FileId: string;
         /** @description The ID of the fine-tune job. */
@@ -1084,10 +1031,7 @@ export interface operations {
     listModels: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1112,10 +1056,7 @@ export interface operations {
     retrieveModel: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the model to use for this request. */
                 model: string;
@@ -1143,10 +1084,7 @@ export interface operations {
     deleteModel: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the model to use for this request. */
                 model: string;
@@ -1174,10 +1112,7 @@ export interface operations {
     createCompletion: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1214,10 +1149,7 @@ export interface operations {
     createChatCompletion: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1256,10 +1188,7 @@ export interface operations {
     createEdit: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1288,10 +1217,7 @@ export interface operations {
     createImage: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1320,10 +1246,7 @@ export interface operations {
     createImageEdit: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1352,10 +1275,7 @@ export interface operations {
     createImageVariation: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1384,10 +1304,7 @@ export interface operations {
     createEmbedding: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1416,10 +1333,7 @@ export interface operations {
     createTranscription: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1449,10 +1363,7 @@ export interface operations {
     createTranslation: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1491,10 +1402,7 @@ export interface operations {
                 /** @description A cursor for use in pagination. `after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the next page of the list. */
                 after?: string;
             };
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1519,10 +1427,7 @@ export interface operations {
     createFile: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1555,10 +1460,7 @@ export interface operations {
                 /** @description Only return files with the given purpose. */
                 purpose?: components["parameters"]["FilePurposeQuery"];
             };
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1583,10 +1485,7 @@ export interface operations {
     retrieveFile: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the file to use for this request. */
                 file_id: components["parameters"]["FileId"];
@@ -1614,10 +1513,7 @@ export interface operations {
     deleteFile: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the file to use for this request. */
                 file_id: components["parameters"]["FileId"];
@@ -1645,10 +1541,7 @@ export interface operations {
     downloadFile: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the file to use for this request. */
                 file_id: components["parameters"]["FileId"];
@@ -1676,10 +1569,7 @@ export interface operations {
     listFineTunes: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1704,10 +1594,7 @@ export interface operations {
     createFineTune: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1736,10 +1623,7 @@ export interface operations {
     retrieveFineTune: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the fine-tune job. */
                 fine_tune_id: components["parameters"]["FineTuneId"];
@@ -1767,10 +1651,7 @@ export interface operations {
     cancelFineTune: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the fine-tune job. */
                 fine_tune_id: components["parameters"]["FineTuneId"];
@@ -1801,10 +1682,7 @@ export interface operations {
                 /** @description Whether to stream events for the fine-tune job. If set, events are sent as data-only server-sent events as they become available, and the stream ends with a `data: [DONE]` message when the job is finished. If not set (the API's default is `false`), only the events generated so far are returned. */
                 stream?: boolean;
             };
-            header?: {
-                /** @description For users who belong to multiple organizations: the organization used for this request, whose subscription quota the usage counts against (document 002, 请求组织). */
-                "OpenAI-Organization"?: components["parameters"]["OpenAIOrganization"];
-            };
+            header?: never;
             path: {
                 /** @description The ID of the fine-tune job. */
                 fine_tune_id: components["parameters"]["FineTuneId"];

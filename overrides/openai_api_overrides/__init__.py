@@ -18,6 +18,7 @@ from openai_api_overrides import (
     _constants,
     _downloads,
     _errors,
+    _facade,
     _files,
     _inputs,
     _logging,
@@ -30,6 +31,7 @@ from openai_api_overrides._client import *  # noqa: F403
 from openai_api_overrides._constants import *  # noqa: F403
 from openai_api_overrides._downloads import *  # noqa: F403
 from openai_api_overrides._errors import *  # noqa: F403
+from openai_api_overrides._facade import *  # noqa: F403
 from openai_api_overrides._files import *  # noqa: F403
 from openai_api_overrides._inputs import *  # noqa: F403
 from openai_api_overrides._logging import *  # noqa: F403
@@ -43,6 +45,7 @@ __all__ = [
     *_constants.__all__,
     *_downloads.__all__,
     *_errors.__all__,
+    *_facade.__all__,
     *_files.__all__,
     *_inputs.__all__,
     *_logging.__all__,

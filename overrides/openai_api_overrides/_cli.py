@@ -135,7 +135,7 @@ def _file_lines(f: Any) -> list[str]:
     return [
         f"id:       {f.id}",
         f"filename: {f.filename}",
-        f"purpose:  {f.purpose.value if hasattr(f.purpose, 'value') else f.purpose}",
+        f"purpose:  {f.purpose}",
         f"size:     {_human_size(f.bytes_)} ({f.bytes_} bytes)",
         f"created:  {_local_time(f.created_at)}",
     ]

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from openai_api_client.api.files import list_files as _list_files
 from openai_api_client.api.files import list_files_gateway as _list_files_gateway
-from openai_api_client.models import ListFilesResponse, ListOrder, OpenAIFile
+from openai_api_client.models import ListFilesResponse, ListOrderKnown, OpenAIFile
 from openai_api_client.types import UNSET, Unset
 from openai_api_overrides._calls import acall, call
 from openai_api_overrides._client import OpenAIClient
@@ -19,7 +19,9 @@ _GATEWAY_PATH = "/files%2520_"
 _CANONICAL_PATH = "/files"
 
 
-def _use_gateway_path(client: OpenAIClient, after: str | Unset, limit: int | Unset, order: ListOrder | Unset) -> bool:
+def _use_gateway_path(
+    client: OpenAIClient, after: str | Unset, limit: int | Unset, order: ListOrderKnown | str | Unset
+) -> bool:
     # The gateway documents only `purpose` on its own path: paging goes to /files.
     plain = isinstance(after, Unset) and isinstance(limit, Unset) and isinstance(order, Unset)
     return client.gateway and plain and client.shared.gateway_list_path in (None, _GATEWAY_PATH)
@@ -36,13 +38,12 @@ def list_files(
     *,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | str | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
 ) -> ListFilesResponse:
     """One page of files. On the api.mygptlife.com gateway the first call tries the documented path
     ``/v1/files%2520_`` byte for byte; when the gateway answers 404 there, it falls back once to ``/v1/files`` and
     the client remembers which path worked."""
-    order = ListOrder(order) if isinstance(order, str) else order
     if _use_gateway_path(client, after, limit, order):
         try:
             page = call(_list_files_gateway.sync_detailed, client=client, purpose=purpose)
@@ -59,11 +60,10 @@ async def alist_files(
     *,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | str | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
 ) -> ListFilesResponse:
     """The async twin of :func:`list_files`."""
-    order = ListOrder(order) if isinstance(order, str) else order
     if _use_gateway_path(client, after, limit, order):
         try:
             page = await acall(_list_files_gateway.asyncio_detailed, client=client, purpose=purpose)
@@ -103,7 +103,7 @@ def iter_files(
     *,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | str | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
 ) -> Iterator[OpenAIFile]:
     """Every file, page by page as the loop asks for them (``limit`` is the page size)."""
     after: str | Unset = UNSET
@@ -122,7 +122,7 @@ async def aiter_files(
     *,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | str | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
 ) -> AsyncIterator[OpenAIFile]:
     """The async twin of :func:`iter_files`."""
     after: str | Unset = UNSET

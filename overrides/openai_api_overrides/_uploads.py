@@ -21,7 +21,6 @@ from openai_api_client.api.files import create_file as _file_op
 from openai_api_client.api.images import create_image_edit as _image_edit_op
 from openai_api_client.api.images import create_image_variation as _image_variation_op
 from openai_api_client.models import (
-    AudioResponseFormat,
     CreateFileRequest,
     CreateImageEditRequest,
     CreateImageVariationRequest,
@@ -29,11 +28,8 @@ from openai_api_client.models import (
     CreateTranscriptionResponse,
     CreateTranslationRequest,
     CreateTranslationResponse,
-    ImageResponseFormat,
-    ImageSize,
     ImagesResponse,
     OpenAIFile,
-    UploadPurpose,
 )
 from openai_api_client.types import UNSET, Unset
 from openai_api_overrides import _spec
@@ -108,11 +104,8 @@ def _opened(value: FileInput, default_name: str, check: Callable[[Upload], None]
 
 
 def _prepare_file(file: FileInput, purpose: str, progress: ProgressCallback | None, validate: bool) -> _Prepared:
-    purpose_value = UploadPurpose(purpose)
     upload = _opened(file, "upload.jsonl", (lambda u: check_upload(u, purpose)) if validate else None)
-    return _Prepared(
-        _file_op, [upload], lambda: CreateFileRequest(file=upload.as_file(progress), purpose=purpose_value)
-    )
+    return _Prepared(_file_op, [upload], lambda: CreateFileRequest(file=upload.as_file(progress), purpose=purpose))
 
 
 def upload_file(
@@ -148,10 +141,9 @@ def _image_options(
 ) -> dict[str, Any]:
     return {
         "n": n,
-        "size": ImageSize(size) if isinstance(size, str) else size,
-        "response_format": ImageResponseFormat(response_format)
-        if isinstance(response_format, str)
-        else response_format,
+        # Open enums: a value the spec does not list yet is sent as it is, and the API decides.
+        "size": size,
+        "response_format": response_format,
         "user": user,
     }
 
@@ -267,8 +259,6 @@ def _prepare_audio(
 ) -> _Prepared:
     upload = _opened(file, "audio.mp3", (lambda u: check_audio(u, "file")) if validate else None)
     response_format = fields.get("response_format", UNSET)
-    if isinstance(response_format, str):
-        fields["response_format"] = AudioResponseFormat(response_format)
     text = isinstance(response_format, str) and response_format in _text_formats()
     return _Prepared(module, [upload], lambda: request_model(file=upload.as_file(progress), **fields), text)
 

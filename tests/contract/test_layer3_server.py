@@ -37,7 +37,6 @@ from openai_api_client.models import (
     CreateEmbeddingRequest,
     CreateFineTuneRequest,
     CreateImageRequest,
-    ImageSize,
 )
 from tests.server import Fault, RunningServer
 
@@ -165,7 +164,7 @@ def test_models_embeddings_edits_images(api: RunningServer) -> None:
     assert len(oa.call(create_embedding.sync_detailed, client=c, body=body).data) == 2
     edit = CreateEditRequest(model="text-davinci-edit-001", instruction="Fix", input_="What day of the wek is it?")
     assert oa.call(create_edit.sync_detailed, client=c, body=edit).choices[0].text == "What day of the week is it?"
-    image = CreateImageRequest(prompt="A cute baby sea otter", n=2, size=ImageSize.VALUE_2)
+    image = CreateImageRequest(prompt="A cute baby sea otter", n=2, size="1024x1024")
     assert len(oa.call(create_image.sync_detailed, client=c, body=image).data) == 2
     png = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (4).to_bytes(4, "big") * 2 + b"\x08\x06\0\0\0" + b"\0" * 8
     edited = oa.create_image_edit(

@@ -74,11 +74,11 @@ def _new_required_request_field(spec: dict[str, Any]) -> None:
 
 
 def _remove_upload_purpose(spec: dict[str, Any]) -> None:
-    _schemas(spec)["UploadPurpose"]["enum"].remove("vision")
+    _schemas(spec)["UploadPurposeKnown"]["enum"].remove("vision")
 
 
 def _add_upload_purpose(spec: dict[str, Any]) -> None:
-    _schemas(spec)["UploadPurpose"]["enum"].append("user_data")
+    _schemas(spec)["UploadPurposeKnown"]["enum"].append("batch_output")
 
 
 def _add_open_response_value(spec: dict[str, Any]) -> None:
@@ -86,10 +86,10 @@ def _add_open_response_value(spec: dict[str, Any]) -> None:
 
 
 def _add_closed_response_value(spec: dict[str, Any]) -> None:
-    # ListOrder is a closed enum; used in a response, a new value would be rejected by the generated parser.
+    # ListOrderKnown is a closed enum; used in a response, a new value would be rejected by the generated parser.
     spec["paths"]["/files"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
         "type": "object",
-        "properties": {"order": {"$ref": "#/components/schemas/ListOrder"}},
+        "properties": {"order": {"$ref": "#/components/schemas/ListOrderKnown"}},
     }
 
 
@@ -152,8 +152,13 @@ def _nullable_response_field(spec: dict[str, Any]) -> None:
             "new required field `encoding_format`",
             True,
         ),
-        (_remove_upload_purpose, "schema UploadPurpose (request)", 'value: enum value `"vision"` removed', True),
-        (_add_upload_purpose, "schema UploadPurpose (request)", 'value: enum value `"user_data"` added', False),
+        (_remove_upload_purpose, "schema UploadPurposeKnown (request)", 'value: enum value `"vision"` removed', True),
+        (
+            _add_upload_purpose,
+            "schema UploadPurposeKnown (request)",
+            'value: enum value `"batch_output"` added',
+            False,
+        ),
         (
             _add_open_response_value,
             "schema FineTuneStatusKnown (response)",
@@ -209,10 +214,10 @@ def test_a_closed_response_enum_breaks_on_a_new_value() -> None:
     new = copy.deepcopy(SPEC)
     mutate(new)
     newer = copy.deepcopy(new)
-    _schemas(newer)["ListOrder"]["enum"].append("random")
+    _schemas(newer)["ListOrderKnown"]["enum"].append("random")
     changes = [(c.location, c.detail, c.breaking) for c in diff_specs(new, newer).changes]
-    assert ("schema ListOrder (response)", 'value: enum value `"random"` added (closed enum)', True) in changes
-    assert ("schema ListOrder (request)", 'value: enum value `"random"` added', False) in changes
+    assert ("schema ListOrderKnown (response)", 'value: enum value `"random"` added (closed enum)', True) in changes
+    assert ("schema ListOrderKnown (request)", 'value: enum value `"random"` added', False) in changes
 
 
 def test_a_rename_is_one_breaking_change_listing_every_operation_that_uses_it() -> None:
@@ -237,7 +242,7 @@ def test_breaking_changes_come_first_in_text_and_json() -> None:
     assert [c.breaking for c in report.changes] == [True, False]
     text = report.to_text().splitlines()
     assert text[0] == "API changes HEAD -> spec/openapi.yaml: 1 breaking, 1 not breaking"
-    assert text[1].startswith("  BREAKING  schema UploadPurpose (request)")
+    assert text[1].startswith("  BREAKING  schema UploadPurposeKnown (request)")
     data = report.as_json()
     assert (data["breaking"], data["non_breaking"]) == (1, 1)
     assert data["changes"][1]["operations"] == ["listFineTunes"]

@@ -48,7 +48,7 @@ def _mutated(tmp_path: Path, *mutations: str) -> Path:
         file_schema["properties"]["file_name"] = file_schema["properties"].pop("filename")
         file_schema["required"] = ["file_name" if r == "filename" else r for r in file_schema["required"]]
     if "remove-vision" in mutations:
-        schemas["UploadPurpose"]["enum"].remove("vision")
+        schemas["UploadPurposeKnown"]["enum"].remove("vision")
     path = tmp_path / "spec" / "openapi.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -63,9 +63,10 @@ def test_regeneration_names_the_files_and_reports_an_optional_parameter(tmp_path
     proc = _run("--spec", spec, "--dest", dest, "--base", SPEC_PATH)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    assert re.search(r"^  changed \(4\):$", out, re.M), out
+    assert re.search(r"^  changed \(5\):$", out, re.M), out
     assert "    openai_api_client/api/fine_tunes/: list_fine_tunes.py" in out
-    assert "    openai_api_client/: openapi.json" in out
+    # The facade's resources gain the parameter too.
+    assert "    openai_api_client/: openapi.json, resources.py" in out
     assert "    typescript/: openapi.d.ts" in out
     assert "API changes " + str(SPEC_PATH) + " -> " in out
     assert ": 0 breaking, 1 not breaking" in out
@@ -82,7 +83,7 @@ def test_report_alone_marks_a_renamed_response_field_and_a_removed_enum_value_br
     lines = proc.stdout.splitlines()
     assert lines[0].endswith(": 2 breaking, 0 not breaking"), proc.stdout
     assert "  BREAKING  schema OpenAIFile (response): field `filename` renamed to `file_name`" in lines
-    assert '  BREAKING  schema UploadPurpose (request): value: enum value `"vision"` removed' in lines
+    assert '  BREAKING  schema UploadPurposeKnown (request): value: enum value `"vision"` removed' in lines
     as_json = json.loads(_run("--report", "--json", "--spec", spec, "--base", SPEC_PATH).stdout)
     assert as_json["breaking"] == 2
     assert {c["detail"] for c in as_json["changes"]} == {
@@ -114,6 +115,14 @@ def _project(tmp_path: Path) -> Path:
     return root
 
 
+def _version() -> tuple[int, int, int]:
+    """The project's version, the release the gate compares with (its baseline is frozen)."""
+    found = re.search(r'^version = "(\d+)\.(\d+)\.(\d+)"$', (REPO_ROOT / "pyproject.toml").read_text(), re.M)
+    assert found is not None
+    major, minor, patch = (int(part) for part in found.groups())
+    return major, minor, patch
+
+
 def _set_version(root: Path, version: str) -> None:
     path = root / "pyproject.toml"
     text, count = re.subn(r'^version = "[^"]+"$', f'version = "{version}"', path.read_text(), count=1, flags=re.M)
@@ -134,45 +143,48 @@ def test_release_gate_lets_a_non_breaking_change_through(tmp_path: Path) -> None
 
 
 def test_release_gate_refuses_a_renamed_field_until_acknowledged(tmp_path: Path) -> None:
+    major, minor, patch = _version()
+    assert major == 0, "while 0.x a new minor may break; after 1.0 this test bumps the major"
+    released, patch_release, bumped = f"0.{minor}.{patch}", f"0.{minor}.{patch + 1}", f"0.{minor + 1}.0"
     root = _project(tmp_path)
     spec = _mutated(root, "rename-filename")
     refused = _run("--release-check", "--root", root, "--spec", spec)
     assert refused.returncode == 1, refused.stdout
     assert "  BREAKING  schema OpenAIFile (response): field `filename` renamed to `file_name`" in refused.stderr
-    assert "REFUSED: 1 breaking change(s) since the 0.1.0 release, not acknowledged: bump" in refused.stderr
-    assert "to 0.2.0 (or later)" in refused.stderr
+    assert f"REFUSED: 1 breaking change(s) since the {released} release, not acknowledged: bump" in refused.stderr
+    assert f"to {bumped} (or later)" in refused.stderr
 
-    _set_version(root, "0.1.1")  # a patch release cannot break callers
-    patch = _run("--release-check", "--root", root, "--spec", spec)
-    assert patch.returncode == 1
-    assert "0.1.1 is not a breaking release after 0.1.0" in patch.stderr
+    _set_version(root, patch_release)  # a patch release cannot break callers
+    not_enough = _run("--release-check", "--root", root, "--spec", spec)
+    assert not_enough.returncode == 1
+    assert f"{patch_release} is not a breaking release after {released}" in not_enough.stderr
 
-    _set_version(root, "0.2.0")  # the right bump, but nothing says what broke
+    _set_version(root, bumped)  # the right bump, but nothing says what broke
     unexplained = _run("--release-check", "--root", root, "--spec", spec)
     assert unexplained.returncode == 1
-    assert "CHANGELOG.md has no `## 0.2.0` entry" in unexplained.stderr
+    assert f"CHANGELOG.md has no `## {bumped}` entry" in unexplained.stderr
 
     changelog = root / "CHANGELOG.md"
     text = changelog.read_text().replace(
-        "## 0.1.0", "## 0.2.0\n\n- Breaking: File `filename` is `file_name`.\n\n## 0.1.0"
+        f"## {released}", f"## {bumped}\n\n- Breaking: File `filename` is `file_name`.\n\n## {released}", 1
     )
     changelog.write_text(text)
     accepted = _run("--release-check", "--root", root, "--spec", spec)
     assert accepted.returncode == 0, accepted.stderr
-    assert "OK: acknowledged by 0.2.0." in accepted.stdout
+    assert f"OK: acknowledged by {bumped}." in accepted.stdout
 
     frozen = _run("--freeze-baseline", "--root", root, "--spec", spec)
     assert frozen.returncode == 0, frozen.stderr
-    assert (root / "spec" / "released" / "openapi-0.2.0.json").exists()
+    assert (root / "spec" / "released" / f"openapi-{bumped}.json").exists()
     after_release = _run("--release-check", "--root", root, "--spec", spec)
-    assert "API changes released 0.2.0 -> openapi.yaml: none" in after_release.stdout
+    assert f"API changes released {bumped} -> openapi.yaml: none" in after_release.stdout
 
 
 def test_release_gate_refuses_a_removed_enum_value(tmp_path: Path) -> None:
     root = _project(tmp_path)
     proc = _run("--release-check", "--root", root, "--spec", _mutated(root, "remove-vision"))
     assert proc.returncode == 1
-    assert '  BREAKING  schema UploadPurpose (request): value: enum value `"vision"` removed' in proc.stderr
+    assert '  BREAKING  schema UploadPurposeKnown (request): value: enum value `"vision"` removed' in proc.stderr
 
 
 def test_release_gate_without_a_baseline_fails_clearly(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import openai_api_overrides as oa
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import create_file, list_files, retrieve_file
 from openai_api_client.api.models import list_models
-from openai_api_client.models import CreateFileRequest, FilePurposeKnown, ListFilesResponse, UploadPurpose
+from openai_api_client.models import CreateFileRequest, ListFilesResponse
 from openai_api_client.types import File
 from tests.helpers.factories import API_KEY, error_body, file_list, file_object
 from tests.helpers.scripted_server import Received, Reply, ScriptedServer, json_reply
@@ -220,9 +220,7 @@ def test_a_refused_connection_is_a_typed_error() -> None:
 def test_a_retried_upload_resends_every_byte(server: ScriptedServer) -> None:
     content = b'{"prompt": "a", "completion": "b"}\n' * 2000
     server.script(Reply(status=503, body=b"x"), json_reply(file_object()))
-    body = CreateFileRequest(
-        file=File(payload=io.BytesIO(content), file_name="train.jsonl"), purpose=UploadPurpose.FINE_TUNE
-    )
+    body = CreateFileRequest(file=File(payload=io.BytesIO(content), file_name="train.jsonl"), purpose="fine-tune")
     oa.call(create_file.sync_detailed, client=client_for(server), body=body)
     first, second = server.received
     assert first.body == second.body and content in second.body
@@ -328,7 +326,7 @@ def test_new_enum_values_and_extra_fields_parse(server: ScriptedServer) -> None:
     assert parsed.additional_properties["brand_new"] == {"x": 1}
     server.script(json_reply(file_object()))
     known = oa.call(retrieve_file.sync_detailed, client=client_for(server), file_id="file-abc123")
-    assert known.purpose is FilePurposeKnown.FINE_TUNE
+    assert known.purpose == "fine-tune"
 
 
 # --- pagination ----------------------------------------------------------------------------------------------

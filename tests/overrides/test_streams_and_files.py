@@ -24,7 +24,6 @@ from openai_api_client.models import (
     CreateChatCompletionRequest,
     CreateFileRequest,
     CreateTranslationResponse,
-    UploadPurpose,
 )
 from openai_api_client.types import File
 from tests.helpers.factories import API_KEY, error_body, file_object
@@ -202,9 +201,7 @@ EVIL = b'line one\r\n--+++\r\nContent-Disposition: form-data; name="purpose"\r\n
 
 def test_a_file_holding_the_generated_boundary_uploads_intact(server: ScriptedServer) -> None:
     def body() -> CreateFileRequest:
-        return CreateFileRequest(
-            file=File(payload=io.BytesIO(EVIL), file_name="evil.jsonl"), purpose=UploadPurpose.BATCH
-        )
+        return CreateFileRequest(file=File(payload=io.BytesIO(EVIL), file_name="evil.jsonl"), purpose="batch")
 
     server.handler = lambda _: json_reply(file_object())
     raw = AuthenticatedClient(base_url=server.url + "/v1", token="k")

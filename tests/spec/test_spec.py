@@ -102,12 +102,14 @@ def test_servers_security_and_info() -> None:
         "scheme": "bearer",
         "description": bearer["description"],
     }
-    assert SPEC["security"] == [{"bearerAuth": []}]
-    org = SPEC["components"]["parameters"]["OpenAIOrganization"]
-    assert (org["name"], org["in"], org["required"]) == ("OpenAI-Organization", "header", False)
+    # The organization is an optional header scheme (a client setting), never a per-operation parameter.
+    assert SPEC["security"] == [{"bearerAuth": [], "OpenAIOrganization": []}, {"bearerAuth": []}]
+    org = SPEC["components"]["securitySchemes"]["OpenAIOrganization"]
+    assert (org["type"], org["name"], org["in"]) == ("apiKey", "OpenAI-Organization", "header")
+    assert "OpenAIOrganization" not in SPEC["components"].get("parameters", {})
     for op in OPERATIONS:
         names = [p["name"] for p in op.parameters(SPEC)]
-        assert "OpenAI-Organization" in names, op.operation_id
+        assert "OpenAI-Organization" not in names, op.operation_id
 
 
 def test_gateway_path_is_declared_on_the_gateway_only() -> None:
@@ -281,7 +283,9 @@ def test_limits_are_machine_readable() -> None:
     assert (image["x-max-bytes"], image["x-media-types"], image["x-square"]) == (4 * 1024 * 1024, ["image/png"], True)
     assert schemas["ImagePrompt"]["maxLength"] == 1000
     assert (schemas["ImageCount"]["minimum"], schemas["ImageCount"]["maximum"]) == (1, 10)
-    assert schemas["AudioFile"]["x-file-extensions"] == [".mp3", ".mp4", ".mpeg", ".mpga", ".m4a", ".wav", ".webm"]
+    assert schemas["AudioFile"]["x-file-extensions"] == [
+        ".flac", ".mp3", ".mp4", ".mpeg", ".mpga", ".m4a", ".ogg", ".wav", ".webm"
+    ]  # fmt: skip
     assert schemas["AudioResponseFormat"]["x-text-formats"] == ["text", "srt", "vtt"]
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.finish_reason_known import FinishReasonKnown
+from ..models.finish_reason_known import FinishReasonKnown, check_finish_reason_known
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ class ChatCompletionChoice:
         finish_reason: None | str | Unset
         if isinstance(self.finish_reason, Unset):
             finish_reason = UNSET
-        elif isinstance(self.finish_reason, FinishReasonKnown):
-            finish_reason = self.finish_reason.value
+        elif isinstance(self.finish_reason, str):
+            finish_reason = self.finish_reason
         else:
             finish_reason = self.finish_reason
 
@@ -76,7 +76,7 @@ class ChatCompletionChoice:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_finish_reason_type_0 = FinishReasonKnown(data)
+                componentsschemas_finish_reason_type_0 = check_finish_reason_known(data)
 
                 return componentsschemas_finish_reason_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.chat_role import ChatRole
+from ..models.chat_role_known import ChatRoleKnown, check_chat_role_known
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionDelta")
@@ -18,12 +18,12 @@ class ChatCompletionDelta:
     """A part of a message; the first chunk carries the role, the following ones parts of the content.
 
     Attributes:
-        role (ChatRole | str | Unset): The role of a message's author in a response; roles the API adds later are kept
-            as plain strings.
+        role (ChatRoleKnown | str | Unset): The role of a message's author in a response; roles the API adds later are
+            kept as plain strings.
         content (None | str | Unset):
     """
 
-    role: ChatRole | str | Unset = UNSET
+    role: ChatRoleKnown | str | Unset = UNSET
     content: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -31,8 +31,8 @@ class ChatCompletionDelta:
         role: str | Unset
         if isinstance(self.role, Unset):
             role = UNSET
-        elif isinstance(self.role, ChatRole):
-            role = self.role.value
+        elif isinstance(self.role, str):
+            role = self.role
         else:
             role = self.role
 
@@ -56,18 +56,18 @@ class ChatCompletionDelta:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
 
-        def _parse_role(data: object) -> ChatRole | str | Unset:
+        def _parse_role(data: object) -> ChatRoleKnown | str | Unset:
             if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_chat_response_role_type_0 = ChatRole(data)
+                componentsschemas_chat_response_role_type_0 = check_chat_role_known(data)
 
                 return componentsschemas_chat_response_role_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ChatRole | str | Unset, data)
+            return cast(ChatRoleKnown | str | Unset, data)
 
         role = _parse_role(d.pop("role", UNSET))
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.chat_role import ChatRole
+from ..models.chat_role_known import ChatRoleKnown, check_chat_role_known
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionRequestMessage")
@@ -17,18 +17,23 @@ T = TypeVar("T", bound="ChatCompletionRequestMessage")
 class ChatCompletionRequestMessage:
     """
     Attributes:
-        role (ChatRole): The role of a message's author.
+        role (ChatRoleKnown | str): The role of a message's author. Roles the API adds later are sent and parsed as they
+            are (an open enum: the known values, or any string).
         content (str): The contents of the message.
         name (str | Unset): The name of the author of this message.
     """
 
-    role: ChatRole
+    role: ChatRoleKnown | str
     content: str
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        role = self.role.value
+        role: str
+        if isinstance(self.role, str):
+            role = self.role
+        else:
+            role = self.role
 
         content = self.content
 
@@ -50,7 +55,19 @@ class ChatCompletionRequestMessage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        role = ChatRole(d.pop("role"))
+
+        def _parse_role(data: object) -> ChatRoleKnown | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_chat_role_type_0 = check_chat_role_known(data)
+
+                return componentsschemas_chat_role_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ChatRoleKnown | str, data)
+
+        role = _parse_role(d.pop("role"))
 
         content = d.pop("content")
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.chat_role import ChatRole
+from ..models.chat_role_known import ChatRoleKnown, check_chat_role_known
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionResponseMessage")
@@ -17,19 +17,19 @@ T = TypeVar("T", bound="ChatCompletionResponseMessage")
 class ChatCompletionResponseMessage:
     """
     Attributes:
-        role (ChatRole | str): The role of a message's author in a response; roles the API adds later are kept as plain
-            strings.
+        role (ChatRoleKnown | str): The role of a message's author in a response; roles the API adds later are kept as
+            plain strings.
         content (None | str | Unset): The contents of the message.
     """
 
-    role: ChatRole | str
+    role: ChatRoleKnown | str
     content: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         role: str
-        if isinstance(self.role, ChatRole):
-            role = self.role.value
+        if isinstance(self.role, str):
+            role = self.role
         else:
             role = self.role
 
@@ -55,16 +55,16 @@ class ChatCompletionResponseMessage:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
 
-        def _parse_role(data: object) -> ChatRole | str:
+        def _parse_role(data: object) -> ChatRoleKnown | str:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_chat_response_role_type_0 = ChatRole(data)
+                componentsschemas_chat_response_role_type_0 = check_chat_role_known(data)
 
                 return componentsschemas_chat_response_role_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ChatRole | str, data)
+            return cast(ChatRoleKnown | str, data)
 
         role = _parse_role(d.pop("role"))
 

@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.chat_role import ChatRole
-from ..models.chat_training_message_weight import ChatTrainingMessageWeight
+from ..models.chat_role_known import ChatRoleKnown, check_chat_role_known
+from ..models.chat_training_message_weight import ChatTrainingMessageWeight, check_chat_training_message_weight
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatTrainingMessage")
@@ -18,20 +18,20 @@ T = TypeVar("T", bound="ChatTrainingMessage")
 class ChatTrainingMessage:
     """
     Attributes:
-        role (ChatRole): The role of a message's author.
+        role (ChatRoleKnown): The roles the public reference lists (documents 001 and 002 list only the first three).
         content (str):
         name (str | Unset):
         weight (ChatTrainingMessageWeight | Unset):
     """
 
-    role: ChatRole
+    role: ChatRoleKnown
     content: str
     name: str | Unset = UNSET
     weight: ChatTrainingMessageWeight | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        role = self.role.value
+        role: str = self.role
 
         content = self.content
 
@@ -39,7 +39,7 @@ class ChatTrainingMessage:
 
         weight: int | Unset = UNSET
         if not isinstance(self.weight, Unset):
-            weight = self.weight.value
+            weight = self.weight
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -59,7 +59,7 @@ class ChatTrainingMessage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        role = ChatRole(d.pop("role"))
+        role = check_chat_role_known(d.pop("role"))
 
         content = d.pop("content")
 
@@ -70,7 +70,7 @@ class ChatTrainingMessage:
         if isinstance(_weight, Unset):
             weight = UNSET
         else:
-            weight = ChatTrainingMessageWeight(_weight)
+            weight = check_chat_training_message_weight(_weight)
 
         chat_training_message = cls(
             role=role,

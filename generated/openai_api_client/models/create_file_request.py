@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..models.upload_purpose import UploadPurpose
+from ..models.upload_purpose_known import UploadPurposeKnown, check_upload_purpose_known
 from ..types import File
 
 T = TypeVar("T", bound="CreateFileRequest")
@@ -21,18 +21,24 @@ class CreateFileRequest:
     Attributes:
         file (File): The File object (not file name) to be uploaded. If `purpose` is `fine-tune`, each line is a JSON
             record with "prompt" and "completion" fields representing your training examples.
-        purpose (UploadPurpose): The intended purpose of the uploaded file: `assistants` for Assistants and Message
-            files, `vision` for Assistants image file inputs, `batch` for the Batch API, and `fine-tune` for fine-tuning.
+        purpose (str | UploadPurposeKnown): The intended purpose of the uploaded file: `assistants` for Assistants and
+            Message files, `vision` for Assistants image file inputs, `batch` for the Batch API, `fine-tune` for fine-
+            tuning, `user_data` for flexible file types, `evals` for eval data sets. Purposes the API adds later are sent as
+            they are (an open enum: the known values, or any string).
     """
 
     file: File
-    purpose: UploadPurpose
+    purpose: str | UploadPurposeKnown
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         file = self.file.to_tuple()
 
-        purpose = self.purpose.value
+        purpose: str
+        if isinstance(self.purpose, str):
+            purpose = self.purpose
+        else:
+            purpose = self.purpose
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,7 +56,10 @@ class CreateFileRequest:
 
         files.append(("file", self.file.to_tuple()))
 
-        files.append(("purpose", (None, str(self.purpose.value).encode(), "text/plain")))
+        if isinstance(self.purpose, str):
+            files.append(("purpose", (None, str(self.purpose).encode(), "text/plain")))
+        else:
+            files.append(("purpose", (None, str(self.purpose).encode(), "text/plain")))
 
         for prop_name, prop in self.additional_properties.items():
             files.append((prop_name, (None, str(prop).encode(), "text/plain")))
@@ -62,7 +71,18 @@ class CreateFileRequest:
         d = dict(src_dict)
         file = File(payload=BytesIO(d.pop("file")))
 
-        purpose = UploadPurpose(d.pop("purpose"))
+        def _parse_purpose(data: object) -> str | UploadPurposeKnown:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_upload_purpose_type_0 = check_upload_purpose_known(data)
+
+                return componentsschemas_upload_purpose_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(str | UploadPurposeKnown, data)
+
+        purpose = _parse_purpose(d.pop("purpose"))
 
         create_file_request = cls(
             file=file,

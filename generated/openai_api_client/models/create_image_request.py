@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.image_response_format import ImageResponseFormat
-from ..models.image_size import ImageSize
+from ..models.image_response_format_known import ImageResponseFormatKnown, check_image_response_format_known
+from ..models.image_size_known import ImageSizeKnown, check_image_size_known
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateImageRequest")
@@ -20,17 +20,18 @@ class CreateImageRequest:
     Attributes:
         prompt (str): A text description of the desired image(s). The maximum length is 1000 characters.
         n (int | Unset): The number of images to generate. Must be between 1 and 10 (default 1).
-        size (ImageSize | Unset): The size of the generated images (default `1024x1024`).
-        response_format (ImageResponseFormat | Unset): The format in which the generated images are returned (default
-            `url`).
+        size (ImageSizeKnown | str | Unset): The size of the generated images (default `1024x1024`). Sizes the API adds
+            later are sent as they are (an open enum: the known values, or any string).
+        response_format (ImageResponseFormatKnown | str | Unset): The format in which the generated images are returned
+            (default `url`). Formats the API adds later are sent as they are (an open enum).
         user (str | Unset): A unique identifier representing your end-user, which can help OpenAI to monitor and detect
             abuse.
     """
 
     prompt: str
     n: int | Unset = UNSET
-    size: ImageSize | Unset = UNSET
-    response_format: ImageResponseFormat | Unset = UNSET
+    size: ImageSizeKnown | str | Unset = UNSET
+    response_format: ImageResponseFormatKnown | str | Unset = UNSET
     user: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -39,13 +40,21 @@ class CreateImageRequest:
 
         n = self.n
 
-        size: str | Unset = UNSET
-        if not isinstance(self.size, Unset):
-            size = self.size.value
+        size: str | Unset
+        if isinstance(self.size, Unset):
+            size = UNSET
+        elif isinstance(self.size, str):
+            size = self.size
+        else:
+            size = self.size
 
-        response_format: str | Unset = UNSET
-        if not isinstance(self.response_format, Unset):
-            response_format = self.response_format.value
+        response_format: str | Unset
+        if isinstance(self.response_format, Unset):
+            response_format = UNSET
+        elif isinstance(self.response_format, str):
+            response_format = self.response_format
+        else:
+            response_format = self.response_format
 
         user = self.user
 
@@ -74,19 +83,35 @@ class CreateImageRequest:
 
         n = d.pop("n", UNSET)
 
-        _size = d.pop("size", UNSET)
-        size: ImageSize | Unset
-        if isinstance(_size, Unset):
-            size = UNSET
-        else:
-            size = ImageSize(_size)
+        def _parse_size(data: object) -> ImageSizeKnown | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_image_size_type_0 = check_image_size_known(data)
 
-        _response_format = d.pop("response_format", UNSET)
-        response_format: ImageResponseFormat | Unset
-        if isinstance(_response_format, Unset):
-            response_format = UNSET
-        else:
-            response_format = ImageResponseFormat(_response_format)
+                return componentsschemas_image_size_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ImageSizeKnown | str | Unset, data)
+
+        size = _parse_size(d.pop("size", UNSET))
+
+        def _parse_response_format(data: object) -> ImageResponseFormatKnown | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_image_response_format_type_0 = check_image_response_format_known(data)
+
+                return componentsschemas_image_response_format_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ImageResponseFormatKnown | str | Unset, data)
+
+        response_format = _parse_response_format(d.pop("response_format", UNSET))
 
         user = d.pop("user", UNSET)
 

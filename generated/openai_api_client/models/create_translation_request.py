@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..models.audio_response_format import AudioResponseFormat
+from ..models.audio_response_format_known import AudioResponseFormatKnown, check_audio_response_format_known
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateTranslationRequest")
@@ -19,12 +19,14 @@ T = TypeVar("T", bound="CreateTranslationRequest")
 class CreateTranslationRequest:
     """
     Attributes:
-        file (File): The audio file, in one of these formats: mp3, mp4, mpeg, mpga, m4a, wav, or webm.
+        file (File): The audio file, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm (the
+            public reference; document 002 lists seven, without flac and ogg).
         model (str): ID of the model to use. Only `whisper-1` is currently available.
         prompt (str | Unset): An optional text to guide the model's style or continue a previous audio segment. The
             prompt should be in English.
-        response_format (AudioResponseFormat | Unset): The format of the transcript output (default `json`). `json` and
-            `verbose_json` answer JSON; `text`, `srt` and `vtt` answer `text/plain`.
+        response_format (AudioResponseFormatKnown | str | Unset): The format of the transcript output (default `json`).
+            `json` and `verbose_json` answer JSON; `text`, `srt` and `vtt` answer `text/plain`. Formats the API adds later
+            are sent as they are (an open enum).
         temperature (float | Unset): The sampling temperature, between 0 and 1 (default 0). At 0 the model uses log
             probability to increase the temperature until certain thresholds are hit.
     """
@@ -32,7 +34,7 @@ class CreateTranslationRequest:
     file: File
     model: str
     prompt: str | Unset = UNSET
-    response_format: AudioResponseFormat | Unset = UNSET
+    response_format: AudioResponseFormatKnown | str | Unset = UNSET
     temperature: float | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -43,9 +45,13 @@ class CreateTranslationRequest:
 
         prompt = self.prompt
 
-        response_format: str | Unset = UNSET
-        if not isinstance(self.response_format, Unset):
-            response_format = self.response_format.value
+        response_format: str | Unset
+        if isinstance(self.response_format, Unset):
+            response_format = UNSET
+        elif isinstance(self.response_format, str):
+            response_format = self.response_format
+        else:
+            response_format = self.response_format
 
         temperature = self.temperature
 
@@ -77,7 +83,10 @@ class CreateTranslationRequest:
             files.append(("prompt", (None, str(self.prompt).encode(), "text/plain")))
 
         if not isinstance(self.response_format, Unset):
-            files.append(("response_format", (None, str(self.response_format.value).encode(), "text/plain")))
+            if isinstance(self.response_format, str):
+                files.append(("response_format", (None, str(self.response_format).encode(), "text/plain")))
+            else:
+                files.append(("response_format", (None, str(self.response_format).encode(), "text/plain")))
 
         if not isinstance(self.temperature, Unset):
             files.append(("temperature", (None, str(self.temperature).encode(), "text/plain")))
@@ -96,12 +105,20 @@ class CreateTranslationRequest:
 
         prompt = d.pop("prompt", UNSET)
 
-        _response_format = d.pop("response_format", UNSET)
-        response_format: AudioResponseFormat | Unset
-        if isinstance(_response_format, Unset):
-            response_format = UNSET
-        else:
-            response_format = AudioResponseFormat(_response_format)
+        def _parse_response_format(data: object) -> AudioResponseFormatKnown | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                componentsschemas_audio_response_format_type_0 = check_audio_response_format_known(data)
+
+                return componentsschemas_audio_response_format_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AudioResponseFormatKnown | str | Unset, data)
+
+        response_format = _parse_response_format(d.pop("response_format", UNSET))
 
         temperature = d.pop("temperature", UNSET)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.fine_tune_status_known import FineTuneStatusKnown
+from ..models.fine_tune_status_known import FineTuneStatusKnown, check_fine_tune_status_known
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -71,8 +71,8 @@ class FineTune:
         organization_id = self.organization_id
 
         status: str
-        if isinstance(self.status, FineTuneStatusKnown):
-            status = self.status.value
+        if isinstance(self.status, str):
+            status = self.status
         else:
             status = self.status
 
@@ -153,7 +153,7 @@ class FineTune:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_fine_tune_status_type_0 = FineTuneStatusKnown(data)
+                componentsschemas_fine_tune_status_type_0 = check_fine_tune_status_known(data)
 
                 return componentsschemas_fine_tune_status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

@@ -7,8 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.file_purpose_known import FilePurposeKnown
-from ..models.file_status_known import FileStatusKnown
+from ..models.file_purpose_known import FilePurposeKnown, check_file_purpose_known
+from ..models.file_status_known import FileStatusKnown, check_file_status_known
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OpenAIFile")
@@ -54,16 +54,16 @@ class OpenAIFile:
         filename = self.filename
 
         purpose: str
-        if isinstance(self.purpose, FilePurposeKnown):
-            purpose = self.purpose.value
+        if isinstance(self.purpose, str):
+            purpose = self.purpose
         else:
             purpose = self.purpose
 
         status: str | Unset
         if isinstance(self.status, Unset):
             status = UNSET
-        elif isinstance(self.status, FileStatusKnown):
-            status = self.status.value
+        elif isinstance(self.status, str):
+            status = self.status
         else:
             status = self.status
 
@@ -109,7 +109,7 @@ class OpenAIFile:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_file_purpose_type_0 = FilePurposeKnown(data)
+                componentsschemas_file_purpose_type_0 = check_file_purpose_known(data)
 
                 return componentsschemas_file_purpose_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -124,7 +124,7 @@ class OpenAIFile:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_file_status_type_0 = FileStatusKnown(data)
+                componentsschemas_file_status_type_0 = check_file_status_known(data)
 
                 return componentsschemas_file_status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

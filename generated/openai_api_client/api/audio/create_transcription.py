@@ -9,17 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_transcription_request import CreateTranscriptionRequest
 from ...models.create_transcription_response import CreateTranscriptionResponse
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: CreateTranscriptionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -36,8 +33,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateTranscriptionResponse | ErrorResponse | None:
+) -> CreateTranscriptionResponse | ErrorResponse | str | None:
     if response.status_code == 200:
+        # TEXT ALTERNATIVE: the operation also answers text/plain.
+        if response.headers.get("content-type", "").startswith("text/plain"):
+            return response.text
         response_200 = CreateTranscriptionResponse.from_dict(response.json())
 
         return response_200
@@ -75,7 +75,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateTranscriptionResponse | ErrorResponse]:
+) -> Response[CreateTranscriptionResponse | ErrorResponse | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,15 +88,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTranscriptionRequest,
-    open_ai_organization: str | Unset = UNSET,
-) -> Response[CreateTranscriptionResponse | ErrorResponse]:
+) -> Response[CreateTranscriptionResponse | ErrorResponse | str]:
     """Create transcription
 
      Transcribes audio into the input language. `json` and `verbose_json` answer JSON; `text`, `srt` and
     `vtt` answer `text/plain`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateTranscriptionRequest):
 
     Raises:
@@ -104,12 +102,11 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateTranscriptionResponse | ErrorResponse]
+        Response[CreateTranscriptionResponse | ErrorResponse | str]
     """
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -123,15 +120,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTranscriptionRequest,
-    open_ai_organization: str | Unset = UNSET,
-) -> CreateTranscriptionResponse | ErrorResponse | None:
+) -> CreateTranscriptionResponse | ErrorResponse | str | None:
     """Create transcription
 
      Transcribes audio into the input language. `json` and `verbose_json` answer JSON; `text`, `srt` and
     `vtt` answer `text/plain`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateTranscriptionRequest):
 
     Raises:
@@ -139,13 +134,12 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateTranscriptionResponse | ErrorResponse
+        CreateTranscriptionResponse | ErrorResponse | str
     """
 
     return sync_detailed(
         client=client,
         body=body,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -153,15 +147,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTranscriptionRequest,
-    open_ai_organization: str | Unset = UNSET,
-) -> Response[CreateTranscriptionResponse | ErrorResponse]:
+) -> Response[CreateTranscriptionResponse | ErrorResponse | str]:
     """Create transcription
 
      Transcribes audio into the input language. `json` and `verbose_json` answer JSON; `text`, `srt` and
     `vtt` answer `text/plain`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateTranscriptionRequest):
 
     Raises:
@@ -169,12 +161,11 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateTranscriptionResponse | ErrorResponse]
+        Response[CreateTranscriptionResponse | ErrorResponse | str]
     """
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -186,15 +177,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTranscriptionRequest,
-    open_ai_organization: str | Unset = UNSET,
-) -> CreateTranscriptionResponse | ErrorResponse | None:
+) -> CreateTranscriptionResponse | ErrorResponse | str | None:
     """Create transcription
 
      Transcribes audio into the input language. `json` and `verbose_json` answer JSON; `text`, `srt` and
     `vtt` answer `text/plain`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateTranscriptionRequest):
 
     Raises:
@@ -202,13 +191,12 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateTranscriptionResponse | ErrorResponse
+        CreateTranscriptionResponse | ErrorResponse | str
     """
 
     return (
         await asyncio_detailed(
             client=client,
             body=body,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

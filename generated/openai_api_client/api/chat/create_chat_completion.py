@@ -9,17 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_chat_completion_request import CreateChatCompletionRequest
 from ...models.create_chat_completion_response import CreateChatCompletionResponse
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: CreateChatCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -88,7 +85,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[CreateChatCompletionResponse | ErrorResponse]:
     """Create chat completion
 
@@ -96,7 +92,6 @@ def sync_detailed(
     server-sent events, each one a chat completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateChatCompletionRequest):
 
     Raises:
@@ -109,7 +104,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -123,7 +117,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> CreateChatCompletionResponse | ErrorResponse | None:
     """Create chat completion
 
@@ -131,7 +124,6 @@ def sync(
     server-sent events, each one a chat completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateChatCompletionRequest):
 
     Raises:
@@ -145,7 +137,6 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -153,7 +144,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[CreateChatCompletionResponse | ErrorResponse]:
     """Create chat completion
 
@@ -161,7 +151,6 @@ async def asyncio_detailed(
     server-sent events, each one a chat completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateChatCompletionRequest):
 
     Raises:
@@ -174,7 +163,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -186,7 +174,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChatCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> CreateChatCompletionResponse | ErrorResponse | None:
     """Create chat completion
 
@@ -194,7 +181,6 @@ async def asyncio(
     server-sent events, each one a chat completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateChatCompletionRequest):
 
     Raises:
@@ -209,6 +195,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

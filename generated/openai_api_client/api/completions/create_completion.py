@@ -9,17 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_completion_request import CreateCompletionRequest
 from ...models.create_completion_response import CreateCompletionResponse
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: CreateCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -88,7 +85,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[CreateCompletionResponse | ErrorResponse]:
     """Create completion
 
@@ -96,7 +92,6 @@ def sync_detailed(
     stream of server-sent events, each one a completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateCompletionRequest):
 
     Raises:
@@ -109,7 +104,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -123,7 +117,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> CreateCompletionResponse | ErrorResponse | None:
     """Create completion
 
@@ -131,7 +124,6 @@ def sync(
     stream of server-sent events, each one a completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateCompletionRequest):
 
     Raises:
@@ -145,7 +137,6 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -153,7 +144,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[CreateCompletionResponse | ErrorResponse]:
     """Create completion
 
@@ -161,7 +151,6 @@ async def asyncio_detailed(
     stream of server-sent events, each one a completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateCompletionRequest):
 
     Raises:
@@ -174,7 +163,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -186,7 +174,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCompletionRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> CreateCompletionResponse | ErrorResponse | None:
     """Create completion
 
@@ -194,7 +181,6 @@ async def asyncio(
     stream of server-sent events, each one a completion chunk, ended by `data: [DONE]`.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateCompletionRequest):
 
     Raises:
@@ -209,6 +195,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

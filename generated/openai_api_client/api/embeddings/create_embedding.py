@@ -9,17 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_embedding_request import CreateEmbeddingRequest
 from ...models.create_embedding_response import CreateEmbeddingResponse
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: CreateEmbeddingRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -88,14 +85,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[CreateEmbeddingResponse | ErrorResponse]:
     """Create embeddings
 
      Creates an embedding vector representing the input text.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateEmbeddingRequest):
 
     Raises:
@@ -108,7 +103,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -122,14 +116,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> CreateEmbeddingResponse | ErrorResponse | None:
     """Create embeddings
 
      Creates an embedding vector representing the input text.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateEmbeddingRequest):
 
     Raises:
@@ -143,7 +135,6 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -151,14 +142,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[CreateEmbeddingResponse | ErrorResponse]:
     """Create embeddings
 
      Creates an embedding vector representing the input text.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateEmbeddingRequest):
 
     Raises:
@@ -171,7 +160,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,14 +171,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateEmbeddingRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> CreateEmbeddingResponse | ErrorResponse | None:
     """Create embeddings
 
      Creates an embedding vector representing the input text.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateEmbeddingRequest):
 
     Raises:
@@ -205,6 +191,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

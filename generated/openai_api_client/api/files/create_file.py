@@ -9,17 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_file_request import CreateFileRequest
 from ...models.error_response import ErrorResponse
 from ...models.open_ai_file import OpenAIFile
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: CreateFileRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -93,7 +90,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | OpenAIFile]:
     """Upload file
 
@@ -102,7 +98,6 @@ def sync_detailed(
     supports `.jsonl` files; the Batch API only supports `.jsonl` files up to 200 MB.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFileRequest):
 
     Raises:
@@ -115,7 +110,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -129,7 +123,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | OpenAIFile | None:
     """Upload file
 
@@ -138,7 +131,6 @@ def sync(
     supports `.jsonl` files; the Batch API only supports `.jsonl` files up to 200 MB.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFileRequest):
 
     Raises:
@@ -152,7 +144,6 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -160,7 +151,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | OpenAIFile]:
     """Upload file
 
@@ -169,7 +159,6 @@ async def asyncio_detailed(
     supports `.jsonl` files; the Batch API only supports `.jsonl` files up to 200 MB.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFileRequest):
 
     Raises:
@@ -182,7 +171,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -194,7 +182,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFileRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | OpenAIFile | None:
     """Upload file
 
@@ -203,7 +190,6 @@ async def asyncio(
     supports `.jsonl` files; the Batch API only supports `.jsonl` files up to 200 MB.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFileRequest):
 
     Raises:
@@ -218,6 +204,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

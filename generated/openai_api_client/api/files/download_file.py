@@ -9,17 +9,12 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, File, Response, Unset
+from ...types import File, Response
 
 
 def _get_kwargs(
     file_id: str,
-    *,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -28,7 +23,6 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -84,15 +78,13 @@ def sync_detailed(
     file_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | File]:
     """Retrieve file content
 
      Returns the contents of the specified file, as raw bytes.
 
     Args:
-        file_id (str):
-        open_ai_organization (str | Unset):
+        file_id (str): The ID of the file to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -104,7 +96,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         file_id=file_id,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -118,15 +109,13 @@ def sync(
     file_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | File | None:
     """Retrieve file content
 
      Returns the contents of the specified file, as raw bytes.
 
     Args:
-        file_id (str):
-        open_ai_organization (str | Unset):
+        file_id (str): The ID of the file to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,7 +128,6 @@ def sync(
     return sync_detailed(
         file_id=file_id,
         client=client,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -147,15 +135,13 @@ async def asyncio_detailed(
     file_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | File]:
     """Retrieve file content
 
      Returns the contents of the specified file, as raw bytes.
 
     Args:
-        file_id (str):
-        open_ai_organization (str | Unset):
+        file_id (str): The ID of the file to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,7 +153,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         file_id=file_id,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -179,15 +164,13 @@ async def asyncio(
     file_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | File | None:
     """Retrieve file content
 
      Returns the contents of the specified file, as raw bytes.
 
     Args:
-        file_id (str):
-        open_ai_organization (str | Unset):
+        file_id (str): The ID of the file to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,6 +184,5 @@ async def asyncio(
         await asyncio_detailed(
             file_id=file_id,
             client=client,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

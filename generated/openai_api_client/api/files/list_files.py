@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.list_files_response import ListFilesResponse
-from ...models.list_order import ListOrder
+from ...models.list_order_known import ListOrderKnown
 from ...types import UNSET, Response, Unset
 
 
@@ -16,13 +16,9 @@ def _get_kwargs(
     *,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     params: dict[str, Any] = {}
 
@@ -30,10 +26,13 @@ def _get_kwargs(
 
     params["limit"] = limit
 
-    json_order: str | Unset = UNSET
-    if not isinstance(order, Unset):
-        json_order = order.value
-
+    json_order: str | Unset
+    if isinstance(order, Unset):
+        json_order = UNSET
+    elif isinstance(order, str):
+        json_order = order
+    else:
+        json_order = order
     params["order"] = json_order
 
     params["after"] = after
@@ -46,7 +45,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -105,20 +103,24 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFilesResponse]:
     """List files
 
      Returns a list of files that belong to the user's organization.
 
     Args:
-        purpose (str | Unset):
-        limit (int | Unset):
-        order (ListOrder | Unset):
-        after (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
+        limit (int | Unset): A limit on the number of objects to be returned. Limit can range
+            between 1 and 10,000, and the default is 10,000.
+        order (ListOrderKnown | str | Unset): Sort order by the `created_at` timestamp of the
+            objects: `asc` for ascending order and `desc` for descending order. The API's default is
+            `desc`.
+        after (str | Unset): A cursor for use in pagination. `after` is an object ID that defines
+            your place in the list. For instance, if you make a list request and receive 100 objects,
+            ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the
+            next page of the list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,7 +135,6 @@ def sync_detailed(
         limit=limit,
         order=order,
         after=after,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -148,20 +149,24 @@ def sync(
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFilesResponse | None:
     """List files
 
      Returns a list of files that belong to the user's organization.
 
     Args:
-        purpose (str | Unset):
-        limit (int | Unset):
-        order (ListOrder | Unset):
-        after (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
+        limit (int | Unset): A limit on the number of objects to be returned. Limit can range
+            between 1 and 10,000, and the default is 10,000.
+        order (ListOrderKnown | str | Unset): Sort order by the `created_at` timestamp of the
+            objects: `asc` for ascending order and `desc` for descending order. The API's default is
+            `desc`.
+        after (str | Unset): A cursor for use in pagination. `after` is an object ID that defines
+            your place in the list. For instance, if you make a list request and receive 100 objects,
+            ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the
+            next page of the list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,7 +182,6 @@ def sync(
         limit=limit,
         order=order,
         after=after,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -186,20 +190,24 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFilesResponse]:
     """List files
 
      Returns a list of files that belong to the user's organization.
 
     Args:
-        purpose (str | Unset):
-        limit (int | Unset):
-        order (ListOrder | Unset):
-        after (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
+        limit (int | Unset): A limit on the number of objects to be returned. Limit can range
+            between 1 and 10,000, and the default is 10,000.
+        order (ListOrderKnown | str | Unset): Sort order by the `created_at` timestamp of the
+            objects: `asc` for ascending order and `desc` for descending order. The API's default is
+            `desc`.
+        after (str | Unset): A cursor for use in pagination. `after` is an object ID that defines
+            your place in the list. For instance, if you make a list request and receive 100 objects,
+            ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the
+            next page of the list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,7 +222,6 @@ async def asyncio_detailed(
         limit=limit,
         order=order,
         after=after,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -227,20 +234,24 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
     limit: int | Unset = UNSET,
-    order: ListOrder | Unset = UNSET,
+    order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFilesResponse | None:
     """List files
 
      Returns a list of files that belong to the user's organization.
 
     Args:
-        purpose (str | Unset):
-        limit (int | Unset):
-        order (ListOrder | Unset):
-        after (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
+        limit (int | Unset): A limit on the number of objects to be returned. Limit can range
+            between 1 and 10,000, and the default is 10,000.
+        order (ListOrderKnown | str | Unset): Sort order by the `created_at` timestamp of the
+            objects: `asc` for ascending order and `desc` for descending order. The API's default is
+            `desc`.
+        after (str | Unset): A cursor for use in pagination. `after` is an object ID that defines
+            your place in the list. For instance, if you make a list request and receive 100 objects,
+            ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the
+            next page of the list.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -257,6 +268,5 @@ async def asyncio(
             limit=limit,
             order=order,
             after=after,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

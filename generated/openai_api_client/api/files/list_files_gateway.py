@@ -14,11 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     purpose: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     params: dict[str, Any] = {}
 
@@ -32,7 +28,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -90,7 +85,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFilesResponse]:
     """List files (gateway path)
 
@@ -98,8 +92,7 @@ def sync_detailed(
     document 000 names only the `purpose` query parameter.
 
     Args:
-        purpose (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,7 +104,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         purpose=purpose,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -125,7 +117,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFilesResponse | None:
     """List files (gateway path)
 
@@ -133,8 +124,7 @@ def sync(
     document 000 names only the `purpose` query parameter.
 
     Args:
-        purpose (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,7 +137,6 @@ def sync(
     return sync_detailed(
         client=client,
         purpose=purpose,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -155,7 +144,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFilesResponse]:
     """List files (gateway path)
 
@@ -163,8 +151,7 @@ async def asyncio_detailed(
     document 000 names only the `purpose` query parameter.
 
     Args:
-        purpose (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -176,7 +163,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         purpose=purpose,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -188,7 +174,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     purpose: str | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFilesResponse | None:
     """List files (gateway path)
 
@@ -196,8 +181,7 @@ async def asyncio(
     document 000 names only the `purpose` query parameter.
 
     Args:
-        purpose (str | Unset):
-        open_ai_organization (str | Unset):
+        purpose (str | Unset): Only return files with the given purpose.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,6 +195,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             purpose=purpose,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

@@ -9,17 +9,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_fine_tune_request import CreateFineTuneRequest
 from ...models.error_response import ErrorResponse
 from ...models.fine_tune import FineTune
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: CreateFineTuneRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -88,7 +85,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFineTuneRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | FineTune]:
     """Create fine-tune
 
@@ -96,7 +92,6 @@ def sync_detailed(
     of the enqueued job including job status and the name of the fine-tuned models once complete.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFineTuneRequest):
 
     Raises:
@@ -109,7 +104,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -123,7 +117,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFineTuneRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | FineTune | None:
     """Create fine-tune
 
@@ -131,7 +124,6 @@ def sync(
     of the enqueued job including job status and the name of the fine-tuned models once complete.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFineTuneRequest):
 
     Raises:
@@ -145,7 +137,6 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -153,7 +144,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFineTuneRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | FineTune]:
     """Create fine-tune
 
@@ -161,7 +151,6 @@ async def asyncio_detailed(
     of the enqueued job including job status and the name of the fine-tuned models once complete.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFineTuneRequest):
 
     Raises:
@@ -174,7 +163,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -186,7 +174,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFineTuneRequest,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | FineTune | None:
     """Create fine-tune
 
@@ -194,7 +181,6 @@ async def asyncio(
     of the enqueued job including job status and the name of the fine-tuned models once complete.
 
     Args:
-        open_ai_organization (str | Unset):
         body (CreateFineTuneRequest):
 
     Raises:
@@ -209,6 +195,5 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

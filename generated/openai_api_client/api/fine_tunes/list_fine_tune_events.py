@@ -16,11 +16,7 @@ def _get_kwargs(
     fine_tune_id: str,
     *,
     stream: bool | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     params: dict[str, Any] = {}
 
@@ -36,7 +32,6 @@ def _get_kwargs(
         "params": params,
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -95,7 +90,6 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     stream: bool | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFineTuneEventsResponse]:
     """List fine-tune events
 
@@ -104,9 +98,11 @@ def sync_detailed(
     cancelled or failed).
 
     Args:
-        fine_tune_id (str):
-        stream (bool | Unset):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
+        stream (bool | Unset): Whether to stream events for the fine-tune job. If set, events are
+            sent as data-only server-sent events as they become available, and the stream ends with a
+            `data: [DONE]` message when the job is finished. If not set (the API's default is
+            `false`), only the events generated so far are returned.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,7 +115,6 @@ def sync_detailed(
     kwargs = _get_kwargs(
         fine_tune_id=fine_tune_id,
         stream=stream,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -134,7 +129,6 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     stream: bool | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFineTuneEventsResponse | None:
     """List fine-tune events
 
@@ -143,9 +137,11 @@ def sync(
     cancelled or failed).
 
     Args:
-        fine_tune_id (str):
-        stream (bool | Unset):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
+        stream (bool | Unset): Whether to stream events for the fine-tune job. If set, events are
+            sent as data-only server-sent events as they become available, and the stream ends with a
+            `data: [DONE]` message when the job is finished. If not set (the API's default is
+            `false`), only the events generated so far are returned.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,7 +155,6 @@ def sync(
         fine_tune_id=fine_tune_id,
         client=client,
         stream=stream,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -168,7 +163,6 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     stream: bool | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFineTuneEventsResponse]:
     """List fine-tune events
 
@@ -177,9 +171,11 @@ async def asyncio_detailed(
     cancelled or failed).
 
     Args:
-        fine_tune_id (str):
-        stream (bool | Unset):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
+        stream (bool | Unset): Whether to stream events for the fine-tune job. If set, events are
+            sent as data-only server-sent events as they become available, and the stream ends with a
+            `data: [DONE]` message when the job is finished. If not set (the API's default is
+            `false`), only the events generated so far are returned.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,7 +188,6 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         fine_tune_id=fine_tune_id,
         stream=stream,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -205,7 +200,6 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     stream: bool | Unset = UNSET,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFineTuneEventsResponse | None:
     """List fine-tune events
 
@@ -214,9 +208,11 @@ async def asyncio(
     cancelled or failed).
 
     Args:
-        fine_tune_id (str):
-        stream (bool | Unset):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
+        stream (bool | Unset): Whether to stream events for the fine-tune job. If set, events are
+            sent as data-only server-sent events as they become available, and the stream ends with a
+            `data: [DONE]` message when the job is finished. If not set (the API's default is
+            `false`), only the events generated so far are returned.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -231,6 +227,5 @@ async def asyncio(
             fine_tune_id=fine_tune_id,
             client=client,
             stream=stream,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

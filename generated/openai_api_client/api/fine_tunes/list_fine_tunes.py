@@ -8,23 +8,16 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.list_fine_tunes_response import ListFineTunesResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
-def _get_kwargs(
-    *,
-    open_ai_organization: str | Unset = UNSET,
-) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
+def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/fine-tunes",
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -81,14 +74,10 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFineTunesResponse]:
     """List fine-tunes
 
      List your organization's fine-tuning jobs.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,9 +87,7 @@ def sync_detailed(
         Response[ErrorResponse | ListFineTunesResponse]
     """
 
-    kwargs = _get_kwargs(
-        open_ai_organization=open_ai_organization,
-    )
+    kwargs = _get_kwargs()
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -112,14 +99,10 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFineTunesResponse | None:
     """List fine-tunes
 
      List your organization's fine-tuning jobs.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,21 +114,16 @@ def sync(
 
     return sync_detailed(
         client=client,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListFineTunesResponse]:
     """List fine-tunes
 
      List your organization's fine-tuning jobs.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,9 +133,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | ListFineTunesResponse]
     """
 
-    kwargs = _get_kwargs(
-        open_ai_organization=open_ai_organization,
-    )
+    kwargs = _get_kwargs()
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -167,14 +143,10 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListFineTunesResponse | None:
     """List fine-tunes
 
      List your organization's fine-tuning jobs.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,6 +159,5 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

@@ -9,17 +9,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.fine_tune import FineTune
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     fine_tune_id: str,
-    *,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -28,7 +23,6 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -86,15 +80,13 @@ def sync_detailed(
     fine_tune_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | FineTune]:
     """Retrieve fine-tune
 
      Gets info about the fine-tune job.
 
     Args:
-        fine_tune_id (str):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -106,7 +98,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         fine_tune_id=fine_tune_id,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -120,15 +111,13 @@ def sync(
     fine_tune_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | FineTune | None:
     """Retrieve fine-tune
 
      Gets info about the fine-tune job.
 
     Args:
-        fine_tune_id (str):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,7 +130,6 @@ def sync(
     return sync_detailed(
         fine_tune_id=fine_tune_id,
         client=client,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -149,15 +137,13 @@ async def asyncio_detailed(
     fine_tune_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | FineTune]:
     """Retrieve fine-tune
 
      Gets info about the fine-tune job.
 
     Args:
-        fine_tune_id (str):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,7 +155,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         fine_tune_id=fine_tune_id,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -181,15 +166,13 @@ async def asyncio(
     fine_tune_id: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | FineTune | None:
     """Retrieve fine-tune
 
      Gets info about the fine-tune job.
 
     Args:
-        fine_tune_id (str):
-        open_ai_organization (str | Unset):
+        fine_tune_id (str): The ID of the fine-tune job.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,6 +186,5 @@ async def asyncio(
         await asyncio_detailed(
             fine_tune_id=fine_tune_id,
             client=client,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

@@ -9,17 +9,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.delete_model_response import DeleteModelResponse
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     model: str,
-    *,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -28,7 +23,6 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -86,7 +80,6 @@ def sync_detailed(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[DeleteModelResponse | ErrorResponse]:
     """Delete a fine-tuned model
 
@@ -94,8 +87,7 @@ def sync_detailed(
     text: completed from the public legacy fine-tunes reference, which pairs it with the fine-tunes API.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,7 +99,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         model=model,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -121,7 +112,6 @@ def sync(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> DeleteModelResponse | ErrorResponse | None:
     """Delete a fine-tuned model
 
@@ -129,8 +119,7 @@ def sync(
     text: completed from the public legacy fine-tunes reference, which pairs it with the fine-tunes API.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,7 +132,6 @@ def sync(
     return sync_detailed(
         model=model,
         client=client,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -151,7 +139,6 @@ async def asyncio_detailed(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[DeleteModelResponse | ErrorResponse]:
     """Delete a fine-tuned model
 
@@ -159,8 +146,7 @@ async def asyncio_detailed(
     text: completed from the public legacy fine-tunes reference, which pairs it with the fine-tunes API.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,7 +158,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         model=model,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -184,7 +169,6 @@ async def asyncio(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> DeleteModelResponse | ErrorResponse | None:
     """Delete a fine-tuned model
 
@@ -192,8 +176,7 @@ async def asyncio(
     text: completed from the public legacy fine-tunes reference, which pairs it with the fine-tunes API.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,6 +190,5 @@ async def asyncio(
         await asyncio_detailed(
             model=model,
             client=client,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

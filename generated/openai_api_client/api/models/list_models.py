@@ -8,23 +8,16 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.list_models_response import ListModelsResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
-def _get_kwargs(
-    *,
-    open_ai_organization: str | Unset = UNSET,
-) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
+def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/models",
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -81,15 +74,11 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListModelsResponse]:
     """List models
 
      Lists the currently available models, and provides basic information about each one such as the
     owner and availability.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -99,9 +88,7 @@ def sync_detailed(
         Response[ErrorResponse | ListModelsResponse]
     """
 
-    kwargs = _get_kwargs(
-        open_ai_organization=open_ai_organization,
-    )
+    kwargs = _get_kwargs()
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -113,15 +100,11 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListModelsResponse | None:
     """List models
 
      Lists the currently available models, and provides basic information about each one such as the
     owner and availability.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -133,22 +116,17 @@ def sync(
 
     return sync_detailed(
         client=client,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | ListModelsResponse]:
     """List models
 
      Lists the currently available models, and provides basic information about each one such as the
     owner and availability.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,9 +136,7 @@ async def asyncio_detailed(
         Response[ErrorResponse | ListModelsResponse]
     """
 
-    kwargs = _get_kwargs(
-        open_ai_organization=open_ai_organization,
-    )
+    kwargs = _get_kwargs()
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -170,15 +146,11 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | ListModelsResponse | None:
     """List models
 
      Lists the currently available models, and provides basic information about each one such as the
     owner and availability.
-
-    Args:
-        open_ai_organization (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,6 +163,5 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

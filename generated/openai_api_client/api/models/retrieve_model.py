@@ -9,17 +9,12 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.model import Model
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     model: str,
-    *,
-    open_ai_organization: str | Unset = UNSET,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(open_ai_organization, Unset):
-        headers["OpenAI-Organization"] = open_ai_organization
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -28,7 +23,6 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -84,7 +78,6 @@ def sync_detailed(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Model]:
     """Retrieve model
 
@@ -92,8 +85,7 @@ def sync_detailed(
     permissioning.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,7 +97,6 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         model=model,
-        open_ai_organization=open_ai_organization,
     )
 
     response = client.get_httpx_client().request(
@@ -119,7 +110,6 @@ def sync(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | Model | None:
     """Retrieve model
 
@@ -127,8 +117,7 @@ def sync(
     permissioning.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,7 +130,6 @@ def sync(
     return sync_detailed(
         model=model,
         client=client,
-        open_ai_organization=open_ai_organization,
     ).parsed
 
 
@@ -149,7 +137,6 @@ async def asyncio_detailed(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Model]:
     """Retrieve model
 
@@ -157,8 +144,7 @@ async def asyncio_detailed(
     permissioning.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,7 +156,6 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         model=model,
-        open_ai_organization=open_ai_organization,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -182,7 +167,6 @@ async def asyncio(
     model: str,
     *,
     client: AuthenticatedClient | Client,
-    open_ai_organization: str | Unset = UNSET,
 ) -> ErrorResponse | Model | None:
     """Retrieve model
 
@@ -190,8 +174,7 @@ async def asyncio(
     permissioning.
 
     Args:
-        model (str):
-        open_ai_organization (str | Unset):
+        model (str): The ID of the model to use for this request.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,6 +188,5 @@ async def asyncio(
         await asyncio_detailed(
             model=model,
             client=client,
-            open_ai_organization=open_ai_organization,
         )
     ).parsed

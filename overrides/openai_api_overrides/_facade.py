@@ -1,0 +1,275 @@
+"""One place to start: ``OpenAI`` and ``AsyncOpenAI``, every operation as ``client.<resource>.<method>(...)``.
+
+The resources are generated from the spec (``openai_api_client.resources``, one per ``x-sdk-method``); this module
+gives them a requester built on :func:`create_client`: typed errors through :func:`call`, and the hand-written
+helpers for what a generated function cannot do alone (streamed uploads with the spec's checks, downloads,
+server-sent event streams). The requester routes by operation ID, so a new JSON operation in the spec needs nothing
+here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from openai_api_client import resources
+from openai_api_client.models import ListFilesResponse, ListOrderKnown, OpenAIFile
+from openai_api_client.types import UNSET, Response, Unset
+from openai_api_overrides import _downloads, _files, _streaming, _uploads
+from openai_api_overrides._calls import acall, call
+from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
+from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
+from openai_api_overrides._errors import OpenAIError
+from openai_api_overrides._retry import RetryPolicy
+
+__all__ = ["AsyncOpenAI", "OpenAI"]
+
+# Operations whose request or answer a generated function cannot carry alone, and the helper that does.
+_UPLOADS: dict[str, Callable[..., Any]] = {
+    "createFile": _uploads.upload_file,
+    "createImageEdit": _uploads.create_image_edit,
+    "createImageVariation": _uploads.create_image_variation,
+    "createTranscription": _uploads.create_transcription,
+    "createTranslation": _uploads.create_translation,
+}
+_AUPLOADS: dict[str, Callable[..., Awaitable[Any]]] = {
+    "createFile": _uploads.aupload_file,
+    "createImageEdit": _uploads.acreate_image_edit,
+    "createImageVariation": _uploads.acreate_image_variation,
+    "createTranscription": _uploads.acreate_transcription,
+    "createTranslation": _uploads.acreate_translation,
+}
+_STREAMS: dict[str, Callable[[OpenAIClient, dict[str, Any]], Any]] = {
+    "createCompletion": lambda client, args: _streaming.stream_completion(client, args["body"]),
+    "createChatCompletion": lambda client, args: _streaming.stream_chat_completion(client, args["body"]),
+    "listFineTuneEvents": lambda client, args: _streaming.stream_fine_tune_events(client, args["fine_tune_id"]),
+}
+_ASTREAMS: dict[str, Callable[[OpenAIClient, dict[str, Any]], Any]] = {
+    "createCompletion": lambda client, args: _streaming.astream_completion(client, args["body"]),
+    "createChatCompletion": lambda client, args: _streaming.astream_chat_completion(client, args["body"]),
+    "listFineTuneEvents": lambda client, args: _streaming.astream_fine_tune_events(client, args["fine_tune_id"]),
+}
+_DOWNLOADS = {"downloadFile"}
+_GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (see ``list_files``)."
+
+
+if TYPE_CHECKING:
+
+    def _streams_fit(
+        sync: _streaming.Stream[Any], async_: _streaming.AsyncStream[Any]
+    ) -> tuple[resources.EventStream[Any], resources.AsyncEventStream[Any]]:
+        """mypy proves here that the helpers' streams are what the generated stream methods promise."""
+        return sync, async_
+
+
+def _helper(table: dict[str, Any], operation_id: str, what: str) -> Any:
+    helper = table.get(operation_id)
+    if helper is None:
+        raise OpenAIError(
+            f"operation {operation_id!r} is a {what} that openai_api_overrides has no helper for yet; "
+            "call its generated function from openai_api_client.api directly"
+        )
+    return helper
+
+
+class _Requester:
+    def __init__(self, client: OpenAIClient) -> None:
+        self.client = client
+
+    def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any:
+        return call(endpoint, client=self.client, **kwargs)
+
+    def upload(self, operation_id: str, fields: dict[str, Any], /) -> Any:
+        return _helper(_UPLOADS, operation_id, "multipart upload")(self.client, **fields)
+
+    def download(self, operation_id: str, arguments: dict[str, Any], /) -> bytes:
+        _helper(dict.fromkeys(_DOWNLOADS, True), operation_id, "download")
+        return _downloads.download_file_bytes(self.client, arguments["file_id"])
+
+    def stream(self, operation_id: str, arguments: dict[str, Any], /) -> Any:
+        return _helper(_STREAMS, operation_id, "stream")(self.client, arguments)
+
+
+class _AsyncRequester:
+    def __init__(self, client: OpenAIClient) -> None:
+        self.client = client
+
+    async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any:
+        return await acall(endpoint, client=self.client, **kwargs)
+
+    async def aupload(self, operation_id: str, fields: dict[str, Any], /) -> Any:
+        return await _helper(_AUPLOADS, operation_id, "multipart upload")(self.client, **fields)
+
+    async def adownload(self, operation_id: str, arguments: dict[str, Any], /) -> bytes:
+        _helper(dict.fromkeys(_DOWNLOADS, True), operation_id, "download")
+        return await _downloads.adownload_file_bytes(self.client, arguments["file_id"])
+
+    def astream(self, operation_id: str, arguments: dict[str, Any], /) -> Any:
+        return _helper(_ASTREAMS, operation_id, "stream")(self.client, arguments)
+
+
+class Files(resources.Files):
+    """``client.files``, plus every file over all pages, and the gateway's list path when the client is one."""
+
+    def __init__(self, requester: _Requester) -> None:
+        super().__init__(requester)
+        self._client = requester.client
+
+    def list(
+        self,
+        *,
+        purpose: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        order: ListOrderKnown | str | Unset = UNSET,
+        after: str | Unset = UNSET,
+    ) -> ListFilesResponse:
+        return _files.list_files(self._client, purpose=purpose, limit=limit, order=order, after=after)
+
+    # The spec's documentation, and what this layer adds to it.
+    list.__doc__ = f"{resources.Files.list.__doc__}\n{_GATEWAY_NOTE}"
+
+    def iter(
+        self, *, purpose: str | Unset = UNSET, limit: int | Unset = UNSET, order: ListOrderKnown | str | Unset = UNSET
+    ) -> Iterator[OpenAIFile]:
+        """Every file, fetched page by page as the loop asks (``limit`` is the page size)."""
+        return _files.iter_files(self._client, purpose=purpose, limit=limit, order=order)
+
+
+class AsyncFiles(resources.AsyncFiles):
+    """The async twin of :class:`Files`."""
+
+    def __init__(self, requester: _AsyncRequester) -> None:
+        super().__init__(requester)
+        self._client = requester.client
+
+    async def list(
+        self,
+        *,
+        purpose: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        order: ListOrderKnown | str | Unset = UNSET,
+        after: str | Unset = UNSET,
+    ) -> ListFilesResponse:
+        return await _files.alist_files(self._client, purpose=purpose, limit=limit, order=order, after=after)
+
+    list.__doc__ = f"{resources.AsyncFiles.list.__doc__}\n{_GATEWAY_NOTE}"
+
+    def iter(
+        self, *, purpose: str | Unset = UNSET, limit: int | Unset = UNSET, order: ListOrderKnown | str | Unset = UNSET
+    ) -> AsyncIterator[OpenAIFile]:
+        """Every file, fetched page by page as the loop asks (``limit`` is the page size)."""
+        return _files.aiter_files(self._client, purpose=purpose, limit=limit, order=order)
+
+
+class OpenAI(resources.Resources):
+    """Every operation of the spec from one object: ``client.files.list()``, ``client.chat.completions.create()``.
+
+    Arguments are :func:`create_client`'s (and the same environment variables); ``client=`` wraps a client made
+    already. Errors raise the typed exceptions (``NotFoundError``, ``RateLimitError``, ...).
+    """
+
+    files: Files
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
+        validate_responses: bool = False,
+        client: OpenAIClient | None = None,
+    ) -> None:
+        self.http = client or create_client(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            http_client=http_client,
+            validate_responses=validate_responses,
+        )
+        requester = _Requester(self.http)
+        super().__init__(requester)
+        self.files = Files(requester)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
+        max_retries: int | None = None,
+    ) -> OpenAI:
+        """The same client for some calls, with another timeout, deadline or retry count, sharing the pool."""
+        return OpenAI(client=self.http.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
+
+    def close(self) -> None:
+        self.http.get_httpx_client().close()
+
+    def __enter__(self) -> OpenAI:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncOpenAI(resources.AsyncResources):
+    """The async twin of :class:`OpenAI`: ``await client.files.list()``."""
+
+    files: AsyncFiles
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        organization: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        validate_responses: bool = False,
+        client: OpenAIClient | None = None,
+    ) -> None:
+        self.http = client or create_async_client(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            timeout=timeout,
+            deadline=deadline,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            http_client=http_client,
+            validate_responses=validate_responses,
+        )
+        requester = _AsyncRequester(self.http)
+        super().__init__(requester)
+        self.files = AsyncFiles(requester)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        deadline: float | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncOpenAI:
+        """The same client for some calls, with another timeout, deadline or retry count, sharing the pool."""
+        return AsyncOpenAI(client=self.http.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
+
+    async def close(self) -> None:
+        await self.http.get_async_httpx_client().aclose()
+
+    async def __aenter__(self) -> AsyncOpenAI:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
