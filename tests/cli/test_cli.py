@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.server import Fault, RunningServer, running
+from openai_api_server import Fault, RunningServer, running
 
 SCRIPT = Path(sys.executable).parent / "openai-api"
 KEY = "sk-test-org-a"
