@@ -9,6 +9,8 @@ import json
 import struct
 from typing import IO
 
+from jsonschema.exceptions import best_match
+
 from openai_api_server._spec import component, deref, schema_validator
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -72,9 +74,12 @@ def _records_problem(source: IO[bytes], schema: dict[str, object]) -> str | None
         except ValueError:
             bad.append(f"line {number} is not JSON")
         else:
-            error = next(iter(validator.iter_errors(record)), None)
+            error = best_match(validator.iter_errors(record))
+            while error is not None and error.context:  # an anyOf: the branch the record came closest to
+                error = best_match(error.context)
             if error is not None:
-                bad.append(f"line {number}: {error.message}")
+                where = "".join(f"[{p!r}]" for p in error.path)
+                bad.append(f"line {number}{where}: {error.message}")
         if len(bad) >= _MAX_BAD_LINES:
             break
     source.seek(0)
