@@ -324,12 +324,18 @@ class ApiServer:
         return StreamingResponse(body(), 200, headers=headers, media_type="text/event-stream")
 
 
+# Arguments the real API takes that the spec does not list yet; the official SDK sends them on its own (openai 3.x
+# sends encoding_format=base64 on every embeddings call), so refusing them would refuse the SDK.
+_BEYOND_SPEC = {"createEmbedding": {"encoding_format"}}
+
+
 def _unknown_fields(op: JSON | None, body: Any) -> list[str]:
     """Top-level fields the operation's request schema does not name: the real API refuses them."""
     schema = request_schema(op) if op else None
-    if schema is None or not isinstance(body, dict) or "properties" not in schema:
+    if op is None or schema is None or not isinstance(body, dict) or "properties" not in schema:
         return []
-    return [name for name in body if name not in schema["properties"]]
+    tolerated = _BEYOND_SPEC.get(op["operationId"], set())
+    return [name for name in body if name not in schema["properties"] and name not in tolerated]
 
 
 def _file_fields(op: JSON | None) -> dict[str, str]:
