@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
@@ -126,6 +126,9 @@ class ApiServer:
             query_string = request.scope.get("query_string", b"").decode("latin-1")
             target = raw_path + (f"?{query_string}" if query_string else "")
             headers = dict(request.headers.items())
+            if {".", ".."} & set(unquote(raw_path).split("/")):
+                # A dot segment is no object id; openapi-core would resolve it to another path than the route's.
+                return await self._send(request, target, headers, b"", _invalid_url(request), None, None)
             op = operation(request.method, raw_path)
             org, key = self.org_of(request)
             if org is None:
@@ -410,10 +413,15 @@ class RequestIds:
         await self.app(scope, receive, send_with_id)
 
 
+def _invalid_url(request: Request) -> Answer:
+    answer = error(404, f"Invalid URL ({request.method} {request.url.path})")
+    answer.checked = False
+    return answer
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     """A path no route matches (a model ID with a newline, say) answers the spec's JSON error, not plain text."""
-    body = error_body(f"Invalid URL ({request.method} {request.url.path})")
-    return Response(json.dumps(body), 404, media_type="application/json")
+    return Response(json.dumps(_invalid_url(request).body), 404, media_type="application/json")
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

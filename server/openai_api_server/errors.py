@@ -58,6 +58,13 @@ def _schema_errors(error: BaseException) -> list[Any]:
     return []
 
 
+def _cause_named(error: BaseException, name: str) -> BaseException | None:
+    cause: BaseException | None = error
+    while cause is not None and type(cause).__name__ != name:
+        cause = cause.__cause__
+    return cause
+
+
 def _root_cause(error: BaseException) -> BaseException:
     while error.__cause__ is not None:
         error = error.__cause__
@@ -86,10 +93,10 @@ def describe_request_error(error: BaseException) -> tuple[str, str | None]:
     if name:
         if kind == "MissingRequiredParameter":
             return f"Missing required parameter: '{name}'.", name
-        root = _root_cause(error)
-        value = str(root).rsplit(":", 1)[-1].strip() if type(root).__name__ in ("CastError", "ValueError") else ""
-        reason = f"'{value}' is not a valid value" if value else "Invalid value"
-        return f"{reason} - '{name}'", name
+        cast = _cause_named(error, "CastError")  # openapi-core's CastError carries the value and the wanted type
+        if cast is not None and hasattr(cast, "value") and hasattr(cast, "type"):
+            return f"'{cast.value}' is not of type '{cast.type}' - '{name}'", name
+        return f"Invalid value - '{name}'", name
     if kind in ("MissingRequestBody", "MissingRequiredRequestBody"):
         return "You must provide a request body.", None
     if type(_root_cause(error)).__name__ in ("MediaTypeDeserializeError", "JSONDecodeError", "DeserializeError"):
