@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -119,6 +120,43 @@ def test_a_delete_racing_downloads_leaves_every_download_whole_or_404(api: Runni
             assert (status, body == content) in ((200, True), (404, False)), (status, len(body))
             outcomes.append("whole" if status == 200 else "404")
     assert outcomes.count("whole") == 40 and outcomes.count("404") == 20, outcomes
+
+
+def test_downloads_starting_as_a_delete_lands_are_whole_or_404(api: RunningServer, web: httpx.Client) -> None:
+    """Each round: four downloads and a delete released together, the downloads spread over 0-12 ms."""
+    content = bytes(range(256)) * 2048  # 512 KiB
+    headers = {"Authorization": f"Bearer {api.key}"}
+    seen: list[int] = []
+    deadline = time.monotonic() + 60
+    for _ in range(30):
+        assert time.monotonic() < deadline, "the rounds took too long"
+        file_id = web.post("/files", files={"file": ("d.bin", content)}, data={"purpose": "assistants"}).json()["id"]
+        gate = threading.Barrier(5, timeout=10)
+        results: list[tuple[int, bytes]] = []
+
+        def download(
+            delay: float, file_id: str = file_id, gate: threading.Barrier = gate, results: list[Any] = results
+        ) -> None:
+            with httpx.Client(base_url=api.url, headers=headers, timeout=10) as c:
+                c.get("/models")  # connected before the gate: only the download itself races
+                gate.wait()
+                time.sleep(delay)
+                response = c.get(f"/files/{file_id}/content")
+                results.append((response.status_code, response.content))
+
+        threads = [threading.Thread(target=download, args=(i * 0.004,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        gate.wait()
+        time.sleep(0.006)
+        assert web.delete(f"/files/{file_id}").status_code == 200
+        for thread in threads:
+            thread.join(timeout=20)
+        assert len(results) == 4
+        for status, body in results:
+            assert (status, body == content) in ((200, True), (404, False)), (status, len(body))
+            seen.append(status)
+    print(f"downloads started as a delete landed: {seen.count(200)} whole, {seen.count(404)} 404")
 
 
 def test_a_client_sending_headers_a_byte_at_a_time_is_cut_off(api: RunningServer) -> None:
