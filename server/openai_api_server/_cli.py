@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +73,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PreloadError as exc:
             print(f"openai-api-server: {exc}", file=sys.stderr)
             return 2
+    # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again: as an exception here, so that
+    # the temporary data folder is removed and the exit is quiet, not a traceback or a kill.
+    signal.signal(signal.SIGTERM, _interrupt)
+    with contextlib.suppress(KeyboardInterrupt):
+        _serve(args, models, files)
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(args: argparse.Namespace, models: list[str], files: list[PreloadedFile]) -> None:
     serve(
         args.host,
         args.port,
@@ -87,4 +102,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         files=files,
         gateway_quirk=not args.no_gateway_quirk,
     )
-    return 0
