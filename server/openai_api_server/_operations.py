@@ -31,7 +31,7 @@ def _usage(prompt: int, completion: int) -> JSON:
 
 
 def _not_found(what: str, value: str, param: str) -> Answer:
-    return error(404, f"No such {what}: '{value}'", param)
+    return error(404, f"No such {what}: {value}", param)
 
 
 class Operations:
@@ -236,7 +236,7 @@ class Operations:
         file_id = self._file_id(ctx)
         stored = self.store.get(ctx.org, file_id) if file_id else None
         if stored is None:
-            answer = _not_found("File object", ctx.request.path_params["file_id"], "file_id")
+            answer = _not_found("File object", ctx.request.path_params["file_id"], "id")
             answer.checked = bool(file_id)
             return answer
         return Answer(body=stored.to_api())
@@ -244,7 +244,7 @@ class Operations:
     async def delete_file(self, ctx: Context) -> Answer:
         file_id = self._file_id(ctx)
         if not file_id or not self.store.delete(ctx.org, file_id):
-            answer = _not_found("File object", ctx.request.path_params["file_id"], "file_id")
+            answer = _not_found("File object", ctx.request.path_params["file_id"], "id")
             answer.checked = bool(file_id)
             return answer
         return Answer(body={"id": file_id, "object": "file", "deleted": True})
@@ -253,7 +253,7 @@ class Operations:
         file_id = self._file_id(ctx)
         opened = await asyncio.to_thread(self.store.open, ctx.org, file_id) if file_id else None
         if opened is None:
-            answer = _not_found("File object", ctx.request.path_params["file_id"], "file_id")
+            answer = _not_found("File object", ctx.request.path_params["file_id"], "id")
             answer.checked = bool(file_id)
             return answer
         stored, handle = opened

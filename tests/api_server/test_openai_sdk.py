@@ -116,6 +116,7 @@ def test_the_sdk_raises_its_typed_errors(api: RunningServer, client: openai.Open
     assert client.models.list().data  # the faults were used up
 
 
+@pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")  # the SDK marks image variations deprecated
 def test_images(client: openai.OpenAI) -> None:
     assert client.images.generate(prompt="an otter", n=2).data[1].url
     edit = client.images.edit(image=("otter.png", png(4, 4), "image/png"), prompt="a beret", response_format="b64_json")
@@ -155,8 +156,14 @@ def test_files(client: openai.OpenAI) -> None:
     assert client.files.retrieve(made.id).purpose == "fine-tune"
     assert client.files.content(made.id).read() == TRAINING
     assert client.files.delete(made.id).deleted is True
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.NotFoundError) as gone:
         client.files.retrieve(made.id)
+    assert gone.value.body == {
+        "message": f"No such File object: {made.id}",
+        "type": "invalid_request_error",
+        "param": "id",
+        "code": None,
+    }
     with pytest.raises(openai.BadRequestError) as not_jsonl:
         client.files.create(file=("notes.txt", TRAINING), purpose="fine-tune")
     assert not_jsonl.value.param == "file" and ".jsonl" in not_jsonl.value.message
