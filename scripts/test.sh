@@ -13,7 +13,7 @@ echo "== ruff"
 $py -m ruff check .
 $py -m ruff format --check .
 echo "== mypy --strict"
-$py -m mypy overrides server tests/helpers
+$py -m mypy overrides server tests/helpers tests/api_server
 echo "== pytest"
 set +e
 $py -m pytest "$@"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import re
 import signal
@@ -15,8 +16,10 @@ from pathlib import Path
 
 import httpx
 import openai
+import pytest
 
 from openai_api_server import RunningServer, free_port
+from tests.api_server.uploads import TRAINING
 
 BIN = Path(sys.executable).parent
 USER_KEY = "sk-user-key-0123456789"
@@ -51,9 +54,15 @@ def _stop(proc: subprocess.Popen[str], signum: int) -> None:
     assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
 
 
-def test_the_console_script_serves_and_removes_its_temporary_folder() -> None:
+def test_the_console_script_serves_and_removes_its_temporary_folder(tmp_path: Path) -> None:
     port = free_port()
+    (tmp_path / "train.jsonl").write_bytes(TRAINING)
+    manifest = tmp_path / "preload.json"
+    manifest.write_text(
+        json.dumps({"models": ["my-model"], "files": [{"path": "train.jsonl", "purpose": "fine-tune"}]})
+    )
     command = [str(BIN / "openai-api-server"), "--port", str(port), "--keys", f"{USER_KEY}=org-x", "--seed", "7"]
+    command += ["--preload", str(manifest), "--fault", '{"operation": "retrieveModel", "status": 503}']
     with started(command, port) as (proc, announced):
         match = re.search(r"files in (\S+)\)", announced)
         assert match, announced
@@ -63,6 +72,10 @@ def test_the_console_script_serves_and_removes_its_temporary_folder() -> None:
         assert "gpt-3.5-turbo" in [m.id for m in client.models.list()]
         wrong = httpx.get(f"http://127.0.0.1:{port}/v1/models", headers={"Authorization": "Bearer sk-test-org-a"})
         assert wrong.status_code == 401  # --keys replaced the default keys
+        with pytest.raises(openai.InternalServerError):
+            client.models.retrieve("my-model")  # the --fault, once
+        assert client.models.retrieve("my-model").id == "my-model"  # --preload
+        assert [f.filename for f in client.files.list()] == ["train.jsonl"]
         _stop(proc, signal.SIGTERM)
     assert not folder.exists(), "the temporary data folder was left behind"
     assert USER_KEY not in announced
