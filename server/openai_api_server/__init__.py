@@ -20,7 +20,8 @@ Knobs (``ServerConfig`` fields, keyword arguments of ``running()``, and command-
 - **Faults** (``faults=[Fault(...)]``, ``server.inject(Fault(...))``, ``--fault JSON``, repeatable): on the next
   ``times`` requests to an operation id (``Fault(operation="createChatCompletion", ...)``) or a path prefix:
   ``status=429, headers={"Retry-After": "2"}`` (or any 5xx, ``body=...``, ``content_type=...``) answers that at once;
-  ``drop_mid_body=True`` sends the headers and half the body, then drops the connection; ``cut_stream=True`` ends
+  ``drop_connection=True`` drops the connection before answering; ``drop_mid_body=True`` sends the headers and
+  half the body, then drops the connection; ``cut_stream=True`` ends
   an event stream cleanly before ``data: [DONE]``; ``slow_bytes=0.5`` drips the answer (one event of a stream) every
   0.5 s; ``delay=2`` waits first. E.g. ``--fault '{"operation": "listModels", "status": 503, "times": 2}'``.
 - **Slow streaming for every stream**: ``stream_delay`` / ``--stream-delay`` seconds between events.

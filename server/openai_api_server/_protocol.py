@@ -1,4 +1,6 @@
-"""uvicorn's h11 protocol with a deadline on reading a request's headers.
+"""uvicorn's h11 protocol with a deadline on reading a request's headers, and a way for the app to drop the
+connection before it answers (``scope["extensions"]["openai_api_server.abort"]``, for the ``drop_connection`` fault).
+
 
 uvicorn bounds only the wait between requests (``timeout_keep_alive``); a client that sends its headers a byte at a
 time would hold a connection open forever. Here each request's headers must be complete within ``header_timeout``
@@ -13,6 +15,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+ABORT = "openai_api_server.abort"
+
 
 class HeaderTimeoutProtocol(H11Protocol):
     header_timeout = 10.0
@@ -20,6 +24,18 @@ class HeaderTimeoutProtocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_deadline: asyncio.TimerHandle | None = None
+        inner = self.app
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            # One protocol instance serves one connection: its transport is the one to drop.
+            scope.setdefault("extensions", {})[ABORT] = self._abort
+            await inner(scope, receive, send)
+
+        self.app = app
+
+    def _abort(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.abort()
 
     def _arm(self) -> None:
         if self._header_deadline is None:

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openai_api_server import _uploads
 from openai_api_server._ids import Ids
+from openai_api_server._protocol import ABORT
 from openai_api_server._spec import component, deref, event_data_schema, operation, request_schema, schema_validator
 from openai_api_server._validation import Exchange, describe, request_errors, response_errors
 from openai_api_server.errors import (
@@ -137,6 +138,12 @@ class ApiServer:
             fault = self.take_fault(op["operationId"] if op else None, raw_path)
             if fault is not None and fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault is not None and fault.drop_connection:
+                abort = request.scope.get("extensions", {}).get(ABORT)
+                if abort is None:
+                    return Response(status_code=500)
+                abort()
+                return Response(status_code=500)  # never sent: the connection is gone
             if fault is not None and fault.status is not None:
                 return Response(fault.body, fault.status, headers=fault.headers, media_type=fault.content_type)
             form: dict[str, Any] = {}

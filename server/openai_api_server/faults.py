@@ -13,6 +13,8 @@ class Fault:
 
     - ``status``/``body``/``headers``/``content_type``: answer this instead, before touching any state (a 429 with
       ``headers={"Retry-After": "1"}``, a 503, a proxy's HTML 502).
+    - ``drop_connection``: the connection is dropped before any byte of an answer (under ``running()`` and the
+      command; another ASGI server answers 500 instead).
     - ``drop_mid_body``: the real answer's headers and half its body (one event of a stream), then the connection is
       dropped.
     - ``cut_stream``: an event stream ends cleanly, without ``data: [DONE]``.
@@ -27,6 +29,7 @@ class Fault:
     body: str = ""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    drop_connection: bool = False
     drop_mid_body: bool = False
     cut_stream: bool = False
     slow_bytes: float = 0.0

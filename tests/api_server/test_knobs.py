@@ -51,8 +51,18 @@ def test_a_cut_stream_ends_before_done_and_a_slow_one_drips(api: RunningServer) 
 
 def test_a_dropped_connection_sends_half_then_closes(api: RunningServer) -> None:
     api.inject(Fault(operation="listModels", drop_mid_body=True))
-    with _client(api) as web, pytest.raises(httpx.RemoteProtocolError):
-        web.get("/models")
+    with _client(api) as web:
+        with pytest.raises(httpx.RemoteProtocolError, match=r"incomplete|peer closed"):
+            web.get("/models")
+        assert web.get("/models").status_code == 200
+
+
+def test_a_connection_dropped_before_the_answer_sends_nothing(api: RunningServer) -> None:
+    api.inject(Fault(operation="createChatCompletion", drop_connection=True))
+    with _client(api) as web:
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending"):
+            web.post("/chat/completions", json=CHAT)
+        assert web.post("/chat/completions", json=CHAT).status_code == 200  # once only
 
 
 def test_stream_delay_slows_every_stream() -> None:

@@ -113,6 +113,9 @@ def test_the_sdk_raises_its_typed_errors(api: RunningServer, client: openai.Open
     api.inject(Fault(operation="listModels", drop_mid_body=True))
     with pytest.raises(openai.APIConnectionError):
         client.models.list()
+    api.inject(Fault(operation="listModels", drop_connection=True))
+    with pytest.raises(openai.APIConnectionError):
+        client.models.list()
     assert client.models.list().data  # the faults were used up
 
 
