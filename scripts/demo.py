@@ -1,7 +1,7 @@
 """The demo of the main job: the regenerated client against the local test server, end to end.
 
-Run by scripts/demo.sh after `python -m generator`. The server is the one the tests use (tests/server), started on a
-free 127.0.0.1 port; nothing leaves the machine.
+Run by scripts/demo.sh after `python -m generator`. The server is openai_api_server (the one the tests use), started on
+a free 127.0.0.1 port; nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from openai_api_client.api.files import retrieve_file
 from openai_api_client.api.fine_tunes import create_fine_tune
 from openai_api_client.api.models import list_models
 from openai_api_client.models import CreateFineTuneRequest
-from tests.server import running
+from openai_api_server import running
 
 TRAINING = b"".join(b'{"prompt": "Question %d ->", "completion": " answer %d"}\n' % (i, i) for i in range(200))
 

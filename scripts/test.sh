@@ -15,7 +15,7 @@ echo "== ruff"
 $py -m ruff check .
 $py -m ruff format --check .
 echo "== mypy --strict"
-$py -m mypy overrides tests/helpers tests/facade generator
+$py -m mypy overrides server generator tests/helpers tests/facade tests/api_server
 echo "== pytest"
 set +e
 $py -m pytest "$@"

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.server import RunningServer, running
+from openai_api_server import RunningServer, running
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ OpenAPI 3.0 way, ``type: string, format: binary``. The spec writes it the 3.1 wa
 ``type``: openapi-core accepts uploaded bytes only so), and schemathesis then draws any JSON value for the part,
 and drops it from the request when that value is false or empty. This adds ``type: string`` to the copy of the
 spec schemathesis loads; the spec the server validates against is unchanged.
+
+The server refuses request fields the spec does not name, as the real API does; the copy's request bodies say so
+(``additionalProperties: false``), so that schemathesis sends unknown fields only in its negative tests.
 """
 
 from __future__ import annotations
@@ -26,6 +29,20 @@ def _with_string_type(node: Any) -> None:
             _with_string_type(value)
 
 
+def _closed_request_bodies(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    for item in spec["paths"].values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for media in op.get("requestBody", {}).get("content", {}).values():
+                ref = media["schema"].get("$ref", "")
+                target = schemas[ref.rsplit("/", 1)[-1]] if ref else media["schema"]
+                if "properties" in target:
+                    target["additionalProperties"] = False
+
+
 @schemathesis.hook
 def before_load_schema(ctx: Any, raw_schema: dict[str, Any]) -> None:
     _with_string_type(raw_schema)
+    _closed_request_bodies(raw_schema)

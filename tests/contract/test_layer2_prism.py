@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 import openai_api_overrides as oa
+from openai_api_server import free_port
 from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS
 from tests.helpers.spec import REPO_ROOT, SPEC_PATH, load_spec, operations
-from tests.server.run import free_port
 
 PRISM = REPO_ROOT / "node_modules" / ".bin" / "prism"
 

@@ -38,7 +38,7 @@ from openai_api_client.models import (
     CreateFineTuneRequest,
     CreateImageRequest,
 )
-from tests.server import Fault, RunningServer
+from openai_api_server import Fault, RunningServer
 
 KEY_A, KEY_B = "sk-test-org-a", "sk-test-org-b"
 TRAINING = b'{"prompt": "Say this is a test", "completion": " This is a test"}\n' * 3
@@ -132,7 +132,7 @@ def test_fine_tune_flow(api: RunningServer) -> None:
 
 
 def test_fine_tune_cancelled_while_streaming(tmp_path: Path) -> None:
-    from tests.server import running
+    from openai_api_server import running
 
     with running(fine_tune_step=0.3) as api:
         c = client(api)
@@ -248,7 +248,7 @@ def test_hostile_filenames_are_stored_safely(api: RunningServer) -> None:
 
 
 def test_a_body_over_the_limit_is_413_and_nothing_is_stored(tmp_path: Path) -> None:
-    from tests.server import running
+    from openai_api_server import running
 
     with running(max_upload_bytes=1000) as api:
         c = client(api)

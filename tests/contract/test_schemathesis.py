@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from openai_api_server import running
 from tests.helpers.spec import REPO_ROOT, SPEC_PATH
-from tests.server import running
 
 
 def test_schemathesis_finds_no_failure_in_the_test_server() -> None:

@@ -1,25 +1,21 @@
-"""A fresh test server per test, reached only through these fixtures (the server package may move)."""
+"""A fresh local server per test, through the fixture the server package gives its users (``openai_server``)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 import openai_api_overrides as oa
+from openai_api_server import Fault, RunningServer
 
 KEY = "sk-test-org-a"
 
 
 @pytest.fixture
-def server() -> Iterator[Any]:
-    from tests.server import running
-
-    with running() as srv:
-        yield srv
-        assert srv.state.violations == [], srv.state.violations
+def server(openai_server: RunningServer) -> RunningServer:
+    return openai_server
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +25,7 @@ def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def base_url(server: Any) -> str:
+def base_url(server: RunningServer) -> str:
     return str(server.url)
 
 
@@ -61,25 +57,23 @@ def sent(base_url: str) -> Iterator[tuple[oa.OpenAI, list[httpx.Request]]]:
 
 
 @pytest.fixture
-def fail_next(server: Any) -> Callable[[str, int], None]:
+def fail_next(server: RunningServer) -> Callable[[str, int], None]:
     """The next request under ``path`` gets ``status`` with an API error body."""
-    from tests.server import Fault
 
     def inject(path: str, status: int) -> None:
         body = (
             '{"error": {"message": "Rate limit reached for requests", "type": "requests", "param": null, "code": null}}'
         )
-        server.state.faults.append(Fault(path=path, status=status, body=body, headers={"retry-after": "0"}))
+        server.inject(Fault(path=path, status=status, body=body, headers={"retry-after": "0"}))
 
     return inject
 
 
 @pytest.fixture
-def slow_next(server: Any) -> Callable[[str, float], None]:
+def slow_next(server: RunningServer) -> Callable[[str, float], None]:
     """The next request under ``path`` waits ``seconds`` before its answer."""
-    from tests.server import Fault
 
     def inject(path: str, seconds: float) -> None:
-        server.state.faults.append(Fault(path=path, delay=seconds))
+        server.inject(Fault(path=path, delay=seconds))
 
     return inject

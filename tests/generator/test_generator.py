@@ -109,6 +109,9 @@ def test_the_wheel_holds_both_packages_with_py_typed(tmp_path: Path) -> None:
         "openai_api_client/api/files/create_file.py",
         "openai_api_overrides/__init__.py",
         "openai_api_overrides/py.typed",
+        "openai_api_server/__init__.py",
+        "openai_api_server/pytest_plugin.py",
+        "openai_api_server/py.typed",
     ):
         assert required in names, required
     metadata = next(n for n in names if n.endswith("METADATA"))

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from openai_api_server import running
 from tests.helpers.spec import REPO_ROOT, SPEC_PATH, load_spec, operations
-from tests.server import running
 
 NODE_BIN = REPO_ROOT / "node_modules" / ".bin"
 EXAMPLE = REPO_ROOT / "examples" / "typescript"

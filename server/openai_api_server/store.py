@@ -8,10 +8,11 @@ import re
 import shutil
 import sqlite3
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
+
+from openai_api_server._ids import Ids
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -47,8 +48,9 @@ class StoredFile:
 
 
 class FileStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ids: Ids | None = None) -> None:
         self.root = root
+        self.ids = ids or Ids()
         self.blobs = root / "files"
         self.blobs.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(root / "meta.sqlite3", check_same_thread=False)
@@ -56,12 +58,13 @@ class FileStore:
             "CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, org TEXT, filename TEXT, purpose TEXT,"
             " bytes INTEGER, created_at INTEGER, seq INTEGER, sha256 TEXT)"
         )
+        # A data dir kept from an earlier run keeps its order: new files list after the old ones.
+        start = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM files").fetchone()[0]
         self._lock = threading.Lock()
-        self._seq = itertools.count(1)
+        self._seq = itertools.count(int(start) + 1)
 
     def add(self, org: str, filename: str, purpose: str, source: IO[bytes]) -> StoredFile:
-        seq = next(self._seq)
-        file_id = f"file-{hashlib.sha256(f'{org}{seq}{time.time_ns()}'.encode()).hexdigest()[:24]}"
+        file_id = self.ids.new("file-")
         digest = hashlib.sha256()
         size = 0
         target = self.blobs / file_id
@@ -70,18 +73,33 @@ class FileStore:
                 digest.update(chunk)
                 out.write(chunk)
                 size += len(chunk)
-        stored = StoredFile(
-            file_id, org, safe_filename(filename), purpose, size, int(time.time()), seq, digest.hexdigest()
-        )
         with self._lock:
+            name = safe_filename(filename)
+            stored = StoredFile(file_id, org, name, purpose, size, self.ids.now(), next(self._seq), digest.hexdigest())
             self._db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tuple(vars(stored).values()))
             self._db.commit()
         return stored
 
+    def _get(self, org: str, file_id: str) -> StoredFile | None:
+        row = self._db.execute("SELECT * FROM files WHERE id = ? AND org = ?", (file_id, org)).fetchone()
+        return StoredFile(*row) if row else None
+
     def get(self, org: str, file_id: str) -> StoredFile | None:
         with self._lock:
-            row = self._db.execute("SELECT * FROM files WHERE id = ? AND org = ?", (file_id, org)).fetchone()
-        return StoredFile(*row) if row else None
+            return self._get(org, file_id)
+
+    def open(self, org: str, file_id: str) -> tuple[StoredFile, IO[bytes]] | None:
+        """The file and an open handle on its content, or None. Taken under the lock that delete takes: once open,
+        the content stays whole to the last byte even if the file is deleted meanwhile (POSIX keeps an unlinked
+        file's data until its last handle closes)."""
+        with self._lock:
+            stored = self._get(org, file_id)
+            if stored is None:
+                return None
+            try:
+                return stored, (self.blobs / stored.id).open("rb")
+            except FileNotFoundError:
+                return None
 
     def list(
         self, org: str, purpose: str | None, order: str, after: str | None, limit: int
@@ -106,13 +124,13 @@ class FileStore:
         return self.blobs / stored.id
 
     def delete(self, org: str, file_id: str) -> bool:
-        stored = self.get(org, file_id)
-        if stored is None:
-            return False
         with self._lock:
+            stored = self._get(org, file_id)
+            if stored is None:
+                return False
             self._db.execute("DELETE FROM files WHERE id = ?", (file_id,))
             self._db.commit()
-        self.path(stored).unlink(missing_ok=True)
+            self.path(stored).unlink(missing_ok=True)
         return True
 
     def count(self) -> int:

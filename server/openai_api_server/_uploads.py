@@ -1,0 +1,90 @@
+"""The documents' upload rules, enforced as the real API enforces them (read from the spec's ``x-`` extensions).
+
+Each check returns the sentence the API answers with, or None when the upload is acceptable.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import IO
+
+from jsonschema.exceptions import best_match
+
+from openai_api_server._spec import component, deref, schema_validator
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_MAX_BAD_LINES = 3
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):g} MB"
+
+
+def image_problem(field: str, head: bytes, size: int) -> str | None:
+    """A square PNG under the size limit; ``head`` holds at least the file's first 24 bytes."""
+    rules = component("ImageFile")
+    limit = int(rules.get("x-max-bytes", 4 << 20))
+    if not head.startswith(_PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return f"Invalid input image - format must be in ['RGBA', 'LA', 'L'], got an image that is not a PNG ({field})."
+    if size >= limit:
+        return f"Invalid input image - image must be less than {_mb(limit)}, got {size} bytes ({field})."
+    width, height = struct.unpack(">II", head[16:24])
+    if rules.get("x-square") and width != height:
+        return f"Invalid input image - image must be square, got {width}x{height} ({field})."
+    return None
+
+
+def audio_problem(filename: str) -> str | None:
+    extensions = component("AudioFile").get("x-file-extensions", [])
+    if extensions and not filename.lower().endswith(tuple(extensions)):
+        names = [e.lstrip(".") for e in extensions]
+        return f"Invalid file format. Supported formats: {names}"
+    return None
+
+
+def purpose_problem(purpose: str, filename: str, source: IO[bytes], size: int) -> str | None:
+    """The purpose's rules (``x-purpose-rules``): file extension, size, and for fine-tune every training record."""
+    rules = component("CreateFileRequest").get("x-purpose-rules", {}).get(purpose)
+    if not rules:
+        return None
+    extensions = rules.get("file-extensions", [])
+    if extensions and not filename.lower().endswith(tuple(extensions)):
+        return f"Invalid file format for {purpose}. Expected one of {extensions}, got '{filename}'."
+    limit = rules.get("max-bytes")
+    if limit is not None and size > int(limit):
+        return f"File is larger than the {_mb(int(limit))} allowed for purpose '{purpose}'."
+    schema_ref = rules.get("record-schema")
+    if schema_ref:
+        return _records_problem(source, deref({"$ref": schema_ref}))
+    return None
+
+
+def _records_problem(source: IO[bytes], schema: dict[str, object]) -> str | None:
+    validator = schema_validator(schema)
+    bad: list[str] = []
+    lines = 0
+    source.seek(0)
+    for number, raw in enumerate(source, start=1):
+        if not raw.strip():
+            continue
+        lines += 1
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            bad.append(f"line {number} is not JSON")
+        else:
+            error = best_match(validator.iter_errors(record))
+            while error is not None and error.context:  # an anyOf: the branch the record came closest to
+                error = best_match(error.context)
+            if error is not None:
+                where = "".join(f"[{p!r}]" for p in error.path)
+                bad.append(f"line {number}{where}: {error.message}")
+        if len(bad) >= _MAX_BAD_LINES:
+            break
+    source.seek(0)
+    if bad:
+        return "Invalid training file: " + "; ".join(bad) + "."
+    if lines == 0:
+        return "Invalid training file: it holds no training record."
+    return None

@@ -1,0 +1,32 @@
+"""The pytest plugin (registered under ``pytest11``): an ``openai_server`` fixture with a fresh server per test.
+
+::
+
+    def test_models(openai_server):
+        client = openai.OpenAI(base_url=openai_server.url, api_key=openai_server.key)
+        assert client.models.list().data
+
+The plugin imports the server only when the fixture is used, so installing the client without the ``[server]``
+extra leaves pytest working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from openai_api_server.run import RunningServer
+
+
+@pytest.fixture
+def openai_server() -> Iterator[RunningServer]:
+    """A server on a free 127.0.0.1 port: ``.url`` (ending in /v1), ``.key``, ``.keys``, ``.inject(Fault(...))``,
+    ``.state``. Fails the test if the server answered anything the spec does not allow."""
+    from openai_api_server.run import running
+
+    with running() as server:
+        yield server
+        assert server.state.violations == [], server.state.violations
