@@ -102,6 +102,9 @@ def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
                 "none",
                 "--config",
                 str(_CONFIG_DIR / "openapi-python-client.yaml"),
+                # Templates that replace the stock ones of the same name; each says why, measured, at its top.
+                "--custom-template-path",
+                str(_CONFIG_DIR / "templates"),
                 "--output-path",
                 str(package_dir),
             ],
