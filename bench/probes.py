@@ -5,7 +5,6 @@ Fresh processes keep one client's imports, pools and peak memory from colouring 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import resource
 import sys
@@ -32,6 +31,8 @@ def first_call(client: str, url: str) -> list[float]:
 
 def upload(client: str, url: str, path: str, mode: str) -> float:
     """Peak RSS growth (MiB) of one upload of ``path``; the baseline follows a warm-up upload of 1 KiB."""
+    import asyncio  # here: the first-call probe must not pay for it
+
     small = Path(path).with_name("warm.bin")
     small.write_bytes(b"x" * 1024)
     if client == "ours":
