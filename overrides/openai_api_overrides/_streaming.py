@@ -36,7 +36,7 @@ from openai_api_overrides._errors import (
     StreamInterruptedError,
 )
 from openai_api_overrides._exchange import STREAMED
-from openai_api_overrides._schema import compile_schema
+from openai_api_overrides._schema import component_check
 from openai_api_overrides._sse import LineDecoder, ServerSentEvent, SSEDecoder
 
 T = TypeVar("T")
@@ -68,7 +68,7 @@ def _streaming_body(model: type[Any], body: _FromDict | Mapping[str, Any]) -> An
     """
     data = dict(body) if isinstance(body, Mapping) else body.to_dict()
     data["stream"] = True
-    found = compile_schema({"$ref": f"#/components/schemas/{model.__name__}"}, strict=False)(data)
+    found = component_check(model.__name__, strict=False)(data)
     if found is not None:
         raise RequestValidationError(found[0] or "body", found[1])
     try:
