@@ -134,12 +134,20 @@ class _Reader(Generic[T]):
         except UnicodeDecodeError as exc:
             raise self.not_utf8(exc) from exc
         items: list[T] = []
-        for line in lines:
-            event = self.decoder.feed(line)
-            if event is not None:
-                item = self.event(event)
-                if item is not None:
-                    items.append(item)
+        for event in self.decoder.events(lines):
+            if event.event == "message" and not self.done and event.data[:1] == "{":
+                # The usual event, a JSON object: parsed here, without the checks for [DONE] and error events
+                # that :meth:`event` makes; anything else, or a body that fails, goes through :meth:`event`.
+                try:
+                    data = json.loads(event.data)
+                    if "error" not in data:
+                        items.append(self.parse(data))
+                        continue
+                except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+                    pass
+            item = self.event(event)
+            if item is not None:
+                items.append(item)
         return items
 
     def not_utf8(self, exc: UnicodeDecodeError) -> StreamDecodeError:
