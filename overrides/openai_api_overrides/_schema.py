@@ -5,7 +5,8 @@ Every 2xx JSON body is checked on the way in (the generated parsers would otherw
 so a check must cost little beside ``json.loads``: a schema is compiled once into Python source, one straight-line
 function per referenced schema with the simple fields checked inline, and run through ``compile``. Walking the
 schema dicts on each call cost 350 µs for a page of 20 files; nested closures, 75 µs for a page of 10; the
-generated code, about a tenth of that. Paths are built only on failure, so a passing check does no string work.
+generated code, 10 µs (where ``json.loads`` of that page takes 14 µs). Paths are built only on failure, so a
+passing check does no string work.
 """
 
 from __future__ import annotations
