@@ -1,16 +1,18 @@
-"""``python -m bench [--quick] [--out bench/RESULTS.md]``: every figure, this client beside raw httpx and the
-official openai package, in one run against one loopback server in a separate process.
+"""``python -m bench [--quick] [--out bench/RESULTS.md]``: every figure, each contestant of ``bench.contestants``
+(this client, the official openai package) beside the floor (raw httpx and ``json.loads``), in one run against one
+loopback server in a separate process.
 
-Times are the median of the repeats (min-max beside it); ratios compare medians in the same run, so the noise of a
-shared machine cancels out. Memory is the peak RSS growth of one transfer in a fresh process. Every loop is bounded
-in count and time, and only 127.0.0.1 is contacted.
+Times are the median of the repeats (min-max beside it), wall time and this process's CPU time (the server runs in
+another process, so CPU time is the client's alone, and less noisy on a shared machine); ratios compare medians of
+the same repeats, where the floor and the contestants take turns, so the noise of a shared machine cancels out.
+A figure is met when its wall-time ratio is within the issue's target. Memory is the peak RSS growth of one transfer
+in a fresh process. Every loop is bounded in count and time, and only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import os
 import platform
@@ -20,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,49 +30,67 @@ from typing import Any
 
 import httpx
 
-import openai_api_overrides as oa
-from openai_api_client.api.chat import create_chat_completion
-from openai_api_client.api.files import list_files
-from openai_api_client.api.models import list_models
-from openai_api_client.models import CreateChatCompletionRequest
-from openai_api_overrides._client import DEFAULT_LIMITS
-from openai_api_overrides._transport import DEFAULT_TIMEOUT
+from bench.contestants import CALLS, CONTESTANTS, FLOOR, Contestant
 
 REPO = Path(__file__).resolve().parent.parent
-KEY = "sk-bench"
-HAS_OPENAI = importlib.util.find_spec("openai") is not None
-CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Say this is a test!"}]}
 TIME_BUDGET = 180.0  # seconds a figure may take before its remaining repeats are dropped
+CALL_TARGET = "≤ 1.10× the floor"
 
 
 @dataclass
 class Row:
+    """One figure for one contestant: wall and CPU seconds of each repeat, beside the floor's in the same repeats."""
+
     figure: str
-    unit: str
+    contestant: Contestant
     target: str
-    values: dict[str, list[float]] = field(default_factory=dict)
-    limit: Callable[[dict[str, float]], bool] | None = None
+    ratio_limit: float | None = None
+    """The most the wall-time ratio to the floor may be; None for figures held to no ratio."""
+    limit: Callable[[float], bool] | None = None
+    """For figures held to an absolute bound (memory): whether the median meets it."""
+    unit: str = "s"
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    floor_wall: list[float] = field(default_factory=list)
+    floor_cpu: list[float] = field(default_factory=list)
 
-    def median(self, client: str) -> float | None:
-        found = self.values.get(client)
-        return statistics.median(found) if found else None
-
-    def cell(self, client: str) -> str:
-        found = self.values.get(client)
-        if not found:
-            return "—"
-        mid = statistics.median(found)
-        return f"{mid:.3g}" if len(found) == 1 else f"{mid:.3g} ({min(found):.3g}–{max(found):.3g})"
-
-    def ratio(self, client: str) -> str:
-        ours, base = self.median(client), self.median("httpx")
-        return f"{ours / base:.2f}×" if ours is not None and base else "—"
+    def ratio(self, ours: list[float], floor: list[float]) -> float | None:
+        """Of medians, for times only: the floor's peak memory growth is often 0."""
+        if self.unit != "s" or not ours or not floor or not statistics.median(floor):
+            return None
+        return statistics.median(ours) / statistics.median(floor)
 
     def met(self) -> str:
-        medians = {c: m for c in ("ours", "httpx", "openai") if (m := self.median(c)) is not None}
-        if self.limit is None or "ours" not in medians:
+        if not self.contestant.targeted or not self.wall:
             return "—"
-        return "yes" if self.limit(medians) else "**no**"
+        if self.ratio_limit is not None:
+            ratio = self.ratio(self.wall, self.floor_wall)
+            return "—" if ratio is None else "yes" if ratio <= self.ratio_limit else "**no**"
+        if self.limit is not None:
+            return "yes" if self.limit(statistics.median(self.wall)) else "**no**"
+        return "—"
+
+    def cells(self) -> list[str]:
+        wall_ratio, cpu_ratio = self.ratio(self.wall, self.floor_wall), self.ratio(self.cpu, self.floor_cpu)
+        return [
+            self.figure,
+            self.contestant.label,
+            _spread(self.wall),
+            _spread(self.floor_wall),
+            f"{wall_ratio:.2f}×" if wall_ratio is not None else "—",
+            _spread(self.cpu),
+            _spread(self.floor_cpu),
+            f"{cpu_ratio:.2f}×" if cpu_ratio is not None else "—",
+            self.target if self.contestant.targeted else "—",
+            self.met(),
+        ]
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "—"
+    mid = statistics.median(values)
+    return f"{mid:.3g}" if len(values) == 1 else f"{mid:.3g} ({min(values):.3g}–{max(values):.3g})"
 
 
 def _free_port() -> int:
@@ -99,188 +119,191 @@ class Server:
         self.process.wait(timeout=10)
 
 
-def _probe(*args: str) -> float:
+PROBE_ENV = dict(os.environ)
+"""The fresh processes' environment: see :func:`_with_bytecode`."""
+
+
+def _with_bytecode(workdir: Path) -> None:
+    """Lets the fresh processes cache bytecode, in ``workdir``, for every contestant alike.
+
+    An installed package has its bytecode (pip compiles it on install); a machine that sets
+    ``PYTHONDONTWRITEBYTECODE`` would otherwise make this repository's sources compile in every fresh process
+    while the site-packages contestants load theirs: 30 ms of an import that the user never pays. A warm-up probe
+    of each contestant fills the cache before anything is timed.
+    """
+    PROBE_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    PROBE_ENV["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+
+
+def _probe(*args: str) -> Any:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.probes", *args], cwd=REPO, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "bench.probes", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=PROBE_ENV,
     )
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
-    return float(json.loads(out.stdout.strip().splitlines()[-1]))
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _clients() -> list[str]:
-    return ["ours", "httpx", "openai"] if HAS_OPENAI else ["ours", "httpx"]
+def _contestants() -> list[Contestant]:
+    return [c for c in CONTESTANTS if c.available()]
 
 
-def _repeat(row: Row, repeats: int, runs: dict[str, Callable[[], float]]) -> Row:
-    """Interleaves the clients in each repeat, so that a slow moment of the machine hits all of them."""
+Measure = Callable[[], tuple[float, float]]
+"""One repeat of a figure: its (wall, CPU) seconds."""
+
+
+def _repeat(rows: list[Row], repeats: int, floor: Measure, runs: list[Measure]) -> list[Row]:
+    """Interleaves the floor and the contestants in each repeat, so that a slow moment of the machine hits all."""
     start = time.monotonic()
     for _ in range(repeats):
-        for client, run in runs.items():
-            row.values.setdefault(client, []).append(run())
+        floor_wall, floor_cpu = floor()
+        for row, run in zip(rows, runs, strict=True):
+            wall, cpu = run()
+            row.wall.append(wall)
+            row.cpu.append(cpu)
+            row.floor_wall.append(floor_wall)
+            row.floor_cpu.append(floor_cpu)
         if time.monotonic() - start > TIME_BUDGET:
             break
-    return row
-
-
-def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def figure_import(repeats: int) -> list[Row]:
-    """Import time in fresh processes: the package alone (its names load lazily), and ready for a first call."""
-    rows = []
-    for kind, name in (("import", "import time (s)"), ("ready", "import + client ready for a first call (s)")):
-        row = Row(name, "s", "≤ 1.5× `import httpx`", limit=lambda m: m["ours"] <= 1.5 * m["httpx"])
-        rows.append(_repeat(row, repeats, {c: (lambda c=c, k=kind: _probe(k, c)) for c in _clients()}))
     return rows
+
+
+def _timed(fn: Callable[[], object]) -> Measure:
+    """Times ``fn`` in this process: wall (perf_counter) and this process's CPU (the server runs elsewhere)."""
+
+    def run() -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    return run
+
+
+def _expect(fn: Callable[[], int], count: int) -> Callable[[], None]:
+    def run() -> None:
+        got = fn()
+        if got != count:
+            raise RuntimeError(f"a stream gave {got} chunks, not {count}")
+
+    return run
+
+
+def figure_first_call(server: Server, repeats: int) -> list[Row]:
+    """From nothing imported to the first list of files parsed, each in a fresh process."""
+
+    def probe(key: str) -> Measure:
+        return lambda: tuple(_probe("first", key, server.url))
+
+    rows = [
+        Row("import + client + first call (s)", c, "≤ 1.2× `import httpx` + the same call", ratio_limit=1.2)
+        for c in _contestants()
+    ]
+    for warm_up in [FLOOR, *_contestants()]:
+        probe(warm_up.key)()
+    return _repeat(rows, repeats, probe(FLOOR.key), [probe(c.key) for c in _contestants()])
 
 
 def figure_calls(server: Server, count: int, repeats: int) -> list[Row]:
-    ours = oa.create_client(api_key=KEY, base_url=server.url, max_retries=0)
-    raw = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"})
-    body = CreateChatCompletionRequest.from_dict(CHAT)
-    official: Any = None
-    if HAS_OPENAI:
-        import openai
-
-        official = openai.OpenAI(api_key=KEY, base_url=server.url, max_retries=0)
+    floor = FLOOR.calls(server.url)
+    contestants = _contestants()
+    made = [c.calls(server.url) for c in contestants]
     rows = []
-    cases: list[tuple[str, dict[str, Callable[[], object]]]] = [
-        (
-            "list files",
-            {
-                "ours": lambda: oa.call(list_files.sync_detailed, client=ours),
-                "httpx": lambda: json.loads(raw.get("/files").content),
-                "openai": lambda: official.files.list(),
-            },
-        ),
-        (
-            "list models",
-            {
-                "ours": lambda: oa.call(list_models.sync_detailed, client=ours),
-                "httpx": lambda: json.loads(raw.get("/models").content),
-                "openai": lambda: official.models.list(),
-            },
-        ),
-        (
-            "chat (not streamed)",
-            {
-                "ours": lambda: oa.call(create_chat_completion.sync_detailed, client=ours, body=body),
-                "httpx": lambda: json.loads(raw.post("/chat/completions", json=CHAT).content),
-                "openai": lambda: official.chat.completions.create(**CHAT),
-            },
-        ),
-    ]
-    for name, calls in cases:
-        row = Row(f"{count} sequential calls: {name} (s)", "s", "≤ 1.25× raw httpx + `json.loads`")
-        row.limit = lambda m: m["ours"] <= 1.25 * m["httpx"]
-        runs = {
-            client: (lambda call=call: _timed(lambda: [call() for _ in range(count)]))
-            for client, call in calls.items()
-            if client in _clients()
-        }
-        rows.append(_repeat(row, repeats, runs))
+    for case in CALLS:
+
+        def loop(call: Callable[[], object]) -> Callable[[], object]:
+            return lambda: [call() for _ in range(count)]
+
+        case_rows = [
+            Row(f"{count} sequential calls: {case} (s)", c, f"{CALL_TARGET} + `json.loads`", ratio_limit=1.10)
+            for c in contestants
+        ]
+        rows += _repeat(case_rows, repeats, _timed(loop(floor[case])), [_timed(loop(m[case])) for m in made])
     return rows
 
 
-def figure_stream(server: Server, chunks: int, repeats: int) -> Row:
-    ours = oa.create_client(api_key=KEY, base_url=server.url, max_retries=0)
-    raw = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"})
-    body = {**CHAT, "stream": True, "user": str(chunks)}
+def figure_stream(server: Server, chunks: int, repeats: int) -> list[Row]:
+    contestants = _contestants()
+    target = "≤ 1.3× the floor: httpx + a correct SSE line split + `json.loads`"
+    sync_rows = [Row(f"{chunks} streamed chat chunks, sync (s)", c, target, ratio_limit=1.3) for c in contestants]
+    _repeat(
+        sync_rows,
+        repeats,
+        _timed(_expect(FLOOR.stream(server.url, chunks), chunks)),
+        [_timed(_expect(c.stream(server.url, chunks), chunks)) for c in contestants],
+    )
 
-    def run_ours() -> None:
-        received = sum(1 for _ in oa.stream_chat_completion(ours, body))
-        assert received == chunks
+    def in_loop(make: Callable[[], Awaitable[int]]) -> Callable[[], int]:
+        return lambda: asyncio.run(make())  # type: ignore[arg-type]
 
-    def run_raw() -> None:
-        received = 0
-        with raw.stream("POST", "/chat/completions", json=body) as response:
-            for line in response.iter_lines():
-                if line.startswith("data: ") and line != "data: [DONE]":
-                    json.loads(line[6:])
-                    received += 1
-        assert received == chunks
-
-    runs: dict[str, Callable[[], float]] = {"ours": lambda: _timed(run_ours), "httpx": lambda: _timed(run_raw)}
-    if HAS_OPENAI:
-        import openai
-
-        official = openai.OpenAI(api_key=KEY, base_url=server.url, max_retries=0)
-
-        def run_official() -> None:
-            stream = official.chat.completions.create(**CHAT, stream=True, user=str(chunks))
-            assert sum(1 for _ in stream) == chunks
-
-        runs["openai"] = lambda: _timed(run_official)
-    row = Row(f"{chunks} streamed chat chunks (s)", "s", "≤ 2× raw httpx `iter_lines` + `json.loads`")
-    row.limit = lambda m: m["ours"] <= 2 * m["httpx"]
-    return _repeat(row, repeats, runs)
+    async_rows = [Row(f"{chunks} streamed chat chunks, async (s)", c, target, ratio_limit=1.3) for c in contestants]
+    _repeat(
+        async_rows,
+        repeats,
+        _timed(_expect(in_loop(FLOOR.astream(server.url, chunks)), chunks)),
+        [_timed(_expect(in_loop(c.astream(server.url, chunks)), chunks)) for c in contestants],
+    )
+    return sync_rows + async_rows
 
 
 def figure_transfers(server: Server, size: int, workdir: Path) -> list[Row]:
+    """Peak RSS growth of one transfer, each in a fresh process (the probes know each contestant's upload)."""
     source = workdir / "upload.bin"
     with source.open("wb") as handle:
         block = os.urandom(1 << 20)
         for _ in range(size // len(block)):
             handle.write(block)
     mib = size // (1 << 20)
-    rows = []
-    for mode in ("sync", "async"):
-        row = Row(f"upload {mib} MiB from a path, {mode}: peak RSS growth (MiB)", "MiB", "≤ 16 MiB")
-        row.limit = lambda m: m["ours"] <= 16
-        for client in _clients():
-            row.values[client] = [_probe("upload", client, server.url, str(source), mode)]
-        rows.append(row)
-    source.unlink()
-    row = Row(
-        f"download {mib} MiB to a path: peak RSS growth (MiB)", "MiB", "≤ 16 MiB", limit=lambda m: m["ours"] <= 16
+    probes: list[tuple[str, tuple[str, ...]]] = [
+        (f"upload {mib} MiB from a path, {mode}: peak RSS growth (MiB)", ("upload", server.url, str(source), mode))
+        for mode in ("sync", "async")
+    ]
+    probes.append(
+        (
+            f"download {mib} MiB to a path: peak RSS growth (MiB)",
+            ("download", server.url, str(size), str(workdir / "copy.bin")),
+        )
     )
-    for client in _clients():
-        row.values[client] = [_probe("download", client, server.url, str(size), str(workdir / "copy.bin"))]
-    rows.append(row)
+    rows = []
+    for name, (kind, *args) in probes:
+        floor = float(_probe(kind, FLOOR.key, *args))
+        for c in _contestants():
+            row = Row(name, c, "≤ 16 MiB", limit=lambda median: median <= 16, unit="MiB")
+            row.wall, row.floor_wall = [float(_probe(kind, c.key, *args))], [floor]
+            rows.append(row)
+    source.unlink()
     return rows
 
 
-def figure_concurrency(server: Server, count: int, repeats: int) -> Row:
-    async def ours() -> None:
-        client = oa.create_async_client(api_key=KEY, base_url=server.url, max_retries=0)
-        async with client:
-            await asyncio.gather(*(oa.acall(list_files.asyncio_detailed, client=client) for _ in range(count)))
+def figure_concurrency(server: Server, count: int, repeats: int) -> list[Row]:
+    def in_loop(make: Callable[[], Awaitable[object]]) -> Callable[[], object]:
+        return lambda: asyncio.run(make())  # type: ignore[arg-type]
 
-    async def raw() -> None:
-        # The same pool and timeouts as this client's defaults (the official SDK's), so that the figure compares
-        # the clients and not their pool sizes: httpx's own defaults (100 connections, a 5 s pool timeout) would
-        # queue and fail 1000 concurrent calls.
-        headers = {"Authorization": f"Bearer {KEY}"}
-        async with httpx.AsyncClient(
-            base_url=server.url, headers=headers, timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS
-        ) as client:
-
-            async def one() -> Any:
-                return json.loads((await client.get("/files")).content)
-
-            await asyncio.gather(*(one() for _ in range(count)))
-
-    row = Row(f"{count} concurrent list calls, async (s)", "s", "≤ 1.3× raw `httpx.AsyncClient`")
-    row.limit = lambda m: m["ours"] <= 1.3 * m["httpx"]
-    runs = {"ours": lambda: _timed(lambda: asyncio.run(ours())), "httpx": lambda: _timed(lambda: asyncio.run(raw()))}
-    return _repeat(row, repeats, runs)
+    contestants = _contestants()
+    rows = [
+        Row(f"{count} concurrent list calls, async (s)", c, "≤ 1.10× raw `httpx.AsyncClient`", ratio_limit=1.10)
+        for c in contestants
+    ]
+    floor = _timed(in_loop(FLOOR.concurrent(server.url, count)))
+    return _repeat(rows, repeats, floor, [_timed(in_loop(c.concurrent(server.url, count))) for c in contestants])
 
 
-def figure_regenerate(workdir: Path) -> Row:
-    row = Row("regenerate everything from the spec (s)", "s", "seconds, reported")
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "generator", "--dest", str(workdir / "generated")],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    row.values["ours"] = [time.perf_counter() - start]
-    return row
+def figure_regenerate(workdir: Path) -> list[Row]:
+    row = Row("regenerate everything from the spec (s)", CONTESTANTS[0], "seconds, reported")
+    row.wall.append(_timed(lambda: _regenerate(workdir))()[0])
+    return [row]
+
+
+def _regenerate(workdir: Path) -> None:
+    command = [sys.executable, "-m", "generator", "--dest", str(workdir / "generated")]
+    subprocess.run(command, cwd=REPO, check=True, capture_output=True)
+
+
+HEADER = "| figure | contestant | median (min–max) | floor | ratio | CPU s | floor CPU s | CPU ratio | target | met |"
 
 
 def render(rows: list[Row], quick: bool) -> str:
@@ -289,17 +312,13 @@ def render(rows: list[Row], quick: bool) -> str:
     lines = [
         f"Benchmarks of {when} on {machine}{' (quick smoke run)' if quick else ''}.",
         "",
-        "| figure | this client | raw httpx | official openai | ours / httpx | openai / httpx | target | met |",
-        "|---|---|---|---|---|---|---|---|",
+        HEADER,
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in rows:
-        cells = [row.cell("ours"), row.cell("httpx"), row.cell("openai"), row.ratio("ours"), row.ratio("openai")]
-        lines.append(f"| {row.figure} | {' | '.join(cells)} | {row.target} | {row.met()} |")
-    if not HAS_OPENAI:
-        lines += [
-            "",
-            "The official openai package is not installed here (it is in `tox -e bench`): its column is empty.",
-        ]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    missing = [c.label for c in CONTESTANTS if not c.available()]
+    if missing:
+        lines += ["", f"Not installed here, so not measured: {', '.join(missing)} (the `bench` extra installs it)."]
     return "\n".join(lines) + "\n"
 
 
@@ -315,12 +334,13 @@ def main() -> None:
     server = Server()
     try:
         with tempfile.TemporaryDirectory(prefix="openai-bench-") as tmp:
-            rows = figure_import(3 if quick else 11)
+            _with_bytecode(Path(tmp))
+            rows = figure_first_call(server, 3 if quick else 11)
             rows += figure_calls(server, calls, repeats)
-            rows.append(figure_stream(server, chunks, repeats))
+            rows += figure_stream(server, chunks, repeats)
             rows += figure_transfers(server, size, Path(tmp))
-            rows.append(figure_concurrency(server, concurrent, repeats))
-            rows.append(figure_regenerate(Path(tmp)))
+            rows += figure_concurrency(server, concurrent, repeats)
+            rows += figure_regenerate(Path(tmp))
     finally:
         server.close()
     table = render(rows, quick)

@@ -5,7 +5,6 @@ Fresh processes keep one client's imports, pools and peak memory from colouring 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import resource
 import sys
@@ -20,34 +19,20 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def import_time(client: str) -> float:
-    module = {"ours": "openai_api_overrides", "httpx": "httpx", "openai": "openai"}[client]
-    start = time.perf_counter()
-    __import__(module)
-    return time.perf_counter() - start
+def first_call(client: str, url: str) -> list[float]:
+    """Wall and CPU seconds from nothing imported to the first answer parsed (the process's own CPU only)."""
+    from bench.contestants import by_key
 
-
-def ready_time(client: str) -> float:
-    """Import, make a client, and load what a first call needs (for this client: the generated models)."""
-    start = time.perf_counter()
-    if client == "ours":
-        import openai_api_overrides as oa
-        from openai_api_client.api.files import list_files  # noqa: F401 - loads the generated models
-
-        oa.create_client(api_key=KEY)
-    elif client == "httpx":
-        import httpx
-
-        httpx.Client()
-    else:
-        import openai
-
-        openai.OpenAI(api_key=KEY).files  # noqa: B018 - the lazily loaded resource a first call needs
-    return time.perf_counter() - start
+    contestant = by_key(client)
+    wall, cpu = time.perf_counter(), time.process_time()
+    contestant.first_call(url)
+    return [time.perf_counter() - wall, time.process_time() - cpu]
 
 
 def upload(client: str, url: str, path: str, mode: str) -> float:
     """Peak RSS growth (MiB) of one upload of ``path``; the baseline follows a warm-up upload of 1 KiB."""
+    import asyncio  # here: the first-call probe must not pay for it
+
     small = Path(path).with_name("warm.bin")
     small.write_bytes(b"x" * 1024)
     if client == "ours":
@@ -68,7 +53,7 @@ def upload(client: str, url: str, path: str, mode: str) -> float:
                 return peak
 
             before = asyncio.run(run())
-    elif client == "httpx":
+    elif client == "floor":
         import httpx
 
         if mode == "sync":
@@ -119,7 +104,7 @@ def download(client: str, url: str, size: str, target: str) -> float:
         oa.download_file(c, warm, target)
         before = _peak_mib()
         oa.download_file(c, file_id, target)
-    elif client == "httpx":
+    elif client == "floor":
         import httpx
 
         with httpx.Client(base_url=url) as h:
@@ -141,10 +126,8 @@ def download(client: str, url: str, size: str, target: str) -> float:
 if __name__ == "__main__":
     kind, client, *rest = sys.argv[1:]
     result: Any
-    if kind == "import":
-        result = import_time(client)
-    elif kind == "ready":
-        result = ready_time(client)
+    if kind == "first":
+        result = first_call(client, rest[0])
     elif kind == "upload":
         result = upload(client, rest[0], rest[1], rest[2])
     elif kind == "download":

@@ -95,8 +95,10 @@ class _Package:
         self.modules = {path.stem: path for path in sorted((package_dir / "api").glob("*/*.py"))}
         models_init = ast.parse((package_dir / "models" / "__init__.py").read_text(encoding="utf-8"))
         self.models: set[str] = set()
-        for node in models_init.body:
-            if isinstance(node, ast.ImportFrom):
+        # Every relative import, wherever it sits (the models package imports them under TYPE_CHECKING and loads
+        # each model on first use).
+        for node in ast.walk(models_init):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
                 self.models.update(alias.name for alias in node.names)
         typed = ast.parse((package_dir / "typed_dicts.py").read_text(encoding="utf-8"))
         self.typed_dicts = {

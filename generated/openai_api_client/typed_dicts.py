@@ -673,10 +673,18 @@ class CreateFileRequest(TypedDict):
 
 
 FilePurposeKnown: TypeAlias = Literal[
-    "assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results", "vision"
+    "assistants",
+    "assistants_output",
+    "batch",
+    "batch_output",
+    "fine-tune",
+    "fine-tune-results",
+    "vision",
+    "user_data",
+    "evals",
 ]
 """
-The file purposes this spec knows of.
+The file purposes this spec knows of (`user_data` and `evals` from the public reference).
 """
 
 

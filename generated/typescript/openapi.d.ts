@@ -814,10 +814,10 @@ export interface components {
             purpose: components["schemas"]["UploadPurpose"];
         };
         /**
-         * @description The file purposes this spec knows of.
+         * @description The file purposes this spec knows of (`user_data` and `evals` from the public reference).
          * @enum {string}
          */
-        FilePurposeKnown: "assistants" | "assistants_output" | "batch" | "batch_output" | "fine-tune" | "fine-tune-results" | "vision";
+        FilePurposeKnown: "assistants" | "assistants_output" | "batch" | "batch_output" | "fine-tune" | "fine-tune-results" | "vision" | "user_data" | "evals";
         /** @description The intended purpose of the file. Values the API adds later (and old ones, such as `search` in document 002's example) are kept as plain strings. */
         FilePurpose: components["schemas"]["FilePurposeKnown"] | string;
         /** @enum {string} */

@@ -89,6 +89,12 @@ def _prepare(
     module = sys.modules.get(endpoint.__module__)
     if module is None or not hasattr(module, "_get_kwargs"):
         raise TypeError(f"{endpoint!r} is not a function of a generated openai_api_client.api module")
+    if not args and "client" in kwargs:
+        # Keywords only (the usual call): they are what binding would give, and _get_kwargs rejects a stray one
+        # itself. Binding costs as much as the rest of preparing a call.
+        rest = dict(kwargs)
+        client = rest.pop("client")
+        return module, client, module._get_kwargs(**rest)
     # Bind as the generated function itself would (path parameters are positional), then hand everything but the
     # client to its _get_kwargs.
     bound = _signature(endpoint).bind(*args, **kwargs).arguments

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import pkgutil
 import re
-from importlib import resources
 from typing import Any
 
 JSON = dict[str, Any]
@@ -13,7 +13,12 @@ JSON = dict[str, Any]
 
 @functools.cache
 def spec() -> JSON:
-    data: JSON = json.loads(resources.files("openai_api_client").joinpath("openapi.json").read_text("utf-8"))
+    # pkgutil, not importlib.resources: the same loader-level read (zips too), without importing half of
+    # importlib.resources before a first call.
+    raw = pkgutil.get_data("openai_api_client", "openapi.json")
+    if raw is None:
+        raise LookupError("openai_api_client/openapi.json is missing: the generated package is incomplete")
+    data: JSON = json.loads(raw)
     return data
 
 

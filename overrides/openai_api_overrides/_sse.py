@@ -9,15 +9,16 @@ lines joined with "\\n", ``event``, ``id``, comments (``:``) skipped, an event d
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["LineDecoder", "SSEDecoder", "ServerSentEvent"]
 
 _BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
-class ServerSentEvent:
+class ServerSentEvent(NamedTuple):
+    # A tuple, not a frozen dataclass: one is made per event, and a frozen dataclass's __init__ costs three
+    # object.__setattr__ calls.
     data: str
     event: str = "message"
     id: str | None = None
@@ -32,40 +33,68 @@ class LineDecoder:
         self._after_cr = False
         self._first = True
 
-    def feed(self, chunk: bytes) -> Iterator[str]:
-        """The lines ``chunk`` completes, without their line endings, decoded one by one as they are taken (a line
-        that is not UTF-8 raises UnicodeDecodeError when its turn comes, after the lines before it)."""
+    def feed(self, chunk: bytes) -> Iterable[str]:
+        """The lines ``chunk`` completes, without their line endings. A line that is not UTF-8 raises
+        UnicodeDecodeError when its turn comes, after the lines before it."""
         if self._after_cr:
             self._after_cr = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
         if not chunk:
-            return iter(())
+            return []
         if b"\n" not in chunk and b"\r" not in chunk:
             self._pending.append(chunk)
-            return iter(())
-        self._after_cr = chunk[-1:] == b"\r"
+            return []
         if self._pending:
             self._pending.append(chunk)
             chunk = b"".join(self._pending)
             self._pending = []
-        # bytes.splitlines, unlike str.splitlines, ends lines only at CR, LF and CRLF: exactly the SSE rule.
-        parts = chunk.splitlines(keepends=True)
-        if parts[-1][-1:] not in (b"\n", b"\r"):
-            self._pending.append(parts.pop())
-        return (self._decode(part.rstrip(b"\r\n")) for part in parts)
+        last = chunk[-1]
+        self._after_cr = last == 13
+        if b"\r" in chunk:
+            # bytes.splitlines, unlike str.splitlines, ends lines only at CR, LF and CRLF: exactly the SSE rule.
+            raw = chunk.splitlines()
+            if last not in (10, 13):
+                self._pending.append(raw.pop())
+            return self._one_by_one(raw)
+        else:
+            # The usual stream (LF only): the complete lines are decoded at once and split at LF alone, which
+            # str.split("\n") does (unlike str.splitlines). A UTF-8 sequence never holds the byte 0x0A, so this
+            # decodes exactly what decoding line by line would.
+            end = chunk.rindex(b"\n")
+            if end + 1 < len(chunk):
+                self._pending.append(chunk[end + 1 :])
+            try:
+                lines = chunk[:end].decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                return self._one_by_one(chunk[:end].split(b"\n"))  # raises at the bad line, not before
+        if self._first and lines:
+            self._first = False
+            lines[0] = lines[0].removeprefix(_BOM)
+        return lines
 
     def flush(self) -> list[str]:
         """The last line, when the stream ends without a line ending."""
         pending, self._pending = b"".join(self._pending), []
-        return [self._decode(pending)] if pending else []
-
-    def _decode(self, raw: bytes) -> str:
-        line = raw.decode("utf-8")
+        if not pending:
+            return []
+        line = self._decode(pending)
         if self._first:
             self._first = False
             line = line.removeprefix(_BOM)
-        return line
+        return [line]
+
+    def _one_by_one(self, raw: list[bytes]) -> Iterator[str]:
+        for part in raw:
+            line = self._decode(part)
+            if self._first:
+                self._first = False
+                line = line.removeprefix(_BOM)
+            yield line
+
+    def _decode(self, raw: bytes) -> str:
+        # Line by line, so that an error's position is within its line.
+        return raw.decode("utf-8")
 
 
 def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
@@ -103,6 +132,31 @@ class SSEDecoder:
         elif name == "id" and "\0" not in value:
             self._id = value
         return None
+
+    def events(self, lines: Iterable[str]) -> Iterator[ServerSentEvent]:
+        """The events ``lines`` complete, as they complete: :meth:`feed` for each line, in one call for all."""
+        data = self._data
+        for line in lines:
+            if not line:
+                if data or self._event:
+                    yield ServerSentEvent("\n".join(data), self._event or "message", self._id)
+                    data = self._data = []
+                    self._event = ""
+                continue
+            if line.startswith("data: "):  # nearly every line: the general case below gives the same
+                data.append(line[6:])
+                continue
+            if line[0] == ":":
+                continue
+            name, _, value = line.partition(":")
+            if value[:1] == " ":
+                value = value[1:]
+            if name == "data":
+                data.append(value)
+            elif name == "event":
+                self._event = value
+            elif name == "id" and "\0" not in value:
+                self._id = value
 
     def flush(self) -> ServerSentEvent | None:
         """The event left when the stream ends without its final blank line."""

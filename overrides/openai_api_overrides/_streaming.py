@@ -36,7 +36,7 @@ from openai_api_overrides._errors import (
     StreamInterruptedError,
 )
 from openai_api_overrides._exchange import STREAMED
-from openai_api_overrides._schema import compile_schema
+from openai_api_overrides._schema import component_check
 from openai_api_overrides._sse import LineDecoder, ServerSentEvent, SSEDecoder
 
 T = TypeVar("T")
@@ -68,7 +68,7 @@ def _streaming_body(model: type[Any], body: _FromDict | Mapping[str, Any]) -> An
     """
     data = dict(body) if isinstance(body, Mapping) else body.to_dict()
     data["stream"] = True
-    found = compile_schema({"$ref": f"#/components/schemas/{model.__name__}"}, strict=False)(data)
+    found = component_check(model.__name__, strict=False)(data)
     if found is not None:
         raise RequestValidationError(found[0] or "body", found[1])
     try:
@@ -130,19 +130,27 @@ class _Reader(Generic[T]):
     def chunk(self, chunk: bytes) -> Iterator[T]:
         """The items the bytes of ``chunk`` complete, one by one: an item before a broken event still reaches the
         caller, however the network cut the bytes into chunks."""
-        lines = self.lines.feed(chunk)
+        events = self.decoder.events(self.lines.feed(chunk))
         while True:
             try:
-                line = next(lines)
+                event = next(events)
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
                 raise self.not_utf8(exc) from exc
-            event = self.decoder.feed(line)
-            if event is not None:
-                item = self.event(event)
-                if item is not None:
-                    yield item
+            if event.event == "message" and not self.done and event.data[:1] == "{":
+                # The usual event, a JSON object: parsed here, without the checks for [DONE] and error events
+                # that :meth:`event` makes; anything else, or a body that fails, goes through :meth:`event`.
+                try:
+                    data = json.loads(event.data)
+                    if "error" not in data:
+                        yield self.parse(data)
+                        continue
+                except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+                    pass
+            item = self.event(event)
+            if item is not None:
+                yield item
 
     def not_utf8(self, exc: UnicodeDecodeError) -> StreamDecodeError:
         raw = exc.object[max(0, exc.start - 40) : exc.end + 40]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -180,6 +179,14 @@ async def _aread(response: httpx.Response, exchange: Exchange) -> None:
     response._content = _decoded(response, b"".join(parts), exchange)
 
 
+async def _asyncio_sleep(seconds: float) -> None:
+    # Imported here: asyncio is a tenth of what `import httpx` costs (in instructions), and a program that only
+    # makes sync calls never needs it; an async one has imported it already.
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 class RetryTransport(httpx.BaseTransport):
     """Wraps a transport: every request goes through one :class:`Exchange` until it ends."""
 
@@ -244,12 +251,12 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         deadline: float = DEFAULT_DEADLINE,
         base_path: str = "",
         strict: bool = False,
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
     ) -> None:
         cap_async_transport(inner)
         self.inner = inner
         self.settings = _Settings(policy, timeout, deadline, base_path, strict)
-        self._sleep = sleep
+        self._sleep = sleep or _asyncio_sleep
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         exchange = self.settings.exchange(request)

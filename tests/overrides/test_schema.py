@@ -52,3 +52,35 @@ def test_a_path_prefix_is_joined_on_failure_only() -> None:
 def test_spec_references_compile_once_and_check() -> None:
     check = compile_schema({"$ref": "#/components/schemas/OpenAIFile"}, strict=False)
     assert check({"id": "file-1"}) is not None
+
+
+def test_any_of_gives_the_first_option_s_problem_when_every_option_fails() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"p": {"anyOf": [{"type": "object", "required": ["a"]}, {"type": "string"}]}},
+    }
+    assert mismatch(schema, {"p": {}}) == ("p.a", "required field is missing")
+    assert mismatch(schema, {"p": "text"}) is None
+    assert mismatch(schema, {"p": 3}) == ("p", "expected object, got 3")
+
+
+def test_field_names_are_data_not_code() -> None:
+    schema = {"type": "object", "required": ["it's"], "properties": {"it's": {"type": "string"}, "a\nb": {}}}
+    assert mismatch(schema, {"it's": 1}) == ("it's", "expected string, got 1")
+    assert mismatch(schema, {}) == ("it's", "required field is missing")
+    assert mismatch(schema, {"it's": "x", "a\nb": object()}) is None
+
+
+def test_bounds_and_enums_of_nested_items_name_the_item() -> None:
+    schema = {"type": "array", "items": {"type": "array", "items": {"type": "string", "maxLength": 2}}}
+    assert mismatch(schema, [["ab"], ["abc"]]) == ("[1][0]", "has 3 characters, more than 2")
+    enum = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a", "b"]}}}
+    assert mismatch(enum, {"kind": "c"}) == ("kind", "'c' is not one of ['a', 'b']")
+    assert compile_schema(enum, strict=False)({"kind": "c"}) is None
+
+
+def test_a_type_list_accepts_each_type() -> None:
+    schema = {"type": ["integer", "null"]}
+    assert mismatch(schema, None) is None and mismatch(schema, 3) is None
+    assert mismatch(schema, 3.5) == ("(body)", "expected integer or null, got 3.5")
+    assert mismatch(schema, False) == ("(body)", "expected integer or null, got false")

@@ -155,6 +155,15 @@ def test_a_line_that_is_not_json_shows_itself(server: ScriptedServer) -> None:
     assert info.value.data == "{not json"
 
 
+def test_an_event_that_is_not_the_spec_s_chunk_is_a_typed_error(server: ScriptedServer) -> None:
+    broken = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1}  # no "choices"
+    server.script(stream_reply(sse(chunk("a"), broken)))
+    received: list[Any] = []
+    with pytest.raises(oa.StreamDecodeError, match="does not match the spec") as info:
+        received.extend(oa.stream_chat_completion(client_for(server), CHAT))
+    assert json.loads(info.value.data) == broken
+
+
 @pytest.mark.parametrize("cut", ["clean end", "dropped connection"])
 def test_a_stream_cut_before_done_raises(server: ScriptedServer, cut: str) -> None:
     reply = stream_reply(sse(*HELLO[:2], done=False), cut_after=0 if cut == "dropped connection" else None)

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.finish_reason_known import FinishReasonKnown, check_finish_reason_known
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.chat_completion_response_message import ChatCompletionResponseMessage
-
 
 T = TypeVar("T", bound="ChatCompletionChoice")
 
@@ -61,8 +57,6 @@ class ChatCompletionChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_completion_response_message import ChatCompletionResponseMessage  # noqa: PLC0415
-
         d = dict(src_dict)
         index = d.pop("index")
 
@@ -109,3 +103,6 @@ class ChatCompletionChoice:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.chat_completion_response_message import ChatCompletionResponseMessage  # noqa: E402

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.finish_reason_known import FinishReasonKnown, check_finish_reason_known
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.chat_completion_delta import ChatCompletionDelta
-
 
 T = TypeVar("T", bound="ChatCompletionChunkChoice")
 
@@ -62,8 +58,6 @@ class ChatCompletionChunkChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_completion_delta import ChatCompletionDelta  # noqa: PLC0415
-
         d = dict(src_dict)
         index = d.pop("index")
 
@@ -110,3 +104,6 @@ class ChatCompletionChunkChoice:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.chat_completion_delta import ChatCompletionDelta  # noqa: E402

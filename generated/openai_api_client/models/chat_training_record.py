@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.chat_training_message import ChatTrainingMessage
-
 
 T = TypeVar("T", bound="ChatTrainingRecord")
 
@@ -43,8 +39,6 @@ class ChatTrainingRecord:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_training_message import ChatTrainingMessage  # noqa: PLC0415
-
         d = dict(src_dict)
         messages = []
         _messages = d.pop("messages")
@@ -75,3 +69,6 @@ class ChatTrainingRecord:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.chat_training_message import ChatTrainingMessage  # noqa: E402

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.finish_reason_known import FinishReasonKnown, check_finish_reason_known
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.completion_logprobs import CompletionLogprobs
-
 
 T = TypeVar("T", bound="CompletionChoice")
 
@@ -36,8 +32,6 @@ class CompletionChoice:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.completion_logprobs import CompletionLogprobs  # noqa: PLC0415
-
         text = self.text
 
         index = self.index
@@ -75,8 +69,6 @@ class CompletionChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.completion_logprobs import CompletionLogprobs  # noqa: PLC0415
-
         d = dict(src_dict)
         text = d.pop("text")
 
@@ -141,3 +133,6 @@ class CompletionChoice:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.completion_logprobs import CompletionLogprobs  # noqa: E402

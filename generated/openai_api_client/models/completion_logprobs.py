@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.completion_logprobs_top_logprobs_item import CompletionLogprobsTopLogprobsItem
-
 
 T = TypeVar("T", bound="CompletionLogprobs")
 
@@ -73,8 +69,6 @@ class CompletionLogprobs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.completion_logprobs_top_logprobs_item import CompletionLogprobsTopLogprobsItem  # noqa: PLC0415
-
         d = dict(src_dict)
         tokens = cast(list[str], d.pop("tokens", UNSET))
 
@@ -129,3 +123,6 @@ class CompletionLogprobs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.completion_logprobs_top_logprobs_item import CompletionLogprobsTopLogprobsItem  # noqa: E402

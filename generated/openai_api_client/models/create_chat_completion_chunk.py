@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.chat_completion_chunk_choice import ChatCompletionChunkChoice
-
 
 T = TypeVar("T", bound="CreateChatCompletionChunk")
 
@@ -66,8 +62,6 @@ class CreateChatCompletionChunk:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_completion_chunk_choice import ChatCompletionChunkChoice  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -110,3 +104,6 @@ class CreateChatCompletionChunk:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.chat_completion_chunk_choice import ChatCompletionChunkChoice  # noqa: E402

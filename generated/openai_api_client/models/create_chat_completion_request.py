@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.chat_completion_request_message import ChatCompletionRequestMessage
-    from ..models.logit_bias import LogitBias
-
 
 T = TypeVar("T", bound="CreateChatCompletionRequest")
 
@@ -59,8 +54,6 @@ class CreateChatCompletionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.logit_bias import LogitBias  # noqa: PLC0415
-
         model = self.model
 
         messages = []
@@ -162,9 +155,6 @@ class CreateChatCompletionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_completion_request_message import ChatCompletionRequestMessage  # noqa: PLC0415
-        from ..models.logit_bias import LogitBias  # noqa: PLC0415
-
         d = dict(src_dict)
         model = d.pop("model")
 
@@ -307,3 +297,7 @@ class CreateChatCompletionRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.chat_completion_request_message import ChatCompletionRequestMessage  # noqa: E402
+from ..models.logit_bias import LogitBias  # noqa: E402

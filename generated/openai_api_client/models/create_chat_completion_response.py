@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.chat_completion_choice import ChatCompletionChoice
-    from ..models.completion_usage import CompletionUsage
-
 
 T = TypeVar("T", bound="CreateChatCompletionResponse")
 
@@ -75,9 +70,6 @@ class CreateChatCompletionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chat_completion_choice import ChatCompletionChoice  # noqa: PLC0415
-        from ..models.completion_usage import CompletionUsage  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -128,3 +120,7 @@ class CreateChatCompletionResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.chat_completion_choice import ChatCompletionChoice  # noqa: E402
+from ..models.completion_usage import CompletionUsage  # noqa: E402

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.logit_bias import LogitBias
-
 
 T = TypeVar("T", bound="CreateCompletionRequest")
 
@@ -77,8 +73,6 @@ class CreateCompletionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.logit_bias import LogitBias  # noqa: PLC0415
-
         model = self.model
 
         prompt: list[int] | list[list[int]] | list[str] | None | str | Unset
@@ -227,8 +221,6 @@ class CreateCompletionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.logit_bias import LogitBias  # noqa: PLC0415
-
         d = dict(src_dict)
         model = d.pop("model")
 
@@ -442,3 +434,6 @@ class CreateCompletionRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.logit_bias import LogitBias  # noqa: E402

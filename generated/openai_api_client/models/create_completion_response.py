@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.completion_choice import CompletionChoice
-    from ..models.completion_usage import CompletionUsage
-
 
 T = TypeVar("T", bound="CreateCompletionResponse")
 
@@ -74,9 +69,6 @@ class CreateCompletionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.completion_choice import CompletionChoice  # noqa: PLC0415
-        from ..models.completion_usage import CompletionUsage  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -127,3 +119,7 @@ class CreateCompletionResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.completion_choice import CompletionChoice  # noqa: E402
+from ..models.completion_usage import CompletionUsage  # noqa: E402

@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.embedding import Embedding
-    from ..models.embedding_usage import EmbeddingUsage
-
 
 T = TypeVar("T", bound="CreateEmbeddingResponse")
 
@@ -58,9 +53,6 @@ class CreateEmbeddingResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.embedding import Embedding  # noqa: PLC0415
-        from ..models.embedding_usage import EmbeddingUsage  # noqa: PLC0415
-
         d = dict(src_dict)
         object_ = d.pop("object")
 
@@ -100,3 +92,7 @@ class CreateEmbeddingResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.embedding import Embedding  # noqa: E402
+from ..models.embedding_usage import EmbeddingUsage  # noqa: E402

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.transcription_segment import TranscriptionSegment
-
 
 T = TypeVar("T", bound="CreateTranscriptionResponse")
 
@@ -71,8 +67,6 @@ class CreateTranscriptionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.transcription_segment import TranscriptionSegment  # noqa: PLC0415
-
         d = dict(src_dict)
         text = d.pop("text")
 
@@ -117,3 +111,6 @@ class CreateTranscriptionResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.transcription_segment import TranscriptionSegment  # noqa: E402

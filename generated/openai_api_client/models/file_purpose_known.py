@@ -2,7 +2,15 @@
 from typing import Literal
 
 FilePurposeKnown = Literal[
-    "assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results", "vision"
+    "assistants",
+    "assistants_output",
+    "batch",
+    "batch_output",
+    "evals",
+    "fine-tune",
+    "fine-tune-results",
+    "user_data",
+    "vision",
 ]
 
 FILE_PURPOSE_KNOWN_VALUES: set[FilePurposeKnown] = {
@@ -10,8 +18,10 @@ FILE_PURPOSE_KNOWN_VALUES: set[FilePurposeKnown] = {
     "assistants_output",
     "batch",
     "batch_output",
+    "evals",
     "fine-tune",
     "fine-tune-results",
+    "user_data",
     "vision",
 }
 

@@ -2,19 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.fine_tune_status_known import FineTuneStatusKnown, check_fine_tune_status_known
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.fine_tune_event import FineTuneEvent
-    from ..models.fine_tune_hyperparams import FineTuneHyperparams
-    from ..models.open_ai_file import OpenAIFile
-
 
 T = TypeVar("T", bound="FineTune")
 
@@ -125,10 +119,6 @@ class FineTune:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.fine_tune_event import FineTuneEvent  # noqa: PLC0415
-        from ..models.fine_tune_hyperparams import FineTuneHyperparams  # noqa: PLC0415
-        from ..models.open_ai_file import OpenAIFile  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -228,3 +218,8 @@ class FineTune:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.fine_tune_event import FineTuneEvent  # noqa: E402
+from ..models.fine_tune_hyperparams import FineTuneHyperparams  # noqa: E402
+from ..models.open_ai_file import OpenAIFile  # noqa: E402

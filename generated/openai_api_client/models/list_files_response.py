@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.open_ai_file import OpenAIFile
-
 
 T = TypeVar("T", bound="ListFilesResponse")
 
@@ -76,8 +72,6 @@ class ListFilesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.open_ai_file import OpenAIFile  # noqa: PLC0415
-
         d = dict(src_dict)
         object_ = d.pop("object")
 
@@ -134,3 +128,6 @@ class ListFilesResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.open_ai_file import OpenAIFile  # noqa: E402

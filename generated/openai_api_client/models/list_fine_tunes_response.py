@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.fine_tune import FineTune
-
 
 T = TypeVar("T", bound="ListFineTunesResponse")
 
@@ -47,8 +43,6 @@ class ListFineTunesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.fine_tune import FineTune  # noqa: PLC0415
-
         d = dict(src_dict)
         object_ = d.pop("object")
 
@@ -82,3 +76,6 @@ class ListFineTunesResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.fine_tune import FineTune  # noqa: E402

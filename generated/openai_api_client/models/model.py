@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.model_permission_item import ModelPermissionItem
-
 
 T = TypeVar("T", bound="Model")
 
@@ -69,8 +65,6 @@ class Model:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_permission_item import ModelPermissionItem  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -115,3 +109,6 @@ class Model:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_permission_item import ModelPermissionItem  # noqa: E402
