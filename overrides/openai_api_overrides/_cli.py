@@ -302,6 +302,42 @@ def fine_tunes_cancel(args: argparse.Namespace, client: OpenAIClient, out: Outpu
     out.result(job, lambda: _job_lines(job))
 
 
+def embeddings_create(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    result = oa.OpenAI(client=client).embeddings.create(model=args.model, input=list(args.text))
+    lines = [f"{item.index}: {len(item.embedding)} dimensions" for item in result.data]
+    out.result(result, lambda: [*lines, f"tokens: {result.usage.total_tokens}"])
+
+
+def images_generate(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    options = {"n": _given(args.n), "size": _given(args.size), "response_format": _given(args.response_format)}
+    result = oa.OpenAI(client=client).images.generate(prompt=args.prompt, **options)
+    out.result(result, lambda: [str(getattr(item, "url", "") or "(base64 image)") for item in result.data])
+
+
+def _audio(args: argparse.Namespace, client: OpenAIClient, out: Output, translate: bool) -> None:
+    path = Path(args.path)
+    if not path.is_file():
+        raise UsageError(f"no file at {path}")
+    audio = oa.OpenAI(client=client).audio
+    options = {"prompt": _given(args.prompt), "response_format": _given(args.response_format)}
+    if translate:
+        result: Any = audio.translations.create(file=path, model=args.model, **options)
+    else:
+        result = audio.transcriptions.create(file=path, model=args.model, language=_given(args.language), **options)
+    if isinstance(result, str):  # text, srt and vtt answers
+        sys.stdout.write(result if result.endswith("\n") else result + "\n")
+        return
+    out.result(result, lambda: [result.text])
+
+
+def audio_transcribe(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    _audio(args, client, out, translate=False)
+
+
+def audio_translate(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+    _audio(args, client, out, translate=True)
+
+
 def fine_tunes_events(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
     def show(event: Any) -> None:
         if out.as_json:
@@ -387,6 +423,37 @@ def _parser() -> argparse.ArgumentParser:
     chat_parser.add_argument("--system", help="a system message first")
     chat_parser.add_argument("--no-stream", action="store_true", help="wait for the whole answer")
     chat_parser.set_defaults(run=chat)
+
+    embeddings = groups.add_parser("embeddings", help="embedding vectors for texts")
+    ec = embeddings.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)
+    embed = ec.add_parser("create", help="one vector per text")
+    embed.add_argument("text", nargs="+")
+    embed.add_argument("--model", default="text-embedding-ada-002")
+    embed.set_defaults(run=embeddings_create)
+
+    images = groups.add_parser("images", help="generate images")
+    ic = images.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)
+    generate = ic.add_parser("generate", help="images from a prompt; prints their URLs")
+    generate.add_argument("prompt")
+    generate.add_argument("--n", type=int, help="how many (1 to 10)")
+    generate.add_argument("--size", help="256x256, 512x512, 1024x1024, ...")
+    generate.add_argument("--response-format", help="url or b64_json")
+    generate.set_defaults(run=images_generate)
+
+    audio = groups.add_parser("audio", help="transcribe or translate audio")
+    ac = audio.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)
+    for name, run, text in (
+        ("transcribe", audio_transcribe, "the words of an audio file, in its language"),
+        ("translate", audio_translate, "the words of an audio file, in English"),
+    ):
+        command = ac.add_parser(name, help=text)
+        command.add_argument("path")
+        command.add_argument("--model", default="whisper-1")
+        command.add_argument("--prompt")
+        command.add_argument("--response-format", help="json, text, srt, verbose_json or vtt")
+        if name == "transcribe":
+            command.add_argument("--language", help="ISO-639-1 code of the spoken language")
+        command.set_defaults(run=run)
 
     tunes = groups.add_parser("fine-tunes", help="legacy fine-tunes")
     tc = tunes.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True, parser_class=_Parser)

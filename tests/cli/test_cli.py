@@ -270,3 +270,19 @@ def test_a_bad_training_file_names_the_flag_that_skips_the_checks(api: RunningSe
     path.write_bytes(b"not json\n")
     text = clean_error(run(api, "files", "upload", str(path), "--purpose", "fine-tune"), 1)
     assert "line 1" in text and "--no-validate" in text and "validate=False" not in text
+
+
+def test_embeddings_images_and_audio(api: RunningServer, tmp_path: Path) -> None:
+    vectors = as_json(run(api, "--json", "embeddings", "create", "one", "two"))
+    assert [item["index"] for item in vectors["data"]] == [0, 1]
+    assert "0: " in ok(run(api, "embeddings", "create", "one")) and "dimensions" in ok(
+        run(api, "embeddings", "create", "x")
+    )
+    urls = ok(run(api, "images", "generate", "an otter", "--n", "2", "--size", "256x256")).splitlines()
+    assert len(urls) == 2 and all(url.startswith("http") for url in urls)
+    speech = tmp_path / "speech.mp3"
+    speech.write_bytes(b"ID3 audio")
+    assert ok(run(api, "audio", "transcribe", str(speech), "--response-format", "text")).strip()
+    assert as_json(run(api, "--json", "audio", "translate", str(speech)))["text"]
+    text = clean_error(run(api, "audio", "transcribe", str(tmp_path / "notes.txt")), 2)
+    assert "no file at" in text
