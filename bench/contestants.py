@@ -213,6 +213,58 @@ class Generated(Contestant):
         return run
 
 
+# The chat request as the facade's keyword arguments (typed Any: the generated parameters are precise TypedDicts).
+_FACADE_CHAT: dict[str, Any] = dict(CHAT)
+
+
+class Facade(Contestant):
+    """This client's one place to start: ``oa.OpenAI`` and ``oa.AsyncOpenAI``, as the README opens with."""
+
+    key = "facade"
+    label = "this client (oa.OpenAI)"
+
+    def first_call(self, url: str) -> object:
+        import openai_api_overrides as oa
+
+        return oa.OpenAI(api_key=KEY, base_url=url).files.list()
+
+    def calls(self, url: str) -> dict[str, Callable[[], object]]:
+        import openai_api_overrides as oa
+
+        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return {
+            "list files": lambda: client.files.list(),
+            "list models": lambda: client.models.list(),
+            "chat (not streamed)": lambda: client.chat.completions.create(**_FACADE_CHAT),
+        }
+
+    def stream(self, url: str, chunks: int) -> Callable[[], int]:
+        import openai_api_overrides as oa
+
+        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda: sum(1 for _ in client.chat.completions.stream(**_FACADE_CHAT, user=str(chunks)))
+
+    def astream(self, url: str, chunks: int) -> Callable[[], Awaitable[int]]:
+        import openai_api_overrides as oa
+
+        async def run() -> int:
+            async with oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
+                return sum([1 async for _ in client.chat.completions.stream(**_FACADE_CHAT, user=str(chunks))])
+
+        return run
+
+    def concurrent(self, url: str, count: int) -> Callable[[], Awaitable[object]]:
+        import asyncio
+
+        import openai_api_overrides as oa
+
+        async def run() -> object:
+            async with oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
+                return await asyncio.gather(*(client.files.list() for _ in range(count)))
+
+        return run
+
+
 class Official(Contestant):
     """The official ``openai`` package (the ``bench`` extra), for scale; held to no target."""
 
@@ -268,8 +320,8 @@ class Official(Contestant):
 
 
 FLOOR = Floor()
-CONTESTANTS: list[Contestant] = [Generated(), Official()]
-"""Measured against :data:`FLOOR`, one row each per figure. The surface work's facade goes here."""
+CONTESTANTS: list[Contestant] = [Generated(), Facade(), Official()]
+"""Measured against :data:`FLOOR`, one row each per figure."""
 
 
 def by_key(key: str) -> Contestant:
