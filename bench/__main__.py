@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import Any
 import httpx
 
 from bench.contestants import CALLS, CONTESTANTS, FLOOR, Contestant
+from openai_api_server import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 TIME_BUDGET = 180.0  # seconds a figure may take before its remaining repeats are dropped
@@ -93,15 +93,9 @@ def _spread(values: list[float]) -> str:
     return f"{mid:.3g}" if len(values) == 1 else f"{mid:.3g} ({min(values):.3g}–{max(values):.3g})"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.process = subprocess.Popen([sys.executable, "-m", "bench.server", str(self.port)], cwd=REPO)
         deadline = time.monotonic() + 20

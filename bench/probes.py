@@ -15,7 +15,8 @@ from typing import Any
 KEY = "sk-bench"
 
 
-def _peak_mib() -> float:
+def peak_mib() -> float:
+    """This process's peak RSS so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -41,14 +42,14 @@ def upload(client: str, url: str, path: str, mode: str) -> float:
         if mode == "sync":
             c = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
             oa.upload_file(c, small, purpose="assistants")
-            before = _peak_mib()
+            before = peak_mib()
             oa.upload_file(c, path, purpose="assistants")
         else:
             ac = oa.create_async_client(api_key=KEY, base_url=url, max_retries=0)
 
             async def run() -> float:
                 await oa.aupload_file(ac, small, purpose="assistants")
-                peak = _peak_mib()
+                peak = peak_mib()
                 await oa.aupload_file(ac, path, purpose="assistants")
                 return peak
 
@@ -59,7 +60,7 @@ def upload(client: str, url: str, path: str, mode: str) -> float:
         if mode == "sync":
             with httpx.Client(base_url=url) as h:
                 h.post("/files", files={"file": small.open("rb")}, data={"purpose": "assistants"})
-                before = _peak_mib()
+                before = peak_mib()
                 with open(path, "rb") as handle:
                     h.post("/files", files={"file": handle}, data={"purpose": "assistants"})
         else:
@@ -67,7 +68,7 @@ def upload(client: str, url: str, path: str, mode: str) -> float:
             async def run_httpx() -> float:
                 async with httpx.AsyncClient(base_url=url) as h:
                     await h.post("/files", files={"file": small.open("rb")}, data={"purpose": "assistants"})
-                    peak = _peak_mib()
+                    peak = peak_mib()
                     with open(path, "rb") as handle:
                         await h.post("/files", files={"file": handle}, data={"purpose": "assistants"})
                 return peak
@@ -79,19 +80,19 @@ def upload(client: str, url: str, path: str, mode: str) -> float:
         if mode == "sync":
             o = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
             o.files.create(file=small, purpose="assistants")
-            before = _peak_mib()
+            before = peak_mib()
             o.files.create(file=Path(path), purpose="assistants")
         else:
             ao = openai.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0)
 
             async def run_openai() -> float:
                 await ao.files.create(file=small, purpose="assistants")
-                peak = _peak_mib()
+                peak = peak_mib()
                 await ao.files.create(file=Path(path), purpose="assistants")
                 return peak
 
             before = asyncio.run(run_openai())
-    return _peak_mib() - before
+    return peak_mib() - before
 
 
 def download(client: str, url: str, size: str, target: str) -> float:
@@ -102,14 +103,14 @@ def download(client: str, url: str, size: str, target: str) -> float:
 
         c = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
         oa.download_file(c, warm, target)
-        before = _peak_mib()
+        before = peak_mib()
         oa.download_file(c, file_id, target)
     elif client == "floor":
         import httpx
 
         with httpx.Client(base_url=url) as h:
             h.get(f"/files/{warm}/content")
-            before = _peak_mib()
+            before = peak_mib()
             with h.stream("GET", f"/files/{file_id}/content") as response, open(target, "wb") as out:
                 for chunk in response.iter_bytes(1 << 16):
                     out.write(chunk)
@@ -118,9 +119,9 @@ def download(client: str, url: str, size: str, target: str) -> float:
 
         o = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
         o.files.content(warm).write_to_file(target)
-        before = _peak_mib()
+        before = peak_mib()
         o.files.content(file_id).write_to_file(target)
-    return _peak_mib() - before
+    return peak_mib() - before
 
 
 if __name__ == "__main__":

@@ -6,11 +6,8 @@ a free 127.0.0.1 port; nothing leaves the machine.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openai_api_overrides as oa
 from openai_api_client.api.files import retrieve_file

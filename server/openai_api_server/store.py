@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-import shutil
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -139,7 +138,3 @@ class FileStore:
 
     def close(self) -> None:
         self._db.close()
-
-    def wipe(self) -> None:
-        self.close()
-        shutil.rmtree(self.root, ignore_errors=True)

@@ -39,11 +39,11 @@ from openai_api_client.models import (
     CreateImageRequest,
 )
 from openai_api_server import Fault, RunningServer
+from tests.helpers.clients import FAST
 
 KEY_A, KEY_B = "sk-test-org-a", "sk-test-org-b"
 TRAINING = b'{"prompt": "Say this is a test", "completion": " This is a test"}\n' * 3
 CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Say this is a test!"}]}
-FAST = oa.RetryPolicy(max_retries=2, backoff_base=0.01, backoff_max=0.02)
 
 
 def client(api: RunningServer, key: str = KEY_A, **kwargs: Any) -> oa.OpenAIClient:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.helpers.scripted_server import Received, Reply, json_reply
+
 API_KEY = "sk-test-SECRET-4f9a1c0e7b"
 
 
@@ -28,3 +30,8 @@ def file_list(*ids: str, has_more: bool | None = None) -> dict[str, Any]:
 
 def error_body(message: str, type_: str = "invalid_request_error", param: str | None = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": type_, "param": param, "code": None}}
+
+
+def upload_server(request: Received) -> Reply:
+    """A ScriptedServer handler that answers every upload with a file object of the size it received."""
+    return json_reply(file_object(filename="x", bytes=request.body_length))

@@ -26,6 +26,7 @@ import attrs
 import pytest
 
 import openai_api_overrides as oa
+from tests.helpers.clients import FAST
 
 __all__ = [
     "CHAT",
@@ -538,7 +539,6 @@ _REASONS = {
 # --- what every case checks --------------------------------------------------------------------------------------
 
 KEY = "sk-hostile-SECRET-7d41c9a0e2f8b6"
-FAST = oa.RetryPolicy(max_retries=2, backoff_base=0.01, backoff_max=0.02)
 CHAT: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 
 

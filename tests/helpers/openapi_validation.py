@@ -128,7 +128,3 @@ def sse_errors(exchange: Exchange) -> list[str]:
             continue
         errors += [f"event {index}: {e.message}" for e in validator.iter_errors(value)]
     return errors
-
-
-def event_errors(operation_schema: dict[str, Any], event: Any) -> list[str]:
-    return [e.message for e in schema_validator(operation_schema).iter_errors(event)]

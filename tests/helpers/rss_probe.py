@@ -8,16 +8,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import resource
 import sys
 
 import openai_api_overrides as oa
+from bench.probes import peak_mib
 
 API_KEY = "sk-probe"
-
-
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def main(mode: str, base_url: str, path: str) -> None:
@@ -25,7 +21,7 @@ def main(mode: str, base_url: str, path: str) -> None:
     aclient = oa.create_async_client(api_key=API_KEY, base_url=base_url)
     # Warm up every code path on a small body so the baseline holds the machinery, not the transfer.
     oa.upload_file(client, ("warm.bin", io.BytesIO(b"x" * 1024), "application/octet-stream"), purpose="assistants")
-    before = _peak_mib()
+    before = peak_mib()
     progress: list[int] = []
     if mode == "upload":
         oa.upload_file(client, path, purpose="assistants", progress=lambda done, total: progress.append(done))
@@ -37,7 +33,7 @@ def main(mode: str, base_url: str, path: str) -> None:
         asyncio.run(oa.adownload_file(aclient, "file-big", path, progress=lambda d, t: progress.append(d)))
     else:
         raise SystemExit(f"unknown mode {mode}")
-    print(json.dumps({"growth_mib": _peak_mib() - before, "progress_calls": len(progress), "last": progress[-1]}))
+    print(json.dumps({"growth_mib": peak_mib() - before, "progress_calls": len(progress), "last": progress[-1]}))
 
 
 if __name__ == "__main__":

@@ -49,7 +49,6 @@ class Received:
     target: str
     headers: dict[str, str]
     body: bytes
-    body_sha256: str = ""
     body_length: int = 0
     part_sha256: dict[str, str] = field(default_factory=dict)
 
@@ -248,20 +247,16 @@ class _Reader:
             pieces = self._chunked()
         else:
             pieces = self._sized(int(headers.get("content-length", "0")))
-        digest = hashlib.sha256()
         parts = _MultipartHasher(headers.get("content-type", ""))
         stored = bytearray()
         length = 0
         for piece in pieces:
-            digest.update(piece)
             parts.feed(piece)
             length += len(piece)
             if self._store:
                 stored += piece
         method, target, _ = request_line.decode("latin-1").split(" ", 2)
-        return Received(
-            request_line, method, target, headers, bytes(stored), digest.hexdigest(), length, parts.finish()
-        )
+        return Received(request_line, method, target, headers, bytes(stored), length, parts.finish())
 
 
 class _MultipartHasher:

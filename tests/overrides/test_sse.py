@@ -73,7 +73,7 @@ def test_event_id_comments_and_field_rules() -> None:
 
 
 def test_lines_before_a_broken_one_come_out_first() -> None:
-    lines = LineDecoder().feed(b"data: good\n\ndata: \xff\n")
+    lines = iter(LineDecoder().feed(b"data: good\n\ndata: \xff\n"))
     assert next(lines) == "data: good" and next(lines) == ""
     with pytest.raises(UnicodeDecodeError):
         next(lines)

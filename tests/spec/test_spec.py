@@ -296,8 +296,10 @@ def test_file_object_has_every_documented_field_and_purpose() -> None:
     }  # fmt: skip
     assert file_schema["properties"]["status_details"]["deprecated"] is True
     assert SPEC["components"]["schemas"]["FileStatus"]["deprecated"] is True
+    # The seeds' seven purposes, then the two the public reference added (issue 13).
     assert SPEC["components"]["schemas"]["FilePurposeKnown"]["enum"] == [
-        "assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results", "vision"
+        "assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results", "vision",
+        "user_data", "evals",
     ]  # fmt: skip
 
 

@@ -1,0 +1,134 @@
+"""The client's configuration and timeouts, and the API key that never shows, over real sockets."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import httpx
+import pytest
+
+import openai_api_overrides as oa
+from openai_api_client import AuthenticatedClient
+from openai_api_client.api.files import list_files
+from openai_api_client.api.models import list_models
+from openai_api_client.models import (
+    ListFilesResponse,
+)
+from tests.helpers.clients import FAST, client_for, raw_client
+from tests.helpers.factories import API_KEY, error_body, file_list
+from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply
+
+# --- configuration -------------------------------------------------------------------------------------------
+
+
+def test_no_key_says_how_to_give_one() -> None:
+    with pytest.raises(oa.MissingAPIKeyError, match="OPENAI_API_KEY"):
+        oa.create_client()
+
+
+def test_environment_configures_key_base_url_and_organization(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-42")
+    server.script(json_reply({"object": "list", "data": []}))
+    client = oa.create_client()
+    assert oa.call(list_models.sync_detailed, client=client).data == []
+    (request,) = server.received
+    assert request.request_line == b"GET /v1/models HTTP/1.1"
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    assert request.headers["openai-organization"] == "org-42"
+
+
+def test_default_base_url_is_openai() -> None:
+    assert oa.create_client(api_key=API_KEY).base_url == "https://api.openai.com/v1"
+    assert oa.create_client(api_key=API_KEY).gateway is False
+    assert oa.create_client(api_key=API_KEY, base_url="https://api.mygptlife.com/v1/").gateway is True
+
+
+def test_a_users_transport_passes_straight_through() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"object": "list", "data": []})
+
+    client = oa.create_client(api_key=API_KEY, transport=httpx.MockTransport(handler))
+    list_models.sync(client=client)
+    assert seen and seen[0].url == "https://api.openai.com/v1/models"
+
+
+def test_a_users_httpx_client_keeps_its_settings_and_gains_retries(server: ScriptedServer) -> None:
+    own = httpx.Client(base_url=server.url + "/v1", headers={"x-team": "blue"}, timeout=3.0)
+    server.script(Reply(status=503, body="busy"), json_reply({"object": "list", "data": []}))
+    client = oa.create_client(api_key=API_KEY, http_client=own, retry_policy=FAST)
+    assert oa.call(list_models.sync_detailed, client=client).data == []
+    assert [r.headers["x-team"] for r in server.received] == ["blue", "blue"]
+    assert client.get_httpx_client() is own
+
+
+# --- timeouts ------------------------------------------------------------------------------------------------
+
+
+def test_the_generated_client_sends_no_timeout_but_ours_does(server: ScriptedServer) -> None:
+    raw_timeout = raw_client(server).get_httpx_client().timeout
+    assert (raw_timeout.connect, raw_timeout.read) == (None, None)
+    ours = client_for(server).get_httpx_client().timeout
+    assert (ours.connect, ours.read) == (5.0, 600.0)
+
+
+def test_a_slow_answer_times_out_and_raw_client_waits(server: ScriptedServer) -> None:
+    server.script(Reply(delay=0.6, body=b"{}"), Reply(delay=0.6, body=b"{}"))
+    client = client_for(server, timeout=0.2, max_retries=0)
+    with pytest.raises(oa.APITimeoutError, match="timed out"):
+        oa.call(list_models.sync_detailed, client=client)
+    # The raw generated client has no timeout at all: it waits for the slow answer.
+    assert raw_client(server).get_httpx_client().get("/models").status_code == 200
+
+
+def test_per_call_timeout_shares_the_pool(server: ScriptedServer) -> None:
+    client = client_for(server, max_retries=0)
+    quick = client.with_options(timeout=0.2)
+    server.script(Reply(delay=0.6, body=b"{}"))
+    with pytest.raises(oa.APITimeoutError):
+        oa.call(list_models.sync_detailed, client=quick)
+    assert client.timeout.read == 600.0
+    quick.get_httpx_client()
+    client.get_httpx_client()
+    assert client.shared.transport is quick.shared.transport
+
+
+def test_a_timeout_that_switches_timeouts_off_is_refused() -> None:
+    with pytest.raises(ValueError, match="switches timeouts off"):
+        oa.create_client(api_key=API_KEY, timeout=httpx.Timeout(None))
+
+
+# --- the key never shows -------------------------------------------------------------------------------------
+
+
+def test_the_key_is_in_no_log_repr_message_or_traceback(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("OPENAI_LOG", "debug")
+    texts: list[str] = []
+    with caplog.at_level(logging.DEBUG):
+        client = client_for(server)
+        texts += [repr(client), str(client), repr(client.with_headers({"x": "1"}))]
+        server.script(Reply(status=503, body=b"x"), json_reply(file_list("file-1")))
+        assert isinstance(oa.call(list_files.sync_detailed, client=client), ListFilesResponse)
+        for reply in (json_reply(error_body("bad key"), status=401), Reply(status=502, body="<html/>")):
+            server.script(*[reply] * 3)
+            try:
+                oa.call(list_models.sync_detailed, client=client)
+            except oa.OpenAIError as exc:
+                texts += [str(exc), repr(exc), traceback.format_exc()]
+        client.get_httpx_client().close()
+    texts += [record.getMessage() for record in caplog.records]
+    texts += [caplog.text]
+    assert caplog.records, "debug logging is on"
+    assert [t for t in texts if API_KEY in t] == []
+    assert API_KEY not in repr(client.get_httpx_client().headers)
+    raw = AuthenticatedClient(base_url=server.url, token=API_KEY)
+    assert API_KEY in repr(raw)  # what the overrides' client fixes

@@ -1,0 +1,181 @@
+"""SSE streams over real sockets: chat, completions and fine-tune events, cuts and typed errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import openai_api_overrides as oa
+from openai_api_client import AuthenticatedClient
+from openai_api_client.api.chat import create_chat_completion
+from openai_api_client.models import (
+    CreateChatCompletionRequest,
+)
+from tests.helpers.clients import aclient_for, client_for
+from tests.helpers.factories import error_body
+from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply
+
+CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Hello!"}]}
+
+
+def chunk(content: str | None = None, role: str | None = None, finish: str | None = None) -> dict[str, Any]:
+    delta: dict[str, Any] = {}
+    if role:
+        delta["role"] = role
+    if content is not None:
+        delta["content"] = content
+    choice = {"index": 0, "delta": delta, "finish_reason": finish}
+    return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [choice]}
+
+
+def sse(*events: dict[str, Any] | str, done: bool = True, newline: str = "\n") -> list[bytes]:
+    """One HTTP chunk per event, as the API sends them."""
+    out = [(f"data: {json.dumps(e) if isinstance(e, dict) else e}{newline}{newline}").encode() for e in events]
+    if done:
+        out.append(f"data: [DONE]{newline}{newline}".encode())
+    return out
+
+
+def stream_reply(chunks: list[bytes], **kwargs: Any) -> Reply:
+    return Reply(headers={"content-type": "text/event-stream"}, chunks=chunks, **kwargs)
+
+
+HELLO = [chunk(role="assistant"), chunk("Hello"), chunk(" there!"), chunk(finish="stop")]
+
+
+# --- SSE -----------------------------------------------------------------------------------------------------
+
+
+def test_chat_stream_yields_generated_chunks_and_joins_them(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(*HELLO)))
+    with oa.stream_chat_completion(client_for(server), CHAT) as stream:
+        chunks = list(stream)
+    assert [c.choices[0].delta.content for c in chunks[1:3]] == ["Hello", " there!"]
+    final = oa.accumulate_chat(chunks)
+    assert (final.choices[0].message.content, final.choices[0].message.role) == ("Hello there!", "assistant")
+    assert final.choices[0].finish_reason == "stop"
+    (request,) = server.received
+    assert request.target == "/v1/chat/completions"
+    assert json.loads(request.body) == {**CHAT, "stream": True}
+    assert request.headers["accept"] == "text/event-stream"
+
+
+def test_the_generated_function_cannot_read_a_stream(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(*HELLO)))
+    body = CreateChatCompletionRequest.from_dict({**CHAT, "stream": True})
+    with pytest.raises(json.JSONDecodeError):
+        create_chat_completion.sync_detailed(
+            client=AuthenticatedClient(base_url=server.url + "/v1", token="k"), body=body
+        )
+
+
+async def test_async_chat_stream(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(*HELLO)))
+    async with oa.astream_chat_completion(aclient_for(server), CHAT) as stream:
+        chunks = [c async for c in stream]
+    assert oa.accumulate_chat(chunks).choices[0].message.content == "Hello there!"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_line_endings_multi_line_data_and_comments(server: ScriptedServer, newline: str) -> None:
+    first = json.dumps(chunk("Hel"), indent=1).split("\n")  # one event over several data lines
+    event = newline.join(f"data: {line}" for line in first) + newline + newline
+    body = [f": keep-alive comment{newline}{newline}".encode(), event.encode(), *sse(chunk("lo"), newline=newline)]
+    server.script(stream_reply(body))
+    contents = [c.choices[0].delta.content for c in oa.stream_chat_completion(client_for(server), CHAT)]
+    assert contents == ["Hel", "lo"]
+
+
+def test_completion_stream(server: ScriptedServer) -> None:
+    part = {"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "m"}
+    events = [{**part, "choices": [{"text": t, "index": 0, "logprobs": None, "finish_reason": None}]} for t in "ab"]
+    server.script(stream_reply(sse(*events)))
+    texts = [c.choices[0].text for c in oa.stream_completion(client_for(server), {"model": "m", "prompt": "x"})]
+    assert texts == ["a", "b"]
+
+
+def test_fine_tune_events_stream(server: ScriptedServer) -> None:
+    event = {"object": "fine-tune-event", "created_at": 1, "level": "info", "message": "Job started."}
+    server.script(stream_reply(sse(event, event)))
+    messages = [e.message for e in oa.stream_fine_tune_events(client_for(server), "ft-1")]
+    assert messages == ["Job started.", "Job started."]
+    assert server.received[0].target == "/v1/fine-tunes/ft-1/events?stream=true"
+
+
+async def test_async_fine_tune_events_stream(server: ScriptedServer) -> None:
+    event = {"object": "fine-tune-event", "created_at": 1, "level": "info", "message": "Job succeeded."}
+    server.script(stream_reply(sse(event)))
+    assert [e.message async for e in oa.astream_fine_tune_events(aclient_for(server), "ft-1")] == ["Job succeeded."]
+
+
+def test_event_error_is_a_typed_error(server: ScriptedServer) -> None:
+    server.script(
+        stream_reply([b"data: " + json.dumps(chunk("a")).encode() + b"\n\n", b"event: error\ndata: overloaded\n\n"])
+    )
+    stream = oa.stream_chat_completion(client_for(server), CHAT)
+    with pytest.raises(oa.StreamError, match="overloaded"):
+        list(stream)
+
+
+def test_an_error_object_inside_an_event_is_a_typed_error(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(chunk("a"), error_body("The server is overloaded", "server_error"))))
+    with pytest.raises(oa.StreamError, match="overloaded") as info:
+        list(oa.stream_chat_completion(client_for(server), CHAT))
+    assert info.value.type == "server_error"
+
+
+def test_a_line_that_is_not_json_shows_itself(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(chunk("a"), "{not json")))
+    with pytest.raises(oa.StreamDecodeError, match=r"not JSON: '\{not json'") as info:
+        list(oa.stream_chat_completion(client_for(server), CHAT))
+    assert info.value.data == "{not json"
+
+
+def test_an_event_that_is_not_the_spec_s_chunk_is_a_typed_error(server: ScriptedServer) -> None:
+    broken = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1}  # no "choices"
+    server.script(stream_reply(sse(chunk("a"), broken)))
+    received: list[Any] = []
+    with pytest.raises(oa.StreamDecodeError, match="does not match the spec") as info:
+        received.extend(oa.stream_chat_completion(client_for(server), CHAT))
+    assert json.loads(info.value.data) == broken
+
+
+@pytest.mark.parametrize("cut", ["clean end", "dropped connection"])
+def test_a_stream_cut_before_done_raises(server: ScriptedServer, cut: str) -> None:
+    reply = stream_reply(sse(*HELLO[:2], done=False), cut_after=0 if cut == "dropped connection" else None)
+    server.script(reply)
+    received: list[Any] = []
+    with pytest.raises(oa.StreamInterruptedError, match=r"before data: \[DONE\]"):
+        received.extend(oa.stream_chat_completion(client_for(server), CHAT))
+    assert len(received) == 2  # what arrived was handed over before the error
+
+
+async def test_async_stream_cut_before_done_raises(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(*HELLO[:2], done=False)))
+    with pytest.raises(oa.StreamInterruptedError):
+        [c async for c in oa.astream_chat_completion(aclient_for(server), CHAT)]
+
+
+def test_leaving_the_loop_early_closes_the_connection(server: ScriptedServer) -> None:
+    endless = sse(*[chunk("x")] * 400, done=True)
+    server.script(stream_reply(endless, chunk_delay=0.01))
+    with oa.stream_chat_completion(client_for(server), CHAT) as stream:
+        for _ in stream:
+            break
+    assert server.closed_early.wait(5), "the server saw the connection close before the stream ended"
+
+
+def test_a_read_idle_timeout_applies_between_events(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(chunk("a"), chunk("b")), chunk_delay=1.0))
+    stream = oa.stream_chat_completion(client_for(server), CHAT, read_idle_timeout=0.2)
+    with pytest.raises(oa.StreamInterruptedError) as info:
+        list(stream)
+    assert isinstance(info.value.__cause__, oa.APITimeoutError)
+
+
+def test_an_error_status_on_a_stream_is_typed(server: ScriptedServer) -> None:
+    server.script(json_reply(error_body("Invalid model"), status=400))
+    with pytest.raises(oa.BadRequestError, match="Invalid model"):
+        list(oa.stream_chat_completion(client_for(server), CHAT))
