@@ -142,6 +142,10 @@ class ApiServer:
                 abort = request.scope.get("extensions", {}).get(ABORT)
                 if abort is None:
                     return Response(status_code=500)
+                # Unread request bytes would turn the close into a reset (the peer then sees "connection reset",
+                # not "disconnected without sending"): read them first, so that the fault is the same every time.
+                async for _ in request.stream():
+                    pass
                 abort()
                 return Response(status_code=500)  # never sent: the connection is gone
             if fault is not None and fault.status is not None:
