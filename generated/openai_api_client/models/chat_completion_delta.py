@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.chat_role_known import ChatRoleKnown, check_chat_role_known
+from ..models.chat_role_known import ChatRoleKnown
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionDelta")
@@ -55,30 +55,9 @@ class ChatCompletionDelta:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        role = d.pop("role", UNSET)
 
-        def _parse_role(data: object) -> ChatRoleKnown | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_chat_response_role_type_0 = check_chat_role_known(data)
-
-                return componentsschemas_chat_response_role_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ChatRoleKnown | str | Unset, data)
-
-        role = _parse_role(d.pop("role", UNSET))
-
-        def _parse_content(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        content = _parse_content(d.pop("content", UNSET))
+        content = d.pop("content", UNSET)
 
         chat_completion_delta = cls(
             role=role,

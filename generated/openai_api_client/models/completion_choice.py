@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.finish_reason_known import FinishReasonKnown, check_finish_reason_known
+from ..models.finish_reason_known import FinishReasonKnown
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionChoice")
@@ -91,22 +91,7 @@ class CompletionChoice:
 
         logprobs = _parse_logprobs(d.pop("logprobs", UNSET))
 
-        def _parse_finish_reason(data: object) -> FinishReasonKnown | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_finish_reason_type_0 = check_finish_reason_known(data)
-
-                return componentsschemas_finish_reason_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(FinishReasonKnown | None | str | Unset, data)
-
-        finish_reason = _parse_finish_reason(d.pop("finish_reason", UNSET))
+        finish_reason = d.pop("finish_reason", UNSET)
 
         completion_choice = cls(
             text=text,

@@ -77,13 +77,7 @@ class CompletionLogprobs:
         if _token_logprobs is not UNSET:
             token_logprobs = []
             for token_logprobs_item_data in _token_logprobs:
-
-                def _parse_token_logprobs_item(data: object) -> float | None:
-                    if data is None:
-                        return data
-                    return cast(float | None, data)
-
-                token_logprobs_item = _parse_token_logprobs_item(token_logprobs_item_data)
+                token_logprobs_item = token_logprobs_item_data
 
                 token_logprobs.append(token_logprobs_item)
 

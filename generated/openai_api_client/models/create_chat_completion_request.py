@@ -165,41 +165,13 @@ class CreateChatCompletionRequest:
 
             messages.append(messages_item)
 
-        def _parse_temperature(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        temperature = d.pop("temperature", UNSET)
 
-        temperature = _parse_temperature(d.pop("temperature", UNSET))
+        top_p = d.pop("top_p", UNSET)
 
-        def _parse_top_p(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        n = d.pop("n", UNSET)
 
-        top_p = _parse_top_p(d.pop("top_p", UNSET))
-
-        def _parse_n(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        n = _parse_n(d.pop("n", UNSET))
-
-        def _parse_stream(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        stream = _parse_stream(d.pop("stream", UNSET))
+        stream = d.pop("stream", UNSET)
 
         def _parse_stop(data: object) -> list[str] | None | str | Unset:
             if data is None:
@@ -218,32 +190,11 @@ class CreateChatCompletionRequest:
 
         stop = _parse_stop(d.pop("stop", UNSET))
 
-        def _parse_max_tokens(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        max_tokens = d.pop("max_tokens", UNSET)
 
-        max_tokens = _parse_max_tokens(d.pop("max_tokens", UNSET))
+        presence_penalty = d.pop("presence_penalty", UNSET)
 
-        def _parse_presence_penalty(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        presence_penalty = _parse_presence_penalty(d.pop("presence_penalty", UNSET))
-
-        def _parse_frequency_penalty(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        frequency_penalty = _parse_frequency_penalty(d.pop("frequency_penalty", UNSET))
+        frequency_penalty = d.pop("frequency_penalty", UNSET)
 
         def _parse_logit_bias(data: object) -> LogitBias | None | Unset:
             if data is None:

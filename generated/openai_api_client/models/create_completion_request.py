@@ -262,77 +262,21 @@ class CreateCompletionRequest:
 
         prompt = _parse_prompt(d.pop("prompt", UNSET))
 
-        def _parse_suffix(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        suffix = d.pop("suffix", UNSET)
 
-        suffix = _parse_suffix(d.pop("suffix", UNSET))
+        max_tokens = d.pop("max_tokens", UNSET)
 
-        def _parse_max_tokens(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        temperature = d.pop("temperature", UNSET)
 
-        max_tokens = _parse_max_tokens(d.pop("max_tokens", UNSET))
+        top_p = d.pop("top_p", UNSET)
 
-        def _parse_temperature(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        n = d.pop("n", UNSET)
 
-        temperature = _parse_temperature(d.pop("temperature", UNSET))
+        stream = d.pop("stream", UNSET)
 
-        def _parse_top_p(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        logprobs = d.pop("logprobs", UNSET)
 
-        top_p = _parse_top_p(d.pop("top_p", UNSET))
-
-        def _parse_n(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        n = _parse_n(d.pop("n", UNSET))
-
-        def _parse_stream(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        stream = _parse_stream(d.pop("stream", UNSET))
-
-        def _parse_logprobs(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        logprobs = _parse_logprobs(d.pop("logprobs", UNSET))
-
-        def _parse_echo(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        echo = _parse_echo(d.pop("echo", UNSET))
+        echo = d.pop("echo", UNSET)
 
         def _parse_stop(data: object) -> list[str] | None | str | Unset:
             if data is None:
@@ -351,32 +295,11 @@ class CreateCompletionRequest:
 
         stop = _parse_stop(d.pop("stop", UNSET))
 
-        def _parse_presence_penalty(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        presence_penalty = d.pop("presence_penalty", UNSET)
 
-        presence_penalty = _parse_presence_penalty(d.pop("presence_penalty", UNSET))
+        frequency_penalty = d.pop("frequency_penalty", UNSET)
 
-        def _parse_frequency_penalty(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        frequency_penalty = _parse_frequency_penalty(d.pop("frequency_penalty", UNSET))
-
-        def _parse_best_of(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        best_of = _parse_best_of(d.pop("best_of", UNSET))
+        best_of = d.pop("best_of", UNSET)
 
         def _parse_logit_bias(data: object) -> LogitBias | None | Unset:
             if data is None:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..models.upload_purpose_known import UploadPurposeKnown, check_upload_purpose_known
+from ..models.upload_purpose_known import UploadPurposeKnown
 from ..types import File
 
 T = TypeVar("T", bound="CreateFileRequest")
@@ -71,18 +71,7 @@ class CreateFileRequest:
         d = dict(src_dict)
         file = File(payload=BytesIO(d.pop("file")))
 
-        def _parse_purpose(data: object) -> str | UploadPurposeKnown:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_upload_purpose_type_0 = check_upload_purpose_known(data)
-
-                return componentsschemas_upload_purpose_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(str | UploadPurposeKnown, data)
-
-        purpose = _parse_purpose(d.pop("purpose"))
+        purpose = d.pop("purpose")
 
         create_file_request = cls(
             file=file,

@@ -162,90 +162,23 @@ class CreateFineTuneRequest:
         d = dict(src_dict)
         training_file = d.pop("training_file")
 
-        def _parse_validation_file(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        validation_file = d.pop("validation_file", UNSET)
 
-        validation_file = _parse_validation_file(d.pop("validation_file", UNSET))
+        model = d.pop("model", UNSET)
 
-        def _parse_model(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        n_epochs = d.pop("n_epochs", UNSET)
 
-        model = _parse_model(d.pop("model", UNSET))
+        batch_size = d.pop("batch_size", UNSET)
 
-        def _parse_n_epochs(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        learning_rate_multiplier = d.pop("learning_rate_multiplier", UNSET)
 
-        n_epochs = _parse_n_epochs(d.pop("n_epochs", UNSET))
+        prompt_loss_weight = d.pop("prompt_loss_weight", UNSET)
 
-        def _parse_batch_size(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        compute_classification_metrics = d.pop("compute_classification_metrics", UNSET)
 
-        batch_size = _parse_batch_size(d.pop("batch_size", UNSET))
+        classification_n_classes = d.pop("classification_n_classes", UNSET)
 
-        def _parse_learning_rate_multiplier(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        learning_rate_multiplier = _parse_learning_rate_multiplier(d.pop("learning_rate_multiplier", UNSET))
-
-        def _parse_prompt_loss_weight(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        prompt_loss_weight = _parse_prompt_loss_weight(d.pop("prompt_loss_weight", UNSET))
-
-        def _parse_compute_classification_metrics(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        compute_classification_metrics = _parse_compute_classification_metrics(
-            d.pop("compute_classification_metrics", UNSET)
-        )
-
-        def _parse_classification_n_classes(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        classification_n_classes = _parse_classification_n_classes(d.pop("classification_n_classes", UNSET))
-
-        def _parse_classification_positive_class(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        classification_positive_class = _parse_classification_positive_class(
-            d.pop("classification_positive_class", UNSET)
-        )
+        classification_positive_class = d.pop("classification_positive_class", UNSET)
 
         def _parse_classification_betas(data: object) -> list[float] | None | Unset:
             if data is None:
@@ -264,14 +197,7 @@ class CreateFineTuneRequest:
 
         classification_betas = _parse_classification_betas(d.pop("classification_betas", UNSET))
 
-        def _parse_suffix(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        suffix = _parse_suffix(d.pop("suffix", UNSET))
+        suffix = d.pop("suffix", UNSET)
 
         create_fine_tune_request = cls(
             training_file=training_file,

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..models.image_response_format_known import ImageResponseFormatKnown, check_image_response_format_known
-from ..models.image_size_known import ImageSizeKnown, check_image_size_known
+from ..models.image_response_format_known import ImageResponseFormatKnown
+from ..models.image_size_known import ImageSizeKnown
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateImageVariationRequest")
@@ -113,35 +113,9 @@ class CreateImageVariationRequest:
 
         n = d.pop("n", UNSET)
 
-        def _parse_size(data: object) -> ImageSizeKnown | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_image_size_type_0 = check_image_size_known(data)
+        size = d.pop("size", UNSET)
 
-                return componentsschemas_image_size_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ImageSizeKnown | str | Unset, data)
-
-        size = _parse_size(d.pop("size", UNSET))
-
-        def _parse_response_format(data: object) -> ImageResponseFormatKnown | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_image_response_format_type_0 = check_image_response_format_known(data)
-
-                return componentsschemas_image_response_format_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ImageResponseFormatKnown | str | Unset, data)
-
-        response_format = _parse_response_format(d.pop("response_format", UNSET))
+        response_format = d.pop("response_format", UNSET)
 
         user = d.pop("user", UNSET)
 

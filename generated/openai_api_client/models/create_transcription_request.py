@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import types
-from ..models.audio_response_format_known import AudioResponseFormatKnown, check_audio_response_format_known
+from ..models.audio_response_format_known import AudioResponseFormatKnown
 from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateTranscriptionRequest")
@@ -115,20 +115,7 @@ class CreateTranscriptionRequest:
 
         prompt = d.pop("prompt", UNSET)
 
-        def _parse_response_format(data: object) -> AudioResponseFormatKnown | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_audio_response_format_type_0 = check_audio_response_format_known(data)
-
-                return componentsschemas_audio_response_format_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AudioResponseFormatKnown | str | Unset, data)
-
-        response_format = _parse_response_format(d.pop("response_format", UNSET))
+        response_format = d.pop("response_format", UNSET)
 
         temperature = d.pop("temperature", UNSET)
 

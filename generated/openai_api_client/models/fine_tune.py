@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.fine_tune_status_known import FineTuneStatusKnown, check_fine_tune_status_known
+from ..models.fine_tune_status_known import FineTuneStatusKnown
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTune")
@@ -130,27 +130,11 @@ class FineTune:
 
         model = d.pop("model")
 
-        def _parse_fine_tuned_model(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        fine_tuned_model = _parse_fine_tuned_model(d.pop("fine_tuned_model"))
+        fine_tuned_model = d.pop("fine_tuned_model")
 
         organization_id = d.pop("organization_id")
 
-        def _parse_status(data: object) -> FineTuneStatusKnown | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_fine_tune_status_type_0 = check_fine_tune_status_known(data)
-
-                return componentsschemas_fine_tune_status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(FineTuneStatusKnown | str, data)
-
-        status = _parse_status(d.pop("status"))
+        status = d.pop("status")
 
         hyperparams = FineTuneHyperparams.from_dict(d.pop("hyperparams"))
 

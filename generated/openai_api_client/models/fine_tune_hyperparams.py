@@ -103,47 +103,17 @@ class FineTuneHyperparams:
         d = dict(src_dict)
         n_epochs = d.pop("n_epochs", UNSET)
 
-        def _parse_batch_size(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        batch_size = _parse_batch_size(d.pop("batch_size", UNSET))
+        batch_size = d.pop("batch_size", UNSET)
 
         prompt_loss_weight = d.pop("prompt_loss_weight", UNSET)
 
-        def _parse_learning_rate_multiplier(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        learning_rate_multiplier = _parse_learning_rate_multiplier(d.pop("learning_rate_multiplier", UNSET))
+        learning_rate_multiplier = d.pop("learning_rate_multiplier", UNSET)
 
         compute_classification_metrics = d.pop("compute_classification_metrics", UNSET)
 
-        def _parse_classification_n_classes(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        classification_n_classes = d.pop("classification_n_classes", UNSET)
 
-        classification_n_classes = _parse_classification_n_classes(d.pop("classification_n_classes", UNSET))
-
-        def _parse_classification_positive_class(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        classification_positive_class = _parse_classification_positive_class(
-            d.pop("classification_positive_class", UNSET)
-        )
+        classification_positive_class = d.pop("classification_positive_class", UNSET)
 
         def _parse_classification_betas(data: object) -> list[float] | None | Unset:
             if data is None:

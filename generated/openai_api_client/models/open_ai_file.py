@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.file_purpose_known import FilePurposeKnown, check_file_purpose_known
-from ..models.file_status_known import FileStatusKnown, check_file_status_known
+from ..models.file_purpose_known import FilePurposeKnown
+from ..models.file_status_known import FileStatusKnown
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OpenAIFile")
@@ -105,42 +105,11 @@ class OpenAIFile:
 
         filename = d.pop("filename")
 
-        def _parse_purpose(data: object) -> FilePurposeKnown | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_file_purpose_type_0 = check_file_purpose_known(data)
+        purpose = d.pop("purpose")
 
-                return componentsschemas_file_purpose_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(FilePurposeKnown | str, data)
+        status = d.pop("status", UNSET)
 
-        purpose = _parse_purpose(d.pop("purpose"))
-
-        def _parse_status(data: object) -> FileStatusKnown | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_file_status_type_0 = check_file_status_known(data)
-
-                return componentsschemas_file_status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(FileStatusKnown | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
-
-        def _parse_status_details(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        status_details = _parse_status_details(d.pop("status_details", UNSET))
+        status_details = d.pop("status_details", UNSET)
 
         open_ai_file = cls(
             id=id,
