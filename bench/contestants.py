@@ -2,8 +2,8 @@
 
 To measure another way of using this client (the facade ``oa.OpenAI(...)`` of the surface work, say), add a class
 here with the same methods and put it in :data:`CONTESTANTS`: it then gets its own row in every figure, with the
-targets, beside the floor. Imports happen inside the methods (asyncio too), so that a fresh process pays only for
-its own.
+targets, beside the floor (the memory figures too: the probes call :meth:`Contestant.upload` and the others). Imports
+happen inside the methods (asyncio too), so that a fresh process pays only for its own.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 KEY = "sk-bench"
@@ -60,6 +61,18 @@ class Contestant:
 
     def concurrent(self, url: str, count: int) -> Callable[[], Awaitable[object]]:
         """``count`` list-files calls at once on one fresh async client."""
+        raise NotImplementedError
+
+    def upload(self, url: str) -> Callable[[Path], object]:
+        """Uploads a file from a path (purpose ``assistants``), each call on the same client."""
+        raise NotImplementedError
+
+    def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
+        """The async upload; the calls run on one event loop."""
+        raise NotImplementedError
+
+    def download(self, url: str) -> Callable[[str, Path], object]:
+        """Saves a file's content to a path, the way this contestant's own documentation shows."""
         raise NotImplementedError
 
 
@@ -134,6 +147,41 @@ class Floor(Contestant):
                 return await asyncio.gather(*(one() for _ in range(count)))
 
         return run
+
+    def upload(self, url: str) -> Callable[[Path], object]:
+        import httpx
+
+        raw = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"})
+
+        def send(path: Path) -> object:
+            with path.open("rb") as handle:
+                return raw.post("/files", files={"file": handle}, data={"purpose": "assistants"}).json()
+
+        return send
+
+    def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
+        import httpx
+
+        raw = httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {KEY}"})
+
+        async def send(path: Path) -> object:
+            with path.open("rb") as handle:
+                return (await raw.post("/files", files={"file": handle}, data={"purpose": "assistants"})).json()
+
+        return send
+
+    def download(self, url: str) -> Callable[[str, Path], object]:
+        import httpx
+
+        raw = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"})
+
+        def save(file_id: str, target: Path) -> object:
+            with raw.stream("GET", f"/files/{file_id}/content") as response, target.open("wb") as out:
+                for chunk in response.iter_bytes(1 << 16):
+                    out.write(chunk)
+            return target
+
+        return save
 
 
 class _FloorLines:
@@ -212,6 +260,24 @@ class Generated(Contestant):
 
         return run
 
+    def upload(self, url: str) -> Callable[[Path], object]:
+        import openai_api_overrides as oa
+
+        client = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: oa.upload_file(client, path, purpose="assistants")
+
+    def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
+        import openai_api_overrides as oa
+
+        client = oa.create_async_client(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: oa.aupload_file(client, path, purpose="assistants")
+
+    def download(self, url: str) -> Callable[[str, Path], object]:
+        import openai_api_overrides as oa
+
+        client = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
+        return lambda file_id, target: oa.download_file(client, file_id, target)
+
 
 # The chat request as the facade's keyword arguments (typed Any: the generated parameters are precise TypedDicts).
 _FACADE_CHAT: dict[str, Any] = dict(CHAT)
@@ -263,6 +329,26 @@ class Facade(Contestant):
                 return await asyncio.gather(*(client.files.list() for _ in range(count)))
 
         return run
+
+    def upload(self, url: str) -> Callable[[Path], object]:
+        import openai_api_overrides as oa
+
+        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: client.files.create(file=path, purpose="assistants")
+
+    def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
+        import openai_api_overrides as oa
+
+        client = oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: client.files.create(file=path, purpose="assistants")
+
+    def download(self, url: str) -> Callable[[str, Path], object]:
+        import openai_api_overrides as oa
+
+        # The README's streamed download from the facade (``files.content`` returns the bytes, as the official
+        # package's does).
+        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda file_id, target: oa.download_file(client.http, file_id, target)
 
 
 class Official(Contestant):
@@ -317,6 +403,24 @@ class Official(Contestant):
                 return await asyncio.gather(*(client.files.list() for _ in range(count)))
 
         return run
+
+    def upload(self, url: str) -> Callable[[Path], object]:
+        import openai
+
+        client: Any = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: client.files.create(file=path, purpose="assistants")
+
+    def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
+        import openai
+
+        client: Any = openai.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: client.files.create(file=path, purpose="assistants")
+
+    def download(self, url: str) -> Callable[[str, Path], object]:
+        import openai
+
+        client: Any = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda file_id, target: client.files.content(file_id).write_to_file(target)
 
 
 FLOOR = Floor()

@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-KEY = "sk-bench"
-
 
 def peak_mib() -> float:
     """This process's peak RSS so far, in MiB (Linux reports KiB)."""
@@ -34,93 +32,34 @@ def upload(client: str, url: str, path: str, mode: str) -> float:
     """Peak RSS growth (MiB) of one upload of ``path``; the baseline follows a warm-up upload of 1 KiB."""
     import asyncio  # here: the first-call probe must not pay for it
 
+    from bench.contestants import by_key
+
     small = Path(path).with_name("warm.bin")
     small.write_bytes(b"x" * 1024)
-    if client == "ours":
-        import openai_api_overrides as oa
-
-        if mode == "sync":
-            c = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
-            oa.upload_file(c, small, purpose="assistants")
-            before = peak_mib()
-            oa.upload_file(c, path, purpose="assistants")
-        else:
-            ac = oa.create_async_client(api_key=KEY, base_url=url, max_retries=0)
-
-            async def run() -> float:
-                await oa.aupload_file(ac, small, purpose="assistants")
-                peak = peak_mib()
-                await oa.aupload_file(ac, path, purpose="assistants")
-                return peak
-
-            before = asyncio.run(run())
-    elif client == "floor":
-        import httpx
-
-        if mode == "sync":
-            with httpx.Client(base_url=url) as h:
-                h.post("/files", files={"file": small.open("rb")}, data={"purpose": "assistants"})
-                before = peak_mib()
-                with open(path, "rb") as handle:
-                    h.post("/files", files={"file": handle}, data={"purpose": "assistants"})
-        else:
-
-            async def run_httpx() -> float:
-                async with httpx.AsyncClient(base_url=url) as h:
-                    await h.post("/files", files={"file": small.open("rb")}, data={"purpose": "assistants"})
-                    peak = peak_mib()
-                    with open(path, "rb") as handle:
-                        await h.post("/files", files={"file": handle}, data={"purpose": "assistants"})
-                return peak
-
-            before = asyncio.run(run_httpx())
+    contestant = by_key(client)
+    if mode == "sync":
+        send = contestant.upload(url)
+        send(small)
+        before = peak_mib()
+        send(Path(path))
     else:
-        import openai
-
-        if mode == "sync":
-            o = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
-            o.files.create(file=small, purpose="assistants")
-            before = peak_mib()
-            o.files.create(file=Path(path), purpose="assistants")
-        else:
-            ao = openai.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0)
-
-            async def run_openai() -> float:
-                await ao.files.create(file=small, purpose="assistants")
-                peak = peak_mib()
-                await ao.files.create(file=Path(path), purpose="assistants")
-                return peak
-
-            before = asyncio.run(run_openai())
+        loop = asyncio.new_event_loop()
+        asend = contestant.aupload(url)
+        loop.run_until_complete(asend(small))
+        before = peak_mib()
+        loop.run_until_complete(asend(Path(path)))
+        loop.close()
     return peak_mib() - before
 
 
 def download(client: str, url: str, size: str, target: str) -> float:
-    file_id = f"file-size-{size}"
-    warm = f"file-size-{1024}"
-    if client == "ours":
-        import openai_api_overrides as oa
+    """Peak RSS growth (MiB) of saving one file of ``size`` bytes to ``target``, after a warm-up of 1 KiB."""
+    from bench.contestants import by_key
 
-        c = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
-        oa.download_file(c, warm, target)
-        before = peak_mib()
-        oa.download_file(c, file_id, target)
-    elif client == "floor":
-        import httpx
-
-        with httpx.Client(base_url=url) as h:
-            h.get(f"/files/{warm}/content")
-            before = peak_mib()
-            with h.stream("GET", f"/files/{file_id}/content") as response, open(target, "wb") as out:
-                for chunk in response.iter_bytes(1 << 16):
-                    out.write(chunk)
-    else:
-        import openai
-
-        o = openai.OpenAI(api_key=KEY, base_url=url, max_retries=0)
-        o.files.content(warm).write_to_file(target)
-        before = peak_mib()
-        o.files.content(file_id).write_to_file(target)
+    save = by_key(client).download(url)
+    save("file-size-1024", Path(target))
+    before = peak_mib()
+    save(f"file-size-{size}", Path(target))
     return peak_mib() - before
 
 
