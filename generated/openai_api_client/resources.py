@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from . import typed_dicts as _td
 from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
+    from . import typed_dicts as _td
     from .models import (
         AudioResponseFormatKnown,
         ChatCompletionRequestMessage,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 import openai_api_overrides as oa
 from openai_api_client.models import CreateChatCompletionResponse, ListModelsResponse
+from openai_api_overrides import _facade
 from tests.helpers.spec import load_spec, operations
 
 SPEC = load_spec()
@@ -66,6 +68,43 @@ def test_importing_the_package_stays_cheap() -> None:
     loaded = proc.stdout
     # Operations load on first call: the ones no helper imports are not loaded by the facade itself.
     assert "delete_model" not in loaded and "create_embedding" not in loaded, loaded
+
+
+def test_a_client_loads_no_stream_upload_or_download_until_one_is_used() -> None:
+    code = (
+        "import sys, openai_api_overrides as oa\n"
+        "client = oa.OpenAI(api_key='sk-x', base_url='http://127.0.0.1:9/v1')\n"
+        "oa.AsyncOpenAI(api_key='sk-x', base_url='http://127.0.0.1:9/v1')\n"
+        "heavy = ['openai_api_overrides._streaming', 'openai_api_overrides._uploads',\n"
+        "         'openai_api_overrides._downloads', 'openai_api_client.typed_dicts']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("table", "is_async"),
+    [
+        (_facade._UPLOADS, False),
+        (_facade._AUPLOADS, True),
+        (_facade._DOWNLOADS, False),
+        (_facade._ADOWNLOADS, True),
+        (_facade._STREAMS, False),
+        (_facade._ASTREAMS, False),  # an async stream is made synchronously, then iterated with ``async for``
+    ],
+)
+def test_every_helper_the_facade_names_exists(table: Mapping[str, tuple[str, ...]], is_async: bool) -> None:
+    for operation_id in table:
+        helper = _facade._helper(table, operation_id, "helper")
+        assert callable(helper) and inspect.iscoroutinefunction(helper) is is_async, operation_id
+        if len(table[operation_id]) == 3:
+            assert table[operation_id][2] in inspect.signature(helper).parameters, operation_id
+
+
+def test_an_operation_without_a_helper_says_so() -> None:
+    with pytest.raises(oa.OpenAIError, match="no helper"):
+        _facade._helper(_facade._UPLOADS, "listModels", "multipart upload")
 
 
 async def test_the_async_client_does_the_same_work(aclient: oa.AsyncOpenAI, tmp_path: Path) -> None:
