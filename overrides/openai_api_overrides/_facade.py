@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
 # Operations whose request or answer a generated function cannot carry alone, and the helper that does, as
-# (module of this package, function). A helper's module is imported when the first such call is made: the streams,
-# uploads and downloads with their models took 35 ms to import, a fifth of what a fresh `OpenAI(...).files.list()`
-# cost in all.
+# (module of this package, function); its async twin is named with an "a" in front, as everywhere in this package.
+# A helper's module is imported when the first such call is made: the streams, uploads and downloads with their
+# models took 35 ms to import, a fifth of what a fresh `OpenAI(...).files.list()` cost in all.
 _UPLOADS = {
     "createFile": ("_uploads", "upload_file"),
     "createImageEdit": ("_uploads", "create_image_edit"),
@@ -41,25 +41,12 @@ _UPLOADS = {
     "createTranscription": ("_uploads", "create_transcription"),
     "createTranslation": ("_uploads", "create_translation"),
 }
-_AUPLOADS = {
-    "createFile": ("_uploads", "aupload_file"),
-    "createImageEdit": ("_uploads", "acreate_image_edit"),
-    "createImageVariation": ("_uploads", "acreate_image_variation"),
-    "createTranscription": ("_uploads", "acreate_transcription"),
-    "createTranslation": ("_uploads", "acreate_translation"),
-}
 _DOWNLOADS = {"downloadFile": ("_downloads", "download_file_bytes")}
-_ADOWNLOADS = {"downloadFile": ("_downloads", "adownload_file_bytes")}
 # A stream helper takes the client and one of the operation's arguments, named last.
 _STREAMS = {
     "createCompletion": ("_streaming", "stream_completion", "body"),
     "createChatCompletion": ("_streaming", "stream_chat_completion", "body"),
     "listFineTuneEvents": ("_streaming", "stream_fine_tune_events", "fine_tune_id"),
-}
-_ASTREAMS = {
-    "createCompletion": ("_streaming", "astream_completion", "body"),
-    "createChatCompletion": ("_streaming", "astream_chat_completion", "body"),
-    "listFineTuneEvents": ("_streaming", "astream_fine_tune_events", "fine_tune_id"),
 }
 _GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (see ``list_files``)."
 
@@ -73,18 +60,16 @@ if TYPE_CHECKING:
         return sync, async_
 
 
-def _helper(table: Mapping[str, tuple[str, ...]], operation_id: str, what: str) -> Any:
+def _helper(table: Mapping[str, tuple[str, ...]], operation_id: str, what: str, *, twin: bool = False) -> Any:
+    """The helper ``table`` names for ``operation_id`` (its async twin with ``twin``), imported now."""
     found = table.get(operation_id)
     if found is None:
         raise OpenAIError(
             f"operation {operation_id!r} is a {what} that openai_api_overrides has no helper for yet; "
             "call its generated function from openai_api_client.api directly"
         )
-    return getattr(importlib.import_module(f"openai_api_overrides.{found[0]}"), found[1])
-
-
-def _stream_argument(table: dict[str, tuple[str, str, str]], operation_id: str, arguments: dict[str, Any]) -> Any:
-    return arguments[table[operation_id][2]]
+    module, name = found[0], found[1]
+    return getattr(importlib.import_module(f"openai_api_overrides.{module}"), f"a{name}" if twin else name)
 
 
 class _Requester:
@@ -104,7 +89,7 @@ class _Requester:
 
     def stream(self, operation_id: str, arguments: dict[str, Any], /) -> Any:
         helper = _helper(_STREAMS, operation_id, "stream")
-        return helper(self.client, _stream_argument(_STREAMS, operation_id, arguments))
+        return helper(self.client, arguments[_STREAMS[operation_id][2]])
 
 
 class _AsyncRequester:
@@ -115,16 +100,16 @@ class _AsyncRequester:
         return await acall(endpoint, client=self.client, **kwargs)
 
     async def aupload(self, operation_id: str, fields: dict[str, Any], /) -> Any:
-        return await _helper(_AUPLOADS, operation_id, "multipart upload")(self.client, **fields)
+        return await _helper(_UPLOADS, operation_id, "multipart upload", twin=True)(self.client, **fields)
 
     async def adownload(self, operation_id: str, arguments: dict[str, Any], /) -> bytes:
-        helper = _helper(_ADOWNLOADS, operation_id, "download")
+        helper = _helper(_DOWNLOADS, operation_id, "download", twin=True)
         result: bytes = await helper(self.client, arguments["file_id"])
         return result
 
     def astream(self, operation_id: str, arguments: dict[str, Any], /) -> Any:
-        helper = _helper(_ASTREAMS, operation_id, "stream")
-        return helper(self.client, _stream_argument(_ASTREAMS, operation_id, arguments))
+        helper = _helper(_STREAMS, operation_id, "stream", twin=True)
+        return helper(self.client, arguments[_STREAMS[operation_id][2]])
 
 
 class Files(resources.Files):

@@ -84,19 +84,19 @@ def test_a_client_loads_no_stream_upload_or_download_until_one_is_used() -> None
 
 
 @pytest.mark.parametrize(
-    ("table", "is_async"),
+    ("table", "twin", "is_async"),
     [
-        (_facade._UPLOADS, False),
-        (_facade._AUPLOADS, True),
-        (_facade._DOWNLOADS, False),
-        (_facade._ADOWNLOADS, True),
-        (_facade._STREAMS, False),
-        (_facade._ASTREAMS, False),  # an async stream is made synchronously, then iterated with ``async for``
+        (_facade._UPLOADS, False, False),
+        (_facade._UPLOADS, True, True),
+        (_facade._DOWNLOADS, False, False),
+        (_facade._DOWNLOADS, True, True),
+        (_facade._STREAMS, False, False),
+        (_facade._STREAMS, True, False),  # an async stream is made synchronously, then iterated with ``async for``
     ],
 )
-def test_every_helper_the_facade_names_exists(table: Mapping[str, tuple[str, ...]], is_async: bool) -> None:
+def test_every_helper_the_facade_names_exists(table: Mapping[str, tuple[str, ...]], twin: bool, is_async: bool) -> None:
     for operation_id in table:
-        helper = _facade._helper(table, operation_id, "helper")
+        helper = _facade._helper(table, operation_id, "helper", twin=twin)
         assert callable(helper) and inspect.iscoroutinefunction(helper) is is_async, operation_id
         if len(table[operation_id]) == 3:
             assert table[operation_id][2] in inspect.signature(helper).parameters, operation_id
