@@ -105,59 +105,61 @@ def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
 
 
 class SSEDecoder:
-    """Turns lines into events."""
+    """Turns chunks of bytes into events, a list per chunk.
+
+    A list, not a generator: a stream hands on one chunk per event, and the generators between the bytes and the
+    caller cost more than splitting and decoding the event (2.3 of 7.3 µs per streamed chat chunk).
+    """
 
     def __init__(self) -> None:
+        self._lines = LineDecoder()
         self._data: list[str] = []
         self._event = ""
         self._id: str | None = None
+        self.error: UnicodeDecodeError | None = None
+        """The line that was not UTF-8: decoding stopped there, after returning the events before it."""
 
-    def feed(self, line: str) -> ServerSentEvent | None:
-        """Takes one line (without its line ending); returns the event a blank line completes."""
-        if not line:
-            if not self._data and not self._event:
-                return None
-            event = ServerSentEvent("\n".join(self._data), self._event or "message", self._id)
-            self._data, self._event = [], ""
-            return event
-        if line[0] == ":":
-            return None
-        name, _, value = line.partition(":")
-        if value[:1] == " ":
-            value = value[1:]
-        if name == "data":
-            self._data.append(value)
-        elif name == "event":
-            self._event = value
-        elif name == "id" and "\0" not in value:
-            self._id = value
-        return None
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """The events ``chunk`` completes, in order, up to a line that is not UTF-8 (then see :attr:`error`)."""
+        return self._events(self._lines.feed(chunk))
 
-    def events(self, lines: Iterable[str]) -> Iterator[ServerSentEvent]:
-        """The events ``lines`` complete, as they complete: :meth:`feed` for each line, in one call for all."""
+    def flush(self) -> list[ServerSentEvent]:
+        """The events left when the stream ends: a last line without its ending, an event without its blank line."""
+        try:
+            lines = self._lines.flush()
+        except UnicodeDecodeError as exc:
+            self.error = exc
+            return []
+        events = self._events(lines)
+        if self._data and self.error is None:
+            events += self._events([""])
+        return events
+
+    def _events(self, lines: Iterable[str]) -> list[ServerSentEvent]:
+        events: list[ServerSentEvent] = []
         data = self._data
-        for line in lines:
-            if not line:
-                if data or self._event:
-                    yield ServerSentEvent("\n".join(data), self._event or "message", self._id)
-                    data = self._data = []
-                    self._event = ""
-                continue
-            if line.startswith("data: "):  # nearly every line: the general case below gives the same
-                data.append(line[6:])
-                continue
-            if line[0] == ":":
-                continue
-            name, _, value = line.partition(":")
-            if value[:1] == " ":
-                value = value[1:]
-            if name == "data":
-                data.append(value)
-            elif name == "event":
-                self._event = value
-            elif name == "id" and "\0" not in value:
-                self._id = value
-
-    def flush(self) -> ServerSentEvent | None:
-        """The event left when the stream ends without its final blank line."""
-        return self.feed("") if self._data else None
+        try:
+            for line in lines:
+                if not line:
+                    if data or self._event:
+                        events.append(ServerSentEvent("\n".join(data), self._event or "message", self._id))
+                        data = self._data = []
+                        self._event = ""
+                    continue
+                if line.startswith("data: "):  # nearly every line: the general case below gives the same
+                    data.append(line[6:])
+                    continue
+                if line[0] == ":":
+                    continue
+                name, _, value = line.partition(":")
+                if value[:1] == " ":
+                    value = value[1:]
+                if name == "data":
+                    data.append(value)
+                elif name == "event":
+                    self._event = value
+                elif name == "id" and "\0" not in value:
+                    self._id = value
+        except UnicodeDecodeError as exc:
+            self.error = exc
+        return events

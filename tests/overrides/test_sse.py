@@ -16,9 +16,9 @@ def _every_split(data: bytes) -> list[list[bytes]]:
 
 def _events(chunks: list[bytes]) -> list[ServerSentEvent]:
     decoder = SSEDecoder()
-    events = [event for line in iter_lines(chunks) if (event := decoder.feed(line)) is not None]
-    last = decoder.flush()
-    return [*events, last] if last is not None else events
+    events = [event for chunk in chunks for event in decoder.feed(chunk)] + decoder.flush()
+    assert decoder.error is None
+    return events
 
 
 @pytest.mark.parametrize("ending", [b"\n", b"\r", b"\r\n"])
@@ -77,3 +77,29 @@ def test_lines_before_a_broken_one_come_out_first() -> None:
     assert next(lines) == "data: good" and next(lines) == ""
     with pytest.raises(UnicodeDecodeError):
         next(lines)
+
+
+def test_events_before_a_broken_line_are_returned_and_the_error_kept() -> None:
+    for chunks in _every_split(b"data: good\n\ndata: \xff\n\ndata: never\n\n"):
+        decoder = SSEDecoder()
+        events: list[ServerSentEvent] = []
+        for chunk in chunks:
+            events += decoder.feed(chunk)
+            if decoder.error is not None:
+                break
+        else:
+            events += decoder.flush()
+        assert events == [ServerSentEvent("good")], chunks
+        assert isinstance(decoder.error, UnicodeDecodeError), chunks
+
+
+def test_a_broken_last_line_is_kept_as_the_error_of_flush() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: good\n\ndata: \xff") == [ServerSentEvent("good")]
+    assert decoder.flush() == [] and isinstance(decoder.error, UnicodeDecodeError)
+
+
+def test_an_event_without_its_blank_line_is_flushed() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"event: x\ndata: a\n") == []
+    assert decoder.flush() == [ServerSentEvent("a", "x")]

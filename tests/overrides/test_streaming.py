@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
@@ -69,6 +70,18 @@ def test_the_generated_function_cannot_read_a_stream(server: ScriptedServer) -> 
         create_chat_completion.sync_detailed(
             client=AuthenticatedClient(base_url=server.url + "/v1", token="k"), body=body
         )
+
+
+@pytest.mark.parametrize("ours", [True, False], ids=["this layer's client", "a generated client"])
+def test_a_gzip_encoded_stream_is_decoded_whichever_client_reads_it(server: ScriptedServer, ours: bool) -> None:
+    # This layer's transport decodes a streamed body itself, and the stream then reads it raw; a generated client
+    # has no such transport, so httpx must still decode its body.
+    encoded = gzip.compress(b"".join(sse(*HELLO)))
+    headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
+    server.script(Reply(headers=headers, chunks=[encoded[:10], encoded[10:]]))
+    client = client_for(server) if ours else AuthenticatedClient(base_url=server.url + "/v1", token="k")
+    with oa.stream_chat_completion(client, CHAT) as stream:
+        assert oa.accumulate_chat(stream).choices[0].message.content == "Hello there!"
 
 
 async def test_async_chat_stream(server: ScriptedServer) -> None:
