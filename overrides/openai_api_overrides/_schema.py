@@ -22,13 +22,17 @@ Problem = tuple[str, str]
 Check = Callable[[Any], Problem | None]
 """A compiled check: the first (path relative to the value, reason) where the value breaks its schema."""
 
+# `type(v) is str` first: what json.loads returns passes at that test, twice as fast as isinstance; a subclass (a str
+# enum in a request body) still passes at the second.
 _TESTS = {
-    "object": "isinstance({v}, dict)",
-    "array": "isinstance({v}, list)",
-    "string": "isinstance({v}, str)",
-    "integer": "(isinstance({v}, int) and not isinstance({v}, bool))",
-    "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))",
-    "boolean": "isinstance({v}, bool)",
+    "object": "(type({v}) is dict or isinstance({v}, dict))",
+    "array": "(type({v}) is list or isinstance({v}, list))",
+    "string": "(type({v}) is str or isinstance({v}, str))",
+    "integer": "(type({v}) is int or (isinstance({v}, int) and not isinstance({v}, bool)))",
+    "number": (
+        "(type({v}) is float or type({v}) is int or (isinstance({v}, (int, float)) and not isinstance({v}, bool)))"
+    ),
+    "boolean": "type({v}) is bool",
     "null": "{v} is None",
 }
 _BOUNDS = ("minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum")
@@ -119,6 +123,40 @@ class _Compiler:
         """Whether a schema checks only the value itself (type, enum, bounds), so it can be inlined."""
         return not any(key in schema for key in ("$ref", "anyOf", "required", "properties", "items"))
 
+    def inlined(self, schema: dict[str, Any]) -> bool:
+        """Whether a property's (resolved) schema is checked inline: a simple one, or a choice of simple ones."""
+        if self.simple(schema):
+            return True
+        nested = ("$ref", "required", "properties", "items")
+        return (
+            "anyOf" in schema
+            and not any(key in schema for key in nested)
+            and self.any_of_test(schema["anyOf"], "x") is not None
+        )
+
+    def test(self, schema: dict[str, Any], v: str) -> str | None:
+        """One expression true where ``v`` meets ``schema``, for a simple schema without bounds; else None."""
+        if not self.simple(schema) or (self.strict and any(key in schema for key in _BOUNDS)):
+            return None
+        tests = []
+        types = schema.get("type")
+        if types is not None:
+            allowed = [types] if isinstance(types, str) else list(types)
+            tests.append(" or ".join(_TESTS[name].format(v=v) for name in allowed))
+        if self.strict and "enum" in schema:
+            tests.append(f"{v} in {self.const(list(schema['enum']))}")
+        return " and ".join(f"({test})" for test in tests) or "True"
+
+    def any_of_test(self, options: list[dict[str, Any]], v: str) -> str | None:
+        """One expression true where ``v`` meets one of ``options``, when every option is simple; else None.
+
+        The spec's open enums are ``anyOf: [<a string enum>, string]`` on every file, chunk and message: inline,
+        they cost one type test instead of four function calls."""
+        tests = [self.test(resolve(option), v) for option in options]
+        if any(test is None for test in tests):
+            return None
+        return " or ".join(f"({test})" for test in dict.fromkeys(tests) if test is not None)
+
     def body(self, schema: dict[str, Any], v: str, path: str, pad: str) -> list[str]:
         """Statements that return ``(path, reason)`` where ``v`` breaks ``schema``; in the order the checks
         always ran: anyOf, type, enum, bounds, then the fields of an object and the items of an array."""
@@ -126,12 +164,18 @@ class _Compiler:
         if "anyOf" in schema:
             options = [self.function(option) for option in schema["anyOf"]]
             first, rest = options[0], options[1:]
-            lines.append(f"{pad}r = {first}({v})\n")
-            inner = pad
-            for option in rest:
-                lines.append(f"{inner}if r is not None and {option}({v}) is not None:\n")
-                inner += "    "
-            lines.append(f"{inner}if r is not None:\n{inner}    return (_join({path}, r[0]), r[1])\n")
+            inline = self.any_of_test(schema["anyOf"], v)
+            if inline is not None:
+                # Only a failure calls the options, for the first option's reason.
+                lines.append(f"{pad}if not ({inline}):\n")
+                lines.append(f"{pad}    r = {first}({v})\n{pad}    return (_join({path}, r[0]), r[1])\n")
+            else:
+                lines.append(f"{pad}r = {first}({v})\n")
+                inner = pad
+                for option in rest:
+                    lines.append(f"{inner}if r is not None and {option}({v}) is not None:\n")
+                    inner += "    "
+                lines.append(f"{inner}if r is not None:\n{inner}    return (_join({path}, r[0]), r[1])\n")
         types = schema.get("type")
         if types is not None:
             allowed = [types] if isinstance(types, str) else list(types)
@@ -148,34 +192,47 @@ class _Compiler:
         required = list(schema.get("required", []))
         properties = list(schema.get("properties", {}).items())
         if required or properties:
-            lines.append(f"{pad}if isinstance({v}, dict):\n")
-            inner = pad + "    "
-            for field in required:
-                key = repr(field)
-                missing = f"(_join({path}, {key}), 'required field is missing')"
-                lines.append(f"{inner}if {key} not in {v}:\n{inner}    return {missing}\n")
+            # The type test above has returned for anything but an object when the type is "object" alone.
+            inner = pad
+            if types != "object":
+                lines.append(f"{pad}if isinstance({v}, dict):\n")
+                inner = pad + "    "
+            if required:
+                # All present, in one set operation; the loop that names the missing one runs on failure only.
+                lines.append(f"{inner}if not {self.const(frozenset(required))} <= {v}.keys():\n")
+                lines.append(f"{inner}    for k in {self.const(required)}:\n")
+                lines.append(f"{inner}        if k not in {v}:\n")
+                lines.append(f"{inner}            return (_join({path}, k), 'required field is missing')\n")
             for field, sub in properties:
                 key = repr(field)
-                lines.append(f"{inner}if {key} in {v}:\n")
-                if self.simple(sub):
-                    checks = self.body(sub, "x", f"_join({path}, {key})", inner + "    ")
+                present = field in required
+                at = inner if present else inner + "    "
+                if not present:
+                    lines.append(f"{inner}if {key} in {v}:\n")
+                if self.inlined(resolve(sub)):
+                    checks = self.body(resolve(sub), "x", f"_join({path}, {key})", at)
                     if checks:
-                        lines.append(f"{inner}    x = {v}[{key}]\n")
+                        lines.append(f"{at}x = {v}[{key}]\n")
                         lines += checks
-                    else:
-                        lines.append(f"{inner}    pass\n")
+                    elif not present:
+                        lines.append(f"{at}pass\n")
                 else:
                     function = self.function(sub)
-                    lines.append(f"{inner}    r = {function}({v}[{key}])\n")
-                    lines.append(f"{inner}    if r is not None:\n")
-                    lines.append(f"{inner}        return (_join(_join({path}, {key}), r[0]), r[1])\n")
+                    lines.append(f"{at}r = {function}({v}[{key}])\n")
+                    lines.append(f"{at}if r is not None:\n")
+                    lines.append(f"{at}    return (_join(_join({path}, {key}), r[0]), r[1])\n")
         if "items" in schema:
             function = self.function(schema["items"])
-            lines.append(f"{pad}if isinstance({v}, list):\n")
-            lines.append(f"{pad}    for i, e in enumerate({v}):\n")
-            lines.append(f"{pad}        r = {function}(e)\n")
-            lines.append(f"{pad}        if r is not None:\n")
-            lines.append(f"{pad}            return (_join(_join({path}, f'[{{i}}]'), r[0]), r[1])\n")
+            # The index is found on failure only: enumerate costs a tuple per item.
+            at = pad
+            if types != "array":
+                lines.append(f"{pad}if isinstance({v}, list):\n")
+                at = pad + "    "
+            lines.append(f"{at}for e in {v}:\n")
+            lines.append(f"{at}    r = {function}(e)\n")
+            lines.append(f"{at}    if r is not None:\n")
+            lines.append(f"{at}        i = next(i for i, y in enumerate({v}) if y is e)\n")
+            lines.append(f"{at}        return (_join(_join({path}, f'[{{i}}]'), r[0]), r[1])\n")
         return lines
 
 

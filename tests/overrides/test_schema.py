@@ -84,3 +84,43 @@ def test_a_type_list_accepts_each_type() -> None:
     assert mismatch(schema, None) is None and mismatch(schema, 3) is None
     assert mismatch(schema, 3.5) == ("(body)", "expected integer or null, got 3.5")
     assert mismatch(schema, False) == ("(body)", "expected integer or null, got false")
+
+
+def test_subclasses_of_the_json_types_pass_as_those_types() -> None:
+    import enum
+
+    class Role(enum.StrEnum):
+        USER = "user"
+
+    class Count(enum.IntEnum):
+        ONE = 1
+
+    schema = {"type": "object", "properties": {"role": {"type": "string"}, "n": {"type": "integer"}}}
+    assert mismatch(schema, {"role": Role.USER, "n": Count.ONE}) is None
+    assert mismatch(schema, {"role": "user", "n": True}) == ("n", "expected integer, got true")
+
+
+def test_a_choice_of_simple_schemas_gives_the_first_option_s_reason() -> None:
+    schema = {
+        "type": "object",
+        "required": ["p"],
+        "properties": {"p": {"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "integer"}]}},
+    }
+    assert mismatch(schema, {"p": "a"}) is None and mismatch(schema, {"p": 3}) is None
+    assert mismatch(schema, {"p": "b"}) == ("p", "'b' is not one of ['a']")
+    assert mismatch(schema, {"p": None}) == ("p", "expected string, got null")
+    assert compile_schema(schema, strict=False)({"p": "b"}) is None
+
+
+def test_the_first_missing_field_in_the_spec_s_order_is_named() -> None:
+    schema = {"type": "object", "required": ["a", "b", "c"], "properties": {"b": {"type": "string"}}}
+    assert mismatch(schema, {"a": 1}) == ("b", "required field is missing")
+    assert mismatch(schema, {"c": 1}) == ("a", "required field is missing")
+
+
+def test_the_broken_item_is_named_by_its_own_position() -> None:
+    good = {"id": "f", "bytes": 1}
+    assert mismatch(PAGE, {"data": [good, dict(good), good, {"id": "f"}]}) == (
+        "data[3].bytes",
+        "required field is missing",
+    )
