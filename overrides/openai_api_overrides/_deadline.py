@@ -9,30 +9,36 @@ read timeout, the idle timeout, bounds it).
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import ssl
 import time
 import typing
-from collections.abc import Iterator
 from typing import Any
 
 import httpcore
 import httpx
 
-__all__ = ["attempt_deadline", "cap_async_transport", "cap_transport"]
+__all__ = ["AttemptDeadline", "cap_async_transport", "cap_transport"]
 
 _ENDS: contextvars.ContextVar[float | None] = contextvars.ContextVar("openai_api_call_ends", default=None)
 
 
-@contextlib.contextmanager
-def attempt_deadline(ends: float) -> Iterator[None]:
-    """Socket waits inside the block end by ``ends`` (a ``time.monotonic()`` value)."""
-    token = _ENDS.set(ends)
-    try:
-        yield
-    finally:
-        _ENDS.reset(token)
+class AttemptDeadline:
+    """Socket waits inside the block end by ``ends`` (a ``time.monotonic()`` value).
+
+    A class, not ``contextlib.contextmanager``: that builds a generator and a wrapper per attempt (1.5 µs a call).
+    """
+
+    __slots__ = ("_ends", "_token")
+
+    def __init__(self, ends: float) -> None:
+        self._ends = ends
+
+    def __enter__(self) -> None:
+        self._token = _ENDS.set(self._ends)
+
+    def __exit__(self, *exc: object) -> None:
+        _ENDS.reset(self._token)
 
 
 def _capped(timeout: float | None) -> float | None:

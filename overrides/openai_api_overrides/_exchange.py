@@ -93,7 +93,13 @@ class Exchange:
     """
 
     def __init__(
-        self, request: httpx.Request, policy: RetryPolicy, deadline: float, base_path: str, strict: bool
+        self,
+        request: httpx.Request,
+        policy: RetryPolicy,
+        deadline: float,
+        base_path: str,
+        strict: bool,
+        timeouts: dict[str, float | None],
     ) -> None:
         self.request = request
         self.policy = policy
@@ -104,7 +110,11 @@ class Exchange:
         self._deadline = deadline
         self.ends = time.monotonic() + deadline
         self._base_path = base_path
-        self._timeouts: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
+        self._timeouts = timeouts
+        """The socket timeouts asked for: never changed, each attempt gets its own copy when capped."""
+        # None (no timeout) must become what is left of the deadline: then every attempt caps its own copy.
+        bounds = [value for value in timeouts.values() if value is not None]
+        self._longest = max(bounds) if bounds and len(bounds) == len(timeouts) else None
 
     # --- the deadline ----------------------------------------------------------------------------------------
 
@@ -113,20 +123,20 @@ class Exchange:
 
     def start_attempt(self) -> httpx.Request:
         """The request to send now, its socket timeouts capped by what is left of the deadline."""
-        left = self.remaining()
+        left = self.ends - time.monotonic()
         if left <= 0:
-            raise self._deadline_error()
-        self.request.extensions["timeout"] = {
-            name: left if value is None else min(value, left) for name, value in self._timeouts.items()
-        }
+            raise self.deadline_error()
+        if self._longest is not None and left >= self._longest:
+            # Far from the deadline (nearly always): the timeouts asked for are already within it.
+            self.request.extensions["timeout"] = self._timeouts
+        else:
+            self.request.extensions["timeout"] = {
+                name: left if value is None else min(value, left) for name, value in self._timeouts.items()
+            }
         return self.request
 
-    def check_deadline(self) -> None:
-        """Between chunks of a body: a server dripping bytes never trips a read timeout, so the deadline must."""
-        if time.monotonic() > self.ends:
-            raise self._deadline_error()
-
-    def _deadline_error(self) -> APITimeoutError:
+    def deadline_error(self) -> APITimeoutError:
+        """Also raised between chunks of a body: a server dripping bytes never trips a read timeout."""
         note = f" after {self.retries} retries" if self.retries else ""
         return APITimeoutError(
             f"{self.request.method} {self.request.url} timed out (deadline): the call took longer than its "

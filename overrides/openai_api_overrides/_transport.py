@@ -11,20 +11,13 @@ from typing import Any
 import httpx
 
 from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
-from openai_api_overrides._deadline import attempt_deadline, cap_async_transport, cap_transport
+from openai_api_overrides._deadline import AttemptDeadline, cap_async_transport, cap_transport
 from openai_api_overrides._errors import APIConnectionError
 from openai_api_overrides._exchange import Exchange, connection_error
 from openai_api_overrides._logging import logger
 from openai_api_overrides._retry import RetryPolicy
 
 __all__ = ["AsyncRetryTransport", "RetryTransport"]
-
-
-def _ensure_timeout(request: httpx.Request, default: httpx.Timeout) -> None:
-    """Puts ``default`` on a request whose timeouts are all off (the generated client's ``timeout=None``)."""
-    timeout = request.extensions.get("timeout")
-    if not timeout or all(value is None for value in timeout.values()):
-        request.extensions["timeout"] = default.as_dict()
 
 
 def _random_multipart_boundary(request: httpx.Request) -> None:
@@ -34,8 +27,7 @@ def _random_multipart_boundary(request: httpx.Request) -> None:
     boundary: a file holding ``\r\n--+++`` would end its part early and corrupt the request.
     """
     stream = request.stream
-    if not isinstance(stream, httpx._multipart.MultipartStream):
-        return
+    assert isinstance(stream, httpx._multipart.MultipartStream)
     stream.boundary = os.urandom(16).hex().encode("ascii")
     stream.content_type = f"multipart/form-data; boundary={stream.boundary.decode('ascii')}"
     request.headers["Content-Type"] = stream.content_type
@@ -60,10 +52,16 @@ class _Settings:
         self.base_path = base_path.rstrip("/")
         self.strict = strict
 
+        self._default_timeouts = timeout.as_dict()
+
     def exchange(self, request: httpx.Request) -> Exchange:
-        _ensure_timeout(request, self.timeout)
-        _random_multipart_boundary(request)
-        return Exchange(request, self.policy, self.deadline, self.base_path, self.strict)
+        timeouts = request.extensions.get("timeout")
+        if not timeouts or set(timeouts.values()) == {None}:
+            # The generated client's ``timeout=None`` switches every timeout off: this layer never does.
+            timeouts = self._default_timeouts
+        if isinstance(request.stream, httpx._multipart.MultipartStream):
+            _random_multipart_boundary(request)
+        return Exchange(request, self.policy, self.deadline, self.base_path, self.strict, timeouts)
 
 
 class _Body:
@@ -165,7 +163,8 @@ def _read(response: httpx.Response, exchange: Exchange) -> None:
     parts = []
     for part in response.iter_raw():
         parts.append(part)
-        exchange.check_deadline()
+        if time.monotonic() > exchange.ends:
+            raise exchange.deadline_error()
     response._content = _decoded(response, b"".join(parts), exchange)
 
 
@@ -175,7 +174,8 @@ async def _aread(response: httpx.Response, exchange: Exchange) -> None:
     parts = []
     async for part in response.aiter_raw():
         parts.append(part)
-        exchange.check_deadline()
+        if time.monotonic() > exchange.ends:
+            raise exchange.deadline_error()
     response._content = _decoded(response, b"".join(parts), exchange)
 
 
@@ -210,7 +210,7 @@ class RetryTransport(httpx.BaseTransport):
         exchange = self.settings.exchange(request)
         while True:
             attempt = exchange.start_attempt()
-            with attempt_deadline(exchange.ends):
+            with AttemptDeadline(exchange.ends):
                 try:
                     response = self.inner.handle_request(attempt)
                 except Exception as exc:
@@ -262,7 +262,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         exchange = self.settings.exchange(request)
         while True:
             attempt = exchange.start_attempt()
-            with attempt_deadline(exchange.ends):
+            with AttemptDeadline(exchange.ends):
                 try:
                     response = await self.inner.handle_async_request(attempt)
                 except Exception as exc:
