@@ -321,9 +321,11 @@ def _signature(method: _Method, is_async: bool) -> str:
 
 
 def _body(method: _Method, is_async: bool) -> list[str]:
-    lines = [f"from .api.{method.module.rpartition('.')[0]} import {method.module.rpartition('.')[2]}"]
-    if method.runtime_models:
-        lines.append(f"from .models import {', '.join(sorted(method.runtime_models))}")
+    # No import statement: one in a method runs on every call (1.5 µs each, two for a call with a body). The
+    # uploads, downloads and streams go to the requester by operation ID, without the generated function.
+    lines = [f"{model} = _models.{model}" for model in sorted(method.runtime_models)]
+    if method.kind not in ("upload", "stream", "download"):
+        lines.insert(0, f'{method.module.rpartition(".")[2]} = _endpoint("{method.module}")')
     path_args = [p for p in method.params if p.positional]
     if method.kind == "upload":
         fields = ", ".join(f'"{p.name}": {p.name}' for p in method.params)
@@ -363,11 +365,13 @@ streamed uploads, downloads and server-sent event streams.
 from __future__ import annotations
 
 import builtins
+import importlib
 from collections.abc import Callable, Iterator, AsyncIterator, Awaitable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
 import os
 from types import TracebackType
 
+from . import models as _models
 from .types import UNSET, Response, Unset
 
 {type_imports}
@@ -417,6 +421,18 @@ class AsyncRequester(Protocol):
     async def aupload(self, operation_id: str, fields: dict[str, Any], /) -> Any: ...
     async def adownload(self, operation_id: str, arguments: dict[str, Any], /) -> bytes: ...
     def astream(self, operation_id: str, arguments: dict[str, Any], /) -> Any: ...
+
+
+_ENDPOINTS: dict[str, Any] = {{}}
+
+
+def _endpoint(name: str) -> Any:
+    """The generated module ``api.<name>``, imported when a method first needs it (the models package loads each
+    model on first use too): making a client imports none of the operations it does not call."""
+    found = _ENDPOINTS.get(name)
+    if found is None:
+        found = _ENDPOINTS[name] = importlib.import_module(f"{{__package__}}.api.{{name}}")
+    return found
 
 
 def _model(model: type[_M], value: Any) -> Any:

@@ -9,11 +9,13 @@ streamed uploads, downloads and server-sent event streams.
 from __future__ import annotations
 
 import builtins
+import importlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+from . import models as _models
 from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
@@ -93,6 +95,18 @@ class AsyncRequester(Protocol):
     def astream(self, operation_id: str, arguments: dict[str, Any], /) -> Any: ...
 
 
+_ENDPOINTS: dict[str, Any] = {}
+
+
+def _endpoint(name: str) -> Any:
+    """The generated module ``api.<name>``, imported when a method first needs it (the models package loads each
+    model on first use too): making a client imports none of the operations it does not call."""
+    found = _ENDPOINTS.get(name)
+    if found is None:
+        found = _ENDPOINTS[name] = importlib.import_module(f"{__package__}.api.{name}")
+    return found
+
+
 def _model(model: type[_M], value: Any) -> Any:
     """A plain dict (typed by the model's TypedDict shape) becomes the generated model; a model stays itself."""
     return model.from_dict(value) if isinstance(value, Mapping) else value  # type: ignore[attr-defined]
@@ -149,9 +163,9 @@ class ChatCompletions:
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
-        from .api.chat import create_chat_completion
-        from .models import ChatCompletionRequestMessage, CreateChatCompletionRequest
-
+        create_chat_completion = _endpoint("chat.create_chat_completion")
+        ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
+        CreateChatCompletionRequest = _models.CreateChatCompletionRequest
         body = CreateChatCompletionRequest(
             model=model,
             messages=[_model(ChatCompletionRequestMessage, item) for item in messages],
@@ -214,8 +228,8 @@ class ChatCompletions:
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
-        from .models import ChatCompletionRequestMessage, CreateChatCompletionRequest
-
+        ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
+        CreateChatCompletionRequest = _models.CreateChatCompletionRequest
         body = CreateChatCompletionRequest(
             model=model,
             messages=[_model(ChatCompletionRequestMessage, item) for item in messages],
@@ -273,6 +287,7 @@ class AudioTranscriptions:
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         fields = {
             "file": file,
             "model": model,
@@ -318,6 +333,7 @@ class AudioTranslations:
 
         Operation ``createTranslation``; errors raise the requester's typed exceptions.
         """
+        CreateTranslationRequest = _models.CreateTranslationRequest
         fields = {
             "file": file,
             "model": model,
@@ -344,8 +360,7 @@ class Models:
 
         Operation ``listModels``; errors raise the requester's typed exceptions.
         """
-        from .api.models import list_models
-
+        list_models = _endpoint("models.list_models")
         return cast(
             "ListModelsResponse",
             self._requester.call(
@@ -367,8 +382,7 @@ class Models:
 
         Operation ``retrieveModel``; errors raise the requester's typed exceptions.
         """
-        from .api.models import retrieve_model
-
+        retrieve_model = _endpoint("models.retrieve_model")
         return cast("Model", self._requester.call(retrieve_model.sync_detailed, model=model))
 
     def delete(
@@ -385,8 +399,7 @@ class Models:
 
         Operation ``deleteModel``; errors raise the requester's typed exceptions.
         """
-        from .api.models import delete_model
-
+        delete_model = _endpoint("models.delete_model")
         return cast("DeleteModelResponse", self._requester.call(delete_model.sync_detailed, model=model))
 
 
@@ -462,9 +475,8 @@ class Completions:
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
-        from .api.completions import create_completion
-        from .models import CreateCompletionRequest
-
+        create_completion = _endpoint("completions.create_completion")
+        CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
             model=model,
             prompt=prompt,
@@ -554,8 +566,7 @@ class Completions:
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
-        from .models import CreateCompletionRequest
-
+        CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
             model=model,
             prompt=prompt,
@@ -619,9 +630,8 @@ class Edits:
 
         Operation ``createEdit``; errors raise the requester's typed exceptions.
         """
-        from .api.edits import create_edit
-        from .models import CreateEditRequest
-
+        create_edit = _endpoint("edits.create_edit")
+        CreateEditRequest = _models.CreateEditRequest
         body = CreateEditRequest(
             model=model, instruction=instruction, input_=input, n=n, temperature=temperature, top_p=top_p
         )
@@ -663,9 +673,8 @@ class Images:
 
         Operation ``createImage``; errors raise the requester's typed exceptions.
         """
-        from .api.images import create_image
-        from .models import CreateImageRequest
-
+        create_image = _endpoint("images.create_image")
+        CreateImageRequest = _models.CreateImageRequest
         body = CreateImageRequest(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
         if extra_body:
             body.additional_properties.update(extra_body)
@@ -703,6 +712,7 @@ class Images:
 
         Operation ``createImageEdit``; errors raise the requester's typed exceptions.
         """
+        CreateImageEditRequest = _models.CreateImageEditRequest
         fields = {
             "image": image,
             "prompt": prompt,
@@ -740,6 +750,7 @@ class Images:
 
         Operation ``createImageVariation``; errors raise the requester's typed exceptions.
         """
+        CreateImageVariationRequest = _models.CreateImageVariationRequest
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
         return cast("ImagesResponse", self._requester.upload("createImageVariation", _given(fields)))
 
@@ -773,9 +784,8 @@ class Embeddings:
 
         Operation ``createEmbedding``; errors raise the requester's typed exceptions.
         """
-        from .api.embeddings import create_embedding
-        from .models import CreateEmbeddingRequest
-
+        create_embedding = _endpoint("embeddings.create_embedding")
+        CreateEmbeddingRequest = _models.CreateEmbeddingRequest
         body = CreateEmbeddingRequest(model=model, input_=input, user=user)
         if extra_body:
             body.additional_properties.update(extra_body)
@@ -821,8 +831,7 @@ class Files:
 
         Operation ``listFiles``; errors raise the requester's typed exceptions.
         """
-        from .api.files import list_files
-
+        list_files = _endpoint("files.list_files")
         return cast(
             "ListFilesResponse",
             self._requester.call(list_files.sync_detailed, purpose=purpose, limit=limit, order=order, after=after),
@@ -850,6 +859,7 @@ class Files:
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
         return cast("OpenAIFile", self._requester.upload("createFile", _given(fields)))
 
@@ -868,8 +878,7 @@ class Files:
 
         Operation ``listFilesGateway``; errors raise the requester's typed exceptions.
         """
-        from .api.files import list_files_gateway
-
+        list_files_gateway = _endpoint("files.list_files_gateway")
         return cast("ListFilesResponse", self._requester.call(list_files_gateway.sync_detailed, purpose=purpose))
 
     def retrieve(
@@ -885,8 +894,7 @@ class Files:
 
         Operation ``retrieveFile``; errors raise the requester's typed exceptions.
         """
-        from .api.files import retrieve_file
-
+        retrieve_file = _endpoint("files.retrieve_file")
         return cast("OpenAIFile", self._requester.call(retrieve_file.sync_detailed, file_id=file_id))
 
     def delete(
@@ -902,8 +910,7 @@ class Files:
 
         Operation ``deleteFile``; errors raise the requester's typed exceptions.
         """
-        from .api.files import delete_file
-
+        delete_file = _endpoint("files.delete_file")
         return cast("DeleteFileResponse", self._requester.call(delete_file.sync_detailed, file_id=file_id))
 
     def content(
@@ -976,9 +983,8 @@ class FineTunes:
 
         Operation ``createFineTune``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import create_fine_tune
-        from .models import CreateFineTuneRequest
-
+        create_fine_tune = _endpoint("fine_tunes.create_fine_tune")
+        CreateFineTuneRequest = _models.CreateFineTuneRequest
         body = CreateFineTuneRequest(
             training_file=training_file,
             validation_file=validation_file,
@@ -1006,8 +1012,7 @@ class FineTunes:
 
         Operation ``listFineTunes``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import list_fine_tunes
-
+        list_fine_tunes = _endpoint("fine_tunes.list_fine_tunes")
         return cast(
             "ListFineTunesResponse",
             self._requester.call(
@@ -1028,8 +1033,7 @@ class FineTunes:
 
         Operation ``retrieveFineTune``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import retrieve_fine_tune
-
+        retrieve_fine_tune = _endpoint("fine_tunes.retrieve_fine_tune")
         return cast("FineTune", self._requester.call(retrieve_fine_tune.sync_detailed, fine_tune_id=fine_tune_id))
 
     def cancel(
@@ -1045,8 +1049,7 @@ class FineTunes:
 
         Operation ``cancelFineTune``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import cancel_fine_tune
-
+        cancel_fine_tune = _endpoint("fine_tunes.cancel_fine_tune")
         return cast("FineTune", self._requester.call(cancel_fine_tune.sync_detailed, fine_tune_id=fine_tune_id))
 
     def list_events(
@@ -1064,8 +1067,7 @@ class FineTunes:
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import list_fine_tune_events
-
+        list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
             "ListFineTuneEventsResponse",
             self._requester.call(list_fine_tune_events.sync_detailed, fine_tune_id=fine_tune_id),
@@ -1155,9 +1157,9 @@ class AsyncChatCompletions:
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
-        from .api.chat import create_chat_completion
-        from .models import ChatCompletionRequestMessage, CreateChatCompletionRequest
-
+        create_chat_completion = _endpoint("chat.create_chat_completion")
+        ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
+        CreateChatCompletionRequest = _models.CreateChatCompletionRequest
         body = CreateChatCompletionRequest(
             model=model,
             messages=[_model(ChatCompletionRequestMessage, item) for item in messages],
@@ -1221,8 +1223,8 @@ class AsyncChatCompletions:
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
-        from .models import ChatCompletionRequestMessage, CreateChatCompletionRequest
-
+        ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
+        CreateChatCompletionRequest = _models.CreateChatCompletionRequest
         body = CreateChatCompletionRequest(
             model=model,
             messages=[_model(ChatCompletionRequestMessage, item) for item in messages],
@@ -1281,6 +1283,7 @@ class AsyncAudioTranscriptions:
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         fields = {
             "file": file,
             "model": model,
@@ -1328,6 +1331,7 @@ class AsyncAudioTranslations:
 
         Operation ``createTranslation``; errors raise the requester's typed exceptions.
         """
+        CreateTranslationRequest = _models.CreateTranslationRequest
         fields = {
             "file": file,
             "model": model,
@@ -1356,8 +1360,7 @@ class AsyncModels:
 
         Operation ``listModels``; errors raise the requester's typed exceptions.
         """
-        from .api.models import list_models
-
+        list_models = _endpoint("models.list_models")
         return cast(
             "ListModelsResponse",
             await self._requester.acall(
@@ -1379,8 +1382,7 @@ class AsyncModels:
 
         Operation ``retrieveModel``; errors raise the requester's typed exceptions.
         """
-        from .api.models import retrieve_model
-
+        retrieve_model = _endpoint("models.retrieve_model")
         return cast("Model", await self._requester.acall(retrieve_model.asyncio_detailed, model=model))
 
     async def delete(
@@ -1397,8 +1399,7 @@ class AsyncModels:
 
         Operation ``deleteModel``; errors raise the requester's typed exceptions.
         """
-        from .api.models import delete_model
-
+        delete_model = _endpoint("models.delete_model")
         return cast("DeleteModelResponse", await self._requester.acall(delete_model.asyncio_detailed, model=model))
 
 
@@ -1474,9 +1475,8 @@ class AsyncCompletions:
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
-        from .api.completions import create_completion
-        from .models import CreateCompletionRequest
-
+        create_completion = _endpoint("completions.create_completion")
+        CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
             model=model,
             prompt=prompt,
@@ -1568,8 +1568,7 @@ class AsyncCompletions:
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
-        from .models import CreateCompletionRequest
-
+        CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
             model=model,
             prompt=prompt,
@@ -1635,9 +1634,8 @@ class AsyncEdits:
 
         Operation ``createEdit``; errors raise the requester's typed exceptions.
         """
-        from .api.edits import create_edit
-        from .models import CreateEditRequest
-
+        create_edit = _endpoint("edits.create_edit")
+        CreateEditRequest = _models.CreateEditRequest
         body = CreateEditRequest(
             model=model, instruction=instruction, input_=input, n=n, temperature=temperature, top_p=top_p
         )
@@ -1679,9 +1677,8 @@ class AsyncImages:
 
         Operation ``createImage``; errors raise the requester's typed exceptions.
         """
-        from .api.images import create_image
-        from .models import CreateImageRequest
-
+        create_image = _endpoint("images.create_image")
+        CreateImageRequest = _models.CreateImageRequest
         body = CreateImageRequest(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
         if extra_body:
             body.additional_properties.update(extra_body)
@@ -1719,6 +1716,7 @@ class AsyncImages:
 
         Operation ``createImageEdit``; errors raise the requester's typed exceptions.
         """
+        CreateImageEditRequest = _models.CreateImageEditRequest
         fields = {
             "image": image,
             "prompt": prompt,
@@ -1756,6 +1754,7 @@ class AsyncImages:
 
         Operation ``createImageVariation``; errors raise the requester's typed exceptions.
         """
+        CreateImageVariationRequest = _models.CreateImageVariationRequest
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
         return cast("ImagesResponse", await self._requester.aupload("createImageVariation", _given(fields)))
 
@@ -1789,9 +1788,8 @@ class AsyncEmbeddings:
 
         Operation ``createEmbedding``; errors raise the requester's typed exceptions.
         """
-        from .api.embeddings import create_embedding
-        from .models import CreateEmbeddingRequest
-
+        create_embedding = _endpoint("embeddings.create_embedding")
+        CreateEmbeddingRequest = _models.CreateEmbeddingRequest
         body = CreateEmbeddingRequest(model=model, input_=input, user=user)
         if extra_body:
             body.additional_properties.update(extra_body)
@@ -1839,8 +1837,7 @@ class AsyncFiles:
 
         Operation ``listFiles``; errors raise the requester's typed exceptions.
         """
-        from .api.files import list_files
-
+        list_files = _endpoint("files.list_files")
         return cast(
             "ListFilesResponse",
             await self._requester.acall(
@@ -1870,6 +1867,7 @@ class AsyncFiles:
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
         return cast("OpenAIFile", await self._requester.aupload("createFile", _given(fields)))
 
@@ -1888,8 +1886,7 @@ class AsyncFiles:
 
         Operation ``listFilesGateway``; errors raise the requester's typed exceptions.
         """
-        from .api.files import list_files_gateway
-
+        list_files_gateway = _endpoint("files.list_files_gateway")
         return cast(
             "ListFilesResponse", await self._requester.acall(list_files_gateway.asyncio_detailed, purpose=purpose)
         )
@@ -1907,8 +1904,7 @@ class AsyncFiles:
 
         Operation ``retrieveFile``; errors raise the requester's typed exceptions.
         """
-        from .api.files import retrieve_file
-
+        retrieve_file = _endpoint("files.retrieve_file")
         return cast("OpenAIFile", await self._requester.acall(retrieve_file.asyncio_detailed, file_id=file_id))
 
     async def delete(
@@ -1924,8 +1920,7 @@ class AsyncFiles:
 
         Operation ``deleteFile``; errors raise the requester's typed exceptions.
         """
-        from .api.files import delete_file
-
+        delete_file = _endpoint("files.delete_file")
         return cast("DeleteFileResponse", await self._requester.acall(delete_file.asyncio_detailed, file_id=file_id))
 
     async def content(
@@ -1998,9 +1993,8 @@ class AsyncFineTunes:
 
         Operation ``createFineTune``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import create_fine_tune
-        from .models import CreateFineTuneRequest
-
+        create_fine_tune = _endpoint("fine_tunes.create_fine_tune")
+        CreateFineTuneRequest = _models.CreateFineTuneRequest
         body = CreateFineTuneRequest(
             training_file=training_file,
             validation_file=validation_file,
@@ -2028,8 +2022,7 @@ class AsyncFineTunes:
 
         Operation ``listFineTunes``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import list_fine_tunes
-
+        list_fine_tunes = _endpoint("fine_tunes.list_fine_tunes")
         return cast(
             "ListFineTunesResponse",
             await self._requester.acall(
@@ -2050,8 +2043,7 @@ class AsyncFineTunes:
 
         Operation ``retrieveFineTune``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import retrieve_fine_tune
-
+        retrieve_fine_tune = _endpoint("fine_tunes.retrieve_fine_tune")
         return cast(
             "FineTune", await self._requester.acall(retrieve_fine_tune.asyncio_detailed, fine_tune_id=fine_tune_id)
         )
@@ -2069,8 +2061,7 @@ class AsyncFineTunes:
 
         Operation ``cancelFineTune``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import cancel_fine_tune
-
+        cancel_fine_tune = _endpoint("fine_tunes.cancel_fine_tune")
         return cast(
             "FineTune", await self._requester.acall(cancel_fine_tune.asyncio_detailed, fine_tune_id=fine_tune_id)
         )
@@ -2090,8 +2081,7 @@ class AsyncFineTunes:
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
-        from .api.fine_tunes import list_fine_tune_events
-
+        list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
             "ListFineTuneEventsResponse",
             await self._requester.acall(list_fine_tune_events.asyncio_detailed, fine_tune_id=fine_tune_id),

@@ -8,6 +8,7 @@ lines joined with "\\n", ``event``, ``id``, comments (``:``) skipped, an event d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -24,6 +25,11 @@ class ServerSentEvent(NamedTuple):
     id: str | None = None
 
 
+# A ServerSentEvent made as the tuple it is: the namedtuple's own __new__ is Python code, 3,000 instructions an
+# event, as much as splitting the event out of its chunk.
+_event = functools.partial(tuple.__new__, ServerSentEvent)
+
+
 class LineDecoder:
     """Splits chunks of bytes into lines at CR, LF or CRLF, also when a CRLF is split between two chunks."""
 
@@ -32,10 +38,17 @@ class LineDecoder:
         self._pending: list[bytes] = []
         self._after_cr = False
         self._first = True
+        self.at_line_start = False
+        """Whether the next chunk starts a line, nothing pending (false until the first line, which may hold a BOM)."""
 
     def feed(self, chunk: bytes) -> Iterable[str]:
         """The lines ``chunk`` completes, without their line endings. A line that is not UTF-8 raises
         UnicodeDecodeError when its turn comes, after the lines before it."""
+        lines = self._split(chunk)
+        self.at_line_start = not self._pending and not self._after_cr and not self._first
+        return lines
+
+    def _split(self, chunk: bytes) -> Iterable[str]:
         if self._after_cr:
             self._after_cr = False
             if chunk[:1] == b"\n":
@@ -121,7 +134,30 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """The events ``chunk`` completes, in order, up to a line that is not UTF-8 (then see :attr:`error`)."""
+        if self._lines.at_line_start and not self._data and not self._event and chunk[-2:] == b"\n\n":
+            events = self._whole_events(chunk)
+            if events is not None:
+                return events
         return self._events(self._lines.feed(chunk))
+
+    def _whole_events(self, chunk: bytes) -> list[ServerSentEvent] | None:
+        """The events of a chunk the way the API sends them: whole events of one ``data:`` line each, LF only; None
+        for any other chunk, which is then read line by line from the same state. Read as blocks, the API's chunks
+        cost a third of what reading them line by line does."""
+        try:
+            text = chunk.decode()
+        except UnicodeDecodeError:
+            return None
+        if "\r" in text:
+            return None
+        blocks = text.split("\n\n")
+        blocks.pop()  # the empty text after the last blank line
+        events = []
+        for block in blocks:
+            if block[:6] != "data: " or "\n" in block:
+                return None
+            events.append(_event((block[6:], "message", self._id)))
+        return events
 
     def flush(self) -> list[ServerSentEvent]:
         """The events left when the stream ends: a last line without its ending, an event without its blank line."""

@@ -6,6 +6,7 @@ import importlib
 import os
 import subprocess
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -124,3 +125,35 @@ def test_the_wheel_holds_both_packages_with_py_typed(tmp_path: Path) -> None:
         "attrs",
         "httpx",
     ]
+
+
+def _models() -> list[type]:
+    """Every generated attrs model (the package also exports the literal enums' aliases)."""
+    import attrs
+
+    from openai_api_client import models
+
+    return [model for name in models.__all__ if attrs.has(model := getattr(models, name))]
+
+
+def test_every_model_is_checked_below() -> None:
+    assert len(_models()) >= 50  # an empty parametrization would skip the test below, not fail it
+
+
+@pytest.mark.parametrize("model", _models(), ids=lambda model: model.__name__)
+def test_from_dict_passes_every_field_to_its_own_parameter(model: type) -> None:
+    # The template passes the fields positionally: their order must be the order the class declares them in.
+    import ast
+    import inspect
+
+    import attrs
+
+    source = textwrap.dedent(inspect.getsource(model.from_dict))  # type: ignore[attr-defined]
+    calls = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "cls"
+    ]
+    assert len(calls) == 1 and not calls[0].keywords
+    passed = [arg.id for arg in calls[0].args if isinstance(arg, ast.Name)]
+    assert passed == [field.name for field in attrs.fields(model) if field.init]

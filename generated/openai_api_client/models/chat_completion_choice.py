@@ -65,9 +65,9 @@ class ChatCompletionChoice:
         finish_reason = d.pop("finish_reason", UNSET)
 
         chat_completion_choice = cls(
-            index=index,
-            message=message,
-            finish_reason=finish_reason,
+            index,
+            message,
+            finish_reason,
         )
 
         chat_completion_choice.additional_properties = d

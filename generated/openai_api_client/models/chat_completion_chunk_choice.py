@@ -66,9 +66,9 @@ class ChatCompletionChunkChoice:
         finish_reason = d.pop("finish_reason", UNSET)
 
         chat_completion_chunk_choice = cls(
-            index=index,
-            delta=delta,
-            finish_reason=finish_reason,
+            index,
+            delta,
+            finish_reason,
         )
 
         chat_completion_chunk_choice.additional_properties = d

@@ -60,8 +60,8 @@ class ChatCompletionDelta:
         content = d.pop("content", UNSET)
 
         chat_completion_delta = cls(
-            role=role,
-            content=content,
+            role,
+            content,
         )
 
         chat_completion_delta.additional_properties = d

@@ -62,9 +62,9 @@ class ChatCompletionRequestMessage:
         name = d.pop("name", UNSET)
 
         chat_completion_request_message = cls(
-            role=role,
-            content=content,
-            name=name,
+            role,
+            content,
+            name,
         )
 
         chat_completion_request_message.additional_properties = d

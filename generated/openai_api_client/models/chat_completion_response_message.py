@@ -59,8 +59,8 @@ class ChatCompletionResponseMessage:
         content = d.pop("content", UNSET)
 
         chat_completion_response_message = cls(
-            role=role,
-            content=content,
+            role,
+            content,
         )
 
         chat_completion_response_message.additional_properties = d

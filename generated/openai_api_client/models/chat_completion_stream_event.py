@@ -60,8 +60,8 @@ class ChatCompletionStreamEvent:
         event = d.pop("event", UNSET)
 
         chat_completion_stream_event = cls(
-            data=data,
-            event=event,
+            data,
+            event,
         )
 
         chat_completion_stream_event.additional_properties = d

@@ -73,10 +73,10 @@ class ChatTrainingMessage:
             weight = check_chat_training_message_weight(_weight)
 
         chat_training_message = cls(
-            role=role,
-            content=content,
-            name=name,
-            weight=weight,
+            role,
+            content,
+            name,
+            weight,
         )
 
         chat_training_message.additional_properties = d

@@ -48,7 +48,7 @@ class ChatTrainingRecord:
             messages.append(messages_item)
 
         chat_training_record = cls(
-            messages=messages,
+            messages,
         )
 
         chat_training_record.additional_properties = d

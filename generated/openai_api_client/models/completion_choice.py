@@ -94,10 +94,10 @@ class CompletionChoice:
         finish_reason = d.pop("finish_reason", UNSET)
 
         completion_choice = cls(
-            text=text,
-            index=index,
-            logprobs=logprobs,
-            finish_reason=finish_reason,
+            text,
+            index,
+            logprobs,
+            finish_reason,
         )
 
         completion_choice.additional_properties = d

@@ -93,10 +93,10 @@ class CompletionLogprobs:
         text_offset = cast(list[int], d.pop("text_offset", UNSET))
 
         completion_logprobs = cls(
-            tokens=tokens,
-            token_logprobs=token_logprobs,
-            top_logprobs=top_logprobs,
-            text_offset=text_offset,
+            tokens,
+            token_logprobs,
+            top_logprobs,
+            text_offset,
         )
 
         completion_logprobs.additional_properties = d

@@ -60,8 +60,8 @@ class CompletionStreamEvent:
         event = d.pop("event", UNSET)
 
         completion_stream_event = cls(
-            data=data,
-            event=event,
+            data,
+            event,
         )
 
         completion_stream_event.additional_properties = d

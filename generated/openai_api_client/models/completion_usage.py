@@ -57,9 +57,9 @@ class CompletionUsage:
         completion_tokens = d.pop("completion_tokens", UNSET)
 
         completion_usage = cls(
-            prompt_tokens=prompt_tokens,
-            total_tokens=total_tokens,
-            completion_tokens=completion_tokens,
+            prompt_tokens,
+            total_tokens,
+            completion_tokens,
         )
 
         completion_usage.additional_properties = d

@@ -79,11 +79,11 @@ class CreateChatCompletionChunk:
         model = d.pop("model", UNSET)
 
         create_chat_completion_chunk = cls(
-            id=id,
-            object_=object_,
-            created=created,
-            choices=choices,
-            model=model,
+            id,
+            object_,
+            created,
+            choices,
+            model,
         )
 
         create_chat_completion_chunk.additional_properties = d

@@ -216,18 +216,18 @@ class CreateChatCompletionRequest:
         user = d.pop("user", UNSET)
 
         create_chat_completion_request = cls(
-            model=model,
-            messages=messages,
-            temperature=temperature,
-            top_p=top_p,
-            n=n,
-            stream=stream,
-            stop=stop,
-            max_tokens=max_tokens,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            logit_bias=logit_bias,
-            user=user,
+            model,
+            messages,
+            temperature,
+            top_p,
+            n,
+            stream,
+            stop,
+            max_tokens,
+            presence_penalty,
+            frequency_penalty,
+            logit_bias,
+            user,
         )
 
         create_chat_completion_request.additional_properties = d

@@ -94,12 +94,12 @@ class CreateChatCompletionResponse:
             usage = CompletionUsage.from_dict(_usage)
 
         create_chat_completion_response = cls(
-            id=id,
-            object_=object_,
-            created=created,
-            choices=choices,
-            model=model,
-            usage=usage,
+            id,
+            object_,
+            created,
+            choices,
+            model,
+            usage,
         )
 
         create_chat_completion_response.additional_properties = d

@@ -321,22 +321,22 @@ class CreateCompletionRequest:
         user = d.pop("user", UNSET)
 
         create_completion_request = cls(
-            model=model,
-            prompt=prompt,
-            suffix=suffix,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            top_p=top_p,
-            n=n,
-            stream=stream,
-            logprobs=logprobs,
-            echo=echo,
-            stop=stop,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            best_of=best_of,
-            logit_bias=logit_bias,
-            user=user,
+            model,
+            prompt,
+            suffix,
+            max_tokens,
+            temperature,
+            top_p,
+            n,
+            stream,
+            logprobs,
+            echo,
+            stop,
+            presence_penalty,
+            frequency_penalty,
+            best_of,
+            logit_bias,
+            user,
         )
 
         create_completion_request.additional_properties = d

@@ -93,12 +93,12 @@ class CreateCompletionResponse:
             usage = CompletionUsage.from_dict(_usage)
 
         create_completion_response = cls(
-            id=id,
-            object_=object_,
-            created=created,
-            model=model,
-            choices=choices,
-            usage=usage,
+            id,
+            object_,
+            created,
+            model,
+            choices,
+            usage,
         )
 
         create_completion_response.additional_properties = d

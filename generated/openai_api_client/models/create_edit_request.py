@@ -97,12 +97,12 @@ class CreateEditRequest:
         top_p = d.pop("top_p", UNSET)
 
         create_edit_request = cls(
-            model=model,
-            instruction=instruction,
-            input_=input_,
-            n=n,
-            temperature=temperature,
-            top_p=top_p,
+            model,
+            instruction,
+            input_,
+            n,
+            temperature,
+            top_p,
         )
 
         create_edit_request.additional_properties = d

@@ -68,10 +68,10 @@ class CreateEditResponse:
         usage = CompletionUsage.from_dict(d.pop("usage"))
 
         create_edit_response = cls(
-            object_=object_,
-            created=created,
-            choices=choices,
-            usage=usage,
+            object_,
+            created,
+            choices,
+            usage,
         )
 
         create_edit_response.additional_properties = d

@@ -106,9 +106,9 @@ class CreateEmbeddingRequest:
         user = d.pop("user", UNSET)
 
         create_embedding_request = cls(
-            model=model,
-            input_=input_,
-            user=user,
+            model,
+            input_,
+            user,
         )
 
         create_embedding_request.additional_properties = d

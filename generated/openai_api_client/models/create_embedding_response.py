@@ -68,10 +68,10 @@ class CreateEmbeddingResponse:
         usage = EmbeddingUsage.from_dict(d.pop("usage"))
 
         create_embedding_response = cls(
-            object_=object_,
-            data=data,
-            model=model,
-            usage=usage,
+            object_,
+            data,
+            model,
+            usage,
         )
 
         create_embedding_response.additional_properties = d

@@ -74,8 +74,8 @@ class CreateFileRequest:
         purpose = d.pop("purpose")
 
         create_file_request = cls(
-            file=file,
-            purpose=purpose,
+            file,
+            purpose,
         )
 
         create_file_request.additional_properties = d

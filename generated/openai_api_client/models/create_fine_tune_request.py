@@ -200,18 +200,18 @@ class CreateFineTuneRequest:
         suffix = d.pop("suffix", UNSET)
 
         create_fine_tune_request = cls(
-            training_file=training_file,
-            validation_file=validation_file,
-            model=model,
-            n_epochs=n_epochs,
-            batch_size=batch_size,
-            learning_rate_multiplier=learning_rate_multiplier,
-            prompt_loss_weight=prompt_loss_weight,
-            compute_classification_metrics=compute_classification_metrics,
-            classification_n_classes=classification_n_classes,
-            classification_positive_class=classification_positive_class,
-            classification_betas=classification_betas,
-            suffix=suffix,
+            training_file,
+            validation_file,
+            model,
+            n_epochs,
+            batch_size,
+            learning_rate_multiplier,
+            prompt_loss_weight,
+            compute_classification_metrics,
+            classification_n_classes,
+            classification_positive_class,
+            classification_betas,
+            suffix,
         )
 
         create_fine_tune_request.additional_properties = d

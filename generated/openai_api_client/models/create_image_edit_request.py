@@ -147,13 +147,13 @@ class CreateImageEditRequest:
         user = d.pop("user", UNSET)
 
         create_image_edit_request = cls(
-            image=image,
-            prompt=prompt,
-            mask=mask,
-            n=n,
-            size=size,
-            response_format=response_format,
-            user=user,
+            image,
+            prompt,
+            mask,
+            n,
+            size,
+            response_format,
+            user,
         )
 
         create_image_edit_request.additional_properties = d

@@ -90,11 +90,11 @@ class CreateImageRequest:
         user = d.pop("user", UNSET)
 
         create_image_request = cls(
-            prompt=prompt,
-            n=n,
-            size=size,
-            response_format=response_format,
-            user=user,
+            prompt,
+            n,
+            size,
+            response_format,
+            user,
         )
 
         create_image_request.additional_properties = d

@@ -120,11 +120,11 @@ class CreateImageVariationRequest:
         user = d.pop("user", UNSET)
 
         create_image_variation_request = cls(
-            image=image,
-            n=n,
-            size=size,
-            response_format=response_format,
-            user=user,
+            image,
+            n,
+            size,
+            response_format,
+            user,
         )
 
         create_image_variation_request.additional_properties = d

@@ -122,12 +122,12 @@ class CreateTranscriptionRequest:
         language = d.pop("language", UNSET)
 
         create_transcription_request = cls(
-            file=file,
-            model=model,
-            prompt=prompt,
-            response_format=response_format,
-            temperature=temperature,
-            language=language,
+            file,
+            model,
+            prompt,
+            response_format,
+            temperature,
+            language,
         )
 
         create_transcription_request.additional_properties = d

@@ -86,11 +86,11 @@ class CreateTranscriptionResponse:
                 segments.append(segments_item)
 
         create_transcription_response = cls(
-            text=text,
-            task=task,
-            language=language,
-            duration=duration,
-            segments=segments,
+            text,
+            task,
+            language,
+            duration,
+            segments,
         )
 
         create_transcription_response.additional_properties = d

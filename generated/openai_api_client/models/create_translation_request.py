@@ -110,11 +110,11 @@ class CreateTranslationRequest:
         temperature = d.pop("temperature", UNSET)
 
         create_translation_request = cls(
-            file=file,
-            model=model,
-            prompt=prompt,
-            response_format=response_format,
-            temperature=temperature,
+            file,
+            model,
+            prompt,
+            response_format,
+            temperature,
         )
 
         create_translation_request.additional_properties = d

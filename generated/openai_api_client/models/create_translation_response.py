@@ -86,11 +86,11 @@ class CreateTranslationResponse:
                 segments.append(segments_item)
 
         create_translation_response = cls(
-            text=text,
-            task=task,
-            language=language,
-            duration=duration,
-            segments=segments,
+            text,
+            task,
+            language,
+            duration,
+            segments,
         )
 
         create_translation_response.additional_properties = d

@@ -53,9 +53,9 @@ class DeleteFileResponse:
         deleted = d.pop("deleted")
 
         delete_file_response = cls(
-            id=id,
-            object_=object_,
-            deleted=deleted,
+            id,
+            object_,
+            deleted,
         )
 
         delete_file_response.additional_properties = d

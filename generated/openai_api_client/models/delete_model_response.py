@@ -53,9 +53,9 @@ class DeleteModelResponse:
         deleted = d.pop("deleted")
 
         delete_model_response = cls(
-            id=id,
-            object_=object_,
-            deleted=deleted,
+            id,
+            object_,
+            deleted,
         )
 
         delete_model_response.additional_properties = d

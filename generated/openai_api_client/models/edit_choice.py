@@ -65,9 +65,9 @@ class EditChoice:
         finish_reason = d.pop("finish_reason", UNSET)
 
         edit_choice = cls(
-            text=text,
-            index=index,
-            finish_reason=finish_reason,
+            text,
+            index,
+            finish_reason,
         )
 
         edit_choice.additional_properties = d

@@ -53,9 +53,9 @@ class Embedding:
         index = d.pop("index")
 
         embedding = cls(
-            object_=object_,
-            embedding=embedding,
-            index=index,
+            object_,
+            embedding,
+            index,
         )
 
         embedding.additional_properties = d

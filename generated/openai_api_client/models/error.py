@@ -73,10 +73,10 @@ class Error:
         code = d.pop("code", UNSET)
 
         error = cls(
-            message=message,
-            type_=type_,
-            param=param,
-            code=code,
+            message,
+            type_,
+            param,
+            code,
         )
 
         error.additional_properties = d

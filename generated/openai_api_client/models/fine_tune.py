@@ -169,19 +169,19 @@ class FineTune:
                 events.append(events_item)
 
         fine_tune = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            updated_at=updated_at,
-            model=model,
-            fine_tuned_model=fine_tuned_model,
-            organization_id=organization_id,
-            status=status,
-            hyperparams=hyperparams,
-            training_files=training_files,
-            validation_files=validation_files,
-            result_files=result_files,
-            events=events,
+            id,
+            object_,
+            created_at,
+            updated_at,
+            model,
+            fine_tuned_model,
+            organization_id,
+            status,
+            hyperparams,
+            training_files,
+            validation_files,
+            result_files,
+            events,
         )
 
         fine_tune.additional_properties = d

@@ -61,10 +61,10 @@ class FineTuneEvent:
         message = d.pop("message")
 
         fine_tune_event = cls(
-            object_=object_,
-            created_at=created_at,
-            level=level,
-            message=message,
+            object_,
+            created_at,
+            level,
+            message,
         )
 
         fine_tune_event.additional_properties = d

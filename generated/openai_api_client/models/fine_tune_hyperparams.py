@@ -133,14 +133,14 @@ class FineTuneHyperparams:
         classification_betas = _parse_classification_betas(d.pop("classification_betas", UNSET))
 
         fine_tune_hyperparams = cls(
-            n_epochs=n_epochs,
-            batch_size=batch_size,
-            prompt_loss_weight=prompt_loss_weight,
-            learning_rate_multiplier=learning_rate_multiplier,
-            compute_classification_metrics=compute_classification_metrics,
-            classification_n_classes=classification_n_classes,
-            classification_positive_class=classification_positive_class,
-            classification_betas=classification_betas,
+            n_epochs,
+            batch_size,
+            prompt_loss_weight,
+            learning_rate_multiplier,
+            compute_classification_metrics,
+            classification_n_classes,
+            classification_positive_class,
+            classification_betas,
         )
 
         fine_tune_hyperparams.additional_properties = d

@@ -60,8 +60,8 @@ class FineTuneStreamEvent:
         event = d.pop("event", UNSET)
 
         fine_tune_stream_event = cls(
-            data=data,
-            event=event,
+            data,
+            event,
         )
 
         fine_tune_stream_event.additional_properties = d

@@ -47,8 +47,8 @@ class ImageData:
         b64_json = d.pop("b64_json", UNSET)
 
         image_data = cls(
-            url=url,
-            b64_json=b64_json,
+            url,
+            b64_json,
         )
 
         image_data.additional_properties = d

@@ -54,8 +54,8 @@ class ImagesResponse:
             data.append(data_item)
 
         images_response = cls(
-            created=created,
-            data=data,
+            created,
+            data,
         )
 
         images_response.additional_properties = d

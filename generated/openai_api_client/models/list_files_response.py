@@ -89,11 +89,11 @@ class ListFilesResponse:
         has_more = d.pop("has_more", UNSET)
 
         list_files_response = cls(
-            object_=object_,
-            data=data,
-            first_id=first_id,
-            last_id=last_id,
-            has_more=has_more,
+            object_,
+            data,
+            first_id,
+            last_id,
+            has_more,
         )
 
         list_files_response.additional_properties = d

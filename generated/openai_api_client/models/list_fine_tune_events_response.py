@@ -54,8 +54,8 @@ class ListFineTuneEventsResponse:
             data.append(data_item)
 
         list_fine_tune_events_response = cls(
-            object_=object_,
-            data=data,
+            object_,
+            data,
         )
 
         list_fine_tune_events_response.additional_properties = d

@@ -54,8 +54,8 @@ class ListFineTunesResponse:
             data.append(data_item)
 
         list_fine_tunes_response = cls(
-            object_=object_,
-            data=data,
+            object_,
+            data,
         )
 
         list_fine_tunes_response.additional_properties = d

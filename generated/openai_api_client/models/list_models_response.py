@@ -54,8 +54,8 @@ class ListModelsResponse:
             data.append(data_item)
 
         list_models_response = cls(
-            object_=object_,
-            data=data,
+            object_,
+            data,
         )
 
         list_models_response.additional_properties = d

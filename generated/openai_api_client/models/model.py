@@ -84,11 +84,11 @@ class Model:
                 permission.append(permission_item)
 
         model = cls(
-            id=id,
-            object_=object_,
-            owned_by=owned_by,
-            created=created,
-            permission=permission,
+            id,
+            object_,
+            owned_by,
+            created,
+            permission,
         )
 
         model.additional_properties = d

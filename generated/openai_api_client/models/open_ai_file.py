@@ -112,14 +112,14 @@ class OpenAIFile:
         status_details = d.pop("status_details", UNSET)
 
         open_ai_file = cls(
-            id=id,
-            object_=object_,
-            bytes_=bytes_,
-            created_at=created_at,
-            filename=filename,
-            purpose=purpose,
-            status=status,
-            status_details=status_details,
+            id,
+            object_,
+            bytes_,
+            created_at,
+            filename,
+            purpose,
+            status,
+            status_details,
         )
 
         open_ai_file.additional_properties = d

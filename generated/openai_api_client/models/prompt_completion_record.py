@@ -48,8 +48,8 @@ class PromptCompletionRecord:
         completion = d.pop("completion")
 
         prompt_completion_record = cls(
-            prompt=prompt,
-            completion=completion,
+            prompt,
+            completion,
         )
 
         prompt_completion_record.additional_properties = d

@@ -64,10 +64,10 @@ class TranscriptionSegment:
         text = d.pop("text", UNSET)
 
         transcription_segment = cls(
-            id=id,
-            start=start,
-            end=end,
-            text=text,
+            id,
+            start,
+            end,
+            text,
         )
 
         transcription_segment.additional_properties = d
