@@ -103,3 +103,33 @@ def test_an_event_without_its_blank_line_is_flushed() -> None:
     decoder = SSEDecoder()
     assert decoder.feed(b"event: x\ndata: a\n") == []
     assert decoder.flush() == [ServerSentEvent("a", "x")]
+
+
+WHOLE_CHUNKS = [
+    [b"data: a\n\n", b"data: b\n\ndata: c\n\n"],
+    [b"\xef\xbb\xbfdata: bom\n\n", b"data: after\n\n"],
+    [b"id: 5\n\n", b"data: keeps the id\n\n", b"id: 6\ndata: own id\n\n", b"data: x\n\n"],
+    [b"data: a\n\n", b"event: named\n\n", b"data: b\n\n"],
+    [b"data: a\n\n", b"event: named\ndata: b\n\n", b"data: c\n\n"],
+    [b"data: a\n\n", b": comment\n\n", b"data:no-space\n\n", b"data: \n\n"],
+    [b"data: a\n\n", b"data: one\ndata: two\n\n", b"\n\n\n\n", b"data: b\n\n"],
+    [b"data: a\n\n", b"data: crlf\r\n\r\n", b"data: b\n\n"],
+    [b"data: a\n", b"\n", b"data: b\n\n", b"data: c\n\ndata: d"],
+    ['data: {"t": "a\u2028b\u0085c"}\n\n'.encode(), b"data: e\n\n"],
+]
+
+
+@pytest.mark.parametrize("chunks", WHOLE_CHUNKS, ids=range(len(WHOLE_CHUNKS)))
+def test_whole_event_chunks_give_what_reading_byte_by_byte_gives(chunks: list[bytes]) -> None:
+    # The API's chunks (whole one-line data events) are read as blocks; anything else the general way. A byte at a
+    # time never makes a whole-event chunk, so it reads every one of them the general way.
+    one_by_one = [bytes([byte]) for byte in b"".join(chunks)]
+    assert _events(chunks) == _events(one_by_one)
+    assert _events(chunks)  # not vacuous
+
+
+def test_a_broken_chunk_after_whole_ones_keeps_the_events_before_it() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: a\n\n") == [ServerSentEvent("a")]
+    assert decoder.feed(b"data: b\n\ndata: \xff\n\n") == [ServerSentEvent("b")]
+    assert isinstance(decoder.error, UnicodeDecodeError)
