@@ -4,9 +4,9 @@ loopback server in a separate process.
 
 Times are the median of the repeats (min-max beside it), wall time and this process's CPU time (the server runs in
 another process, so CPU time is the client's alone, and less noisy on a shared machine); ratios compare medians of
-the same repeats, where the floor and the contestants take turns (in reverse order every other repeat, each after
-a garbage collection), so the noise of a shared machine cancels out. The official package, held to no target, runs
-in every third repeat.
+the same repeats, where the floor and the contestants take turns (in blocks of 100 calls or 5,000 streamed chunks,
+in reverse order every other round, each after a garbage collection), so the noise of a shared machine cancels
+out. The official package, held to no target, runs in every third repeat.
 A figure is met when its wall-time ratio is within the issue's target. Memory is the peak RSS growth of one transfer
 in a fresh process. Every loop is bounded in count and time, and only 127.0.0.1 is contacted.
 """
@@ -159,9 +159,13 @@ SCALE_EVERY = 3
 theirs takes as long as the others' together, and more repeats of the targeted ones narrow what the targets see."""
 
 
-def _repeat(rows: list[Row], repeats: int, floor: Measure, runs: list[Measure]) -> list[Row]:
-    """Interleaves the floor and the contestants in each repeat, so that a slow moment of the machine hits all;
-    every other repeat runs them in the reverse order, so that none always follows the same neighbour."""
+def _repeat(rows: list[Row], repeats: int, floor: Measure, runs: list[Measure], blocks: int = 1) -> list[Row]:
+    """Interleaves the floor and the contestants, so that a slow moment of the machine hits all.
+
+    Each repeat is ``blocks`` rounds in which each takes one turn, in reverse order every other round (so that none
+    always follows the same neighbour); a repeat's time is the sum of its turns. The more rounds, the shorter the
+    moment a turn can be unlucky alone: on these shared machines the speed drifts within seconds.
+    """
     start = time.monotonic()
     for index in range(repeats):
         turns = [
@@ -169,18 +173,24 @@ def _repeat(rows: list[Row], repeats: int, floor: Measure, runs: list[Measure]) 
             for row, run in zip(rows, runs, strict=True)
             if row.contestant.targeted or index % SCALE_EVERY == 0
         ]
-        backwards = index % 2 == 1
-        if backwards:
-            turns.reverse()
-        floor_time = None if backwards else floor()
-        times = [(row, run()) for row, run in turns]
-        if floor_time is None:
-            floor_time = floor()
-        for row, (wall, cpu) in times:
+        floor_total = [0.0, 0.0]
+        totals = [[0.0, 0.0] for _ in turns]
+        order: list[tuple[list[float], Measure]] = [(floor_total, floor)] + [
+            (total, run) for total, (_, run) in zip(totals, turns, strict=True)
+        ]
+        if index % 2:
+            order.reverse()
+        for _ in range(blocks):
+            for total, run in order:
+                wall, cpu = run()
+                total[0] += wall
+                total[1] += cpu
+            order.reverse()
+        for (row, _), (wall, cpu) in zip(turns, totals, strict=True):
             row.wall.append(wall)
             row.cpu.append(cpu)
-            row.floor_wall.append(floor_time[0])
-            row.floor_cpu.append(floor_time[1])
+            row.floor_wall.append(floor_total[0])
+            row.floor_cpu.append(floor_total[1])
         if time.monotonic() - start > TIME_BUDGET:
             break
     return rows
@@ -224,7 +234,8 @@ def figure_first_call(server: Server, repeats: int) -> list[Row]:
     return _repeat(rows, repeats, probe(FLOOR.key), [probe(c.key) for c in _contestants()])
 
 
-def figure_calls(server: Server, count: int, repeats: int) -> list[Row]:
+def figure_calls(server: Server, count: int, repeats: int, blocks: int) -> list[Row]:
+    """``count`` calls one after another on one client, in ``blocks`` interleaved blocks."""
     floor = FLOOR.calls(server.url)
     contestants = _contestants()
     made = [c.calls(server.url) for c in contestants]
@@ -232,25 +243,31 @@ def figure_calls(server: Server, count: int, repeats: int) -> list[Row]:
     for case in CALLS:
 
         def loop(call: Callable[[], object]) -> Callable[[], object]:
-            return lambda: [call() for _ in range(count)]
+            return lambda: [call() for _ in range(count // blocks)]
 
         case_rows = [
             Row(f"{count} sequential calls: {case} (s)", c, f"{CALL_TARGET} + `json.loads`", ratio_limit=1.10)
             for c in contestants
         ]
-        rows += _repeat(case_rows, repeats, _timed(loop(floor[case])), [_timed(loop(m[case])) for m in made])
+        runs = [_timed(loop(m[case])) for m in made]
+        rows += _repeat(case_rows, repeats, _timed(loop(floor[case])), runs, blocks)
     return rows
 
 
-def figure_stream(server: Server, chunks: int, repeats: int) -> list[Row]:
+def figure_stream(server: Server, chunks: int, repeats: int, blocks: int) -> list[Row]:
+    """Sync: ``blocks`` streams of ``chunks // blocks`` chunks on one client, interleaved. Async: one stream of
+    ``chunks`` on a client made for it in a fresh event loop (a new client per block would weigh on the figure)."""
     contestants = _contestants()
     target = "≤ 1.3× the floor: httpx + a correct SSE line split + `json.loads`"
-    sync_rows = [Row(f"{chunks} streamed chat chunks, sync (s)", c, target, ratio_limit=1.3) for c in contestants]
+    each = chunks // blocks
+    sync_name = f"{chunks} streamed chat chunks, sync{f' ({blocks} streams of {each})' if blocks > 1 else ''} (s)"
+    sync_rows = [Row(sync_name, c, target, ratio_limit=1.3) for c in contestants]
     _repeat(
         sync_rows,
         repeats,
-        _timed(_expect(FLOOR.stream(server.url, chunks), chunks)),
-        [_timed(_expect(c.stream(server.url, chunks), chunks)) for c in contestants],
+        _timed(_expect(FLOOR.stream(server.url, each), each)),
+        [_timed(_expect(c.stream(server.url, each), each)) for c in contestants],
+        blocks,
     )
 
     def in_loop(make: Callable[[], Awaitable[int]]) -> Callable[[], int]:
@@ -352,8 +369,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="openai-bench-") as tmp:
             _with_bytecode(Path(tmp))
             rows = figure_first_call(server, 3 if quick else 15)
-            rows += figure_calls(server, calls, repeats)
-            rows += figure_stream(server, chunks, repeats)
+            rows += figure_calls(server, calls, repeats, 1 if quick else 20)
+            rows += figure_stream(server, chunks, repeats, 1 if quick else 10)
             rows += figure_transfers(server, size, Path(tmp))
             rows += figure_concurrency(server, concurrent, 1 if quick else 7)
             rows += figure_regenerate(Path(tmp))

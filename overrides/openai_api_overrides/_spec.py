@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import functools
 import json
-import pkgutil
+import os
 import re
 from typing import Any
+
+import openai_api_client
 
 JSON = dict[str, Any]
 
 
 @functools.cache
 def spec() -> JSON:
-    # pkgutil, not importlib.resources: the same loader-level read (zips too), without importing half of
-    # importlib.resources before a first call.
-    raw = pkgutil.get_data("openai_api_client", "openapi.json")
-    if raw is None:
-        raise LookupError("openai_api_client/openapi.json is missing: the generated package is incomplete")
+    # Read through the package's loader, as pkgutil.get_data does (zips too), without importing pkgutil (1.6 ms
+    # of a first call) or importlib.resources.
+    package = openai_api_client.__spec__
+    loader: Any = package.loader if package is not None else None
+    if package is None or package.origin is None or not hasattr(loader, "get_data"):
+        raise LookupError("openai_api_client is not loaded from files: its openapi.json cannot be read")
+    try:
+        raw = loader.get_data(os.path.join(os.path.dirname(package.origin), "openapi.json"))
+    except OSError as exc:
+        raise LookupError("openai_api_client/openapi.json is missing: the generated package is incomplete") from exc
     data: JSON = json.loads(raw)
     return data
 
