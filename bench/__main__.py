@@ -368,7 +368,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="openai-bench-") as tmp:
             _with_bytecode(Path(tmp))
-            rows = figure_first_call(server, 3 if quick else 15)
+            rows = figure_first_call(server, 3 if quick else 25)
             rows += figure_calls(server, calls, repeats, 1 if quick else 20)
             rows += figure_stream(server, chunks, repeats, 1 if quick else 10)
             rows += figure_transfers(server, size, Path(tmp))
