@@ -6,6 +6,7 @@ import gzip
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 import openai_api_overrides as oa
@@ -80,6 +81,21 @@ def test_a_gzip_encoded_stream_is_decoded_whichever_client_reads_it(server: Scri
     headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
     server.script(Reply(headers=headers, chunks=[encoded[:10], encoded[10:]]))
     client = client_for(server) if ours else AuthenticatedClient(base_url=server.url + "/v1", token="k")
+    with oa.stream_chat_completion(client, CHAT) as stream:
+        assert oa.accumulate_chat(stream).choices[0].message.content == "Hello there!"
+
+
+def test_a_stream_a_transport_has_read_already_is_still_read() -> None:
+    # A test transport may hand over an answer it has read (to check it, say): its bytes are then there only for
+    # iter_bytes, not for the raw reading the stream does otherwise.
+    class ReadFirst(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            body = b"".join(sse(*HELLO))
+            response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+            response.read()
+            return response
+
+    client = oa.create_client(api_key="k", base_url="http://127.0.0.1:9/v1", transport=ReadFirst(), max_retries=0)
     with oa.stream_chat_completion(client, CHAT) as stream:
         assert oa.accumulate_chat(stream).choices[0].message.content == "Hello there!"
 
