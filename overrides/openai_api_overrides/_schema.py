@@ -209,8 +209,9 @@ class _Compiler:
                 at = inner if present else inner + "    "
                 if not present:
                     lines.append(f"{inner}if {key} in {v}:\n")
-                if self.inlined(resolve(sub)):
-                    checks = self.body(resolve(sub), "x", f"_join({path}, {key})", at)
+                target = resolve(sub)
+                if self.inlined(target):
+                    checks = self.body(target, "x", f"_join({path}, {key})", at)
                     if checks:
                         lines.append(f"{at}x = {v}[{key}]\n")
                         lines += checks

@@ -20,14 +20,12 @@ from openai_api_overrides._retry import RetryPolicy
 __all__ = ["AsyncRetryTransport", "RetryTransport"]
 
 
-def _random_multipart_boundary(request: httpx.Request) -> None:
+def _random_multipart_boundary(request: httpx.Request, stream: httpx._multipart.MultipartStream) -> None:
     """Gives a multipart body a random boundary.
 
     The generated functions set ``Content-Type: multipart/form-data; boundary=+++``, and httpx then uses that fixed
     boundary: a file holding ``\r\n--+++`` would end its part early and corrupt the request.
     """
-    stream = request.stream
-    assert isinstance(stream, httpx._multipart.MultipartStream)
     stream.boundary = os.urandom(16).hex().encode("ascii")
     stream.content_type = f"multipart/form-data; boundary={stream.boundary.decode('ascii')}"
     request.headers["Content-Type"] = stream.content_type
@@ -47,20 +45,18 @@ class _Settings:
         self, policy: RetryPolicy, timeout: httpx.Timeout, deadline: float, base_path: str, strict: bool
     ) -> None:
         self.policy = policy
-        self.timeout = timeout
+        self.timeouts = timeout.as_dict()
         self.deadline = deadline
         self.base_path = base_path.rstrip("/")
         self.strict = strict
-
-        self._default_timeouts = timeout.as_dict()
 
     def exchange(self, request: httpx.Request) -> Exchange:
         timeouts = request.extensions.get("timeout")
         if not timeouts or set(timeouts.values()) == {None}:
             # The generated client's ``timeout=None`` switches every timeout off: this layer never does.
-            timeouts = self._default_timeouts
+            timeouts = self.timeouts
         if isinstance(request.stream, httpx._multipart.MultipartStream):
-            _random_multipart_boundary(request)
+            _random_multipart_boundary(request, request.stream)
         return Exchange(request, self.policy, self.deadline, self.base_path, self.strict, timeouts)
 
 
