@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextvars
 import ssl
-import time
 import typing
+from time import monotonic as _monotonic
 from typing import Any
 
 import httpcore
@@ -42,11 +42,14 @@ class AttemptDeadline:
 
 
 def _capped(timeout: float | None) -> float | None:
+    # Comparisons, not max() and min(): this runs on every read and write of every call.
     ends = _ENDS.get()
     if ends is None:
         return timeout
-    left = max(ends - time.monotonic(), 0.0)
-    return left if timeout is None else min(timeout, left)
+    left = ends - _monotonic()
+    if left <= 0.0:
+        return 0.0
+    return left if timeout is None or left < timeout else timeout
 
 
 class _Stream(httpcore.NetworkStream):
