@@ -4,9 +4,9 @@ loopback server in a separate process.
 
 Times are the median of the repeats (min-max beside it), wall time and this process's CPU time (the server runs in
 another process, so CPU time is the client's alone, and less noisy on a shared machine); ratios compare medians of
-the same repeats, where the floor and the contestants take turns (in blocks of 100 calls or 5,000 streamed chunks,
-in reverse order every other round, each after a garbage collection), so the noise of a shared machine cancels
-out. The official package, held to no target, runs in every third repeat.
+the same repeats, where the floor and the contestants take turns (in blocks of 40 calls, 5,000 streamed chunks or
+two rounds of concurrent calls, in reverse order every other round, each after a garbage collection), so the noise
+of a shared machine cancels out. The official package, held to no target, runs in every third repeat.
 A figure is met when its wall-time ratio is within the issue's target. Memory is the peak RSS growth of one transfer
 in a fresh process. Every loop is bounded in count and time, and only 127.0.0.1 is contacted.
 """
@@ -164,9 +164,24 @@ def _repeat(rows: list[Row], repeats: int, floor: Measure, runs: list[Measure], 
 
     Each repeat is ``blocks`` rounds in which each takes one turn, in reverse order every other round (so that none
     always follows the same neighbour); a repeat's time is the sum of its turns. The more rounds, the shorter the
-    moment a turn can be unlucky alone: on these shared machines the speed drifts within seconds.
+    moment a turn can be unlucky alone: on these shared machines the speed drifts within seconds. Each takes one
+    untimed turn first, so that no repeat pays for what a first use loads (modules, compiled checks, connections).
     """
+    for run in [floor, *runs]:
+        run()
     start = time.monotonic()
+    # What exists now (modules, clients, the official package's models) is never garbage: frozen, it is not walked
+    # again by the collection before each turn (which took longer than a turn of 40 calls) nor by one inside a turn.
+    gc.collect()
+    gc.freeze()
+    try:
+        _rounds(rows, repeats, floor, runs, blocks, start)
+    finally:
+        gc.unfreeze()
+    return rows
+
+
+def _rounds(rows: list[Row], repeats: int, floor: Measure, runs: list[Measure], blocks: int, start: float) -> None:
     for index in range(repeats):
         turns = [
             (row, run)
@@ -193,7 +208,6 @@ def _repeat(rows: list[Row], repeats: int, floor: Measure, runs: list[Measure], 
             row.floor_cpu.append(floor_total[1])
         if time.monotonic() - start > TIME_BUDGET:
             break
-    return rows
 
 
 def _timed(fn: Callable[[], object]) -> Measure:
@@ -229,8 +243,6 @@ def figure_first_call(server: Server, repeats: int) -> list[Row]:
         Row("import + client + first call (s)", c, "≤ 1.2× `import httpx` + the same call", ratio_limit=1.2)
         for c in _contestants()
     ]
-    for warm_up in [FLOOR, *_contestants()]:
-        probe(warm_up.key)()
     return _repeat(rows, repeats, probe(FLOOR.key), [probe(c.key) for c in _contestants()])
 
 
@@ -312,7 +324,9 @@ def figure_transfers(server: Server, size: int, workdir: Path) -> list[Row]:
     return rows
 
 
-def figure_concurrency(server: Server, count: int, repeats: int) -> list[Row]:
+def figure_concurrency(server: Server, count: int, repeats: int, blocks: int) -> list[Row]:
+    """``count`` calls at once on a fresh async client in a fresh event loop, ``blocks`` times a repeat."""
+
     def in_loop(make: Callable[[], Awaitable[object]]) -> Callable[[], object]:
         return lambda: asyncio.run(make())  # type: ignore[arg-type]
 
@@ -322,7 +336,8 @@ def figure_concurrency(server: Server, count: int, repeats: int) -> list[Row]:
         for c in contestants
     ]
     floor = _timed(in_loop(FLOOR.concurrent(server.url, count)))
-    return _repeat(rows, repeats, floor, [_timed(in_loop(c.concurrent(server.url, count))) for c in contestants])
+    runs = [_timed(in_loop(c.concurrent(server.url, count))) for c in contestants]
+    return _repeat(rows, repeats, floor, runs, blocks)
 
 
 def figure_regenerate(workdir: Path) -> list[Row]:
@@ -363,16 +378,17 @@ def main() -> None:
     quick = args.quick
     calls, chunks, concurrent = (20, 200, 50) if quick else (2000, 50_000, 1000)
     size = (8 if quick else 300) << 20
-    repeats = 1 if quick else 11
+    # (repeats, rounds in a repeat) of each timed figure: as many as keep each within its time budget.
+    call_turns, stream_turns, concurrent_turns = [(1, 1)] * 3 if quick else [(15, 50), (11, 10), (9, 2)]
     server = Server()
     try:
         with tempfile.TemporaryDirectory(prefix="openai-bench-") as tmp:
             _with_bytecode(Path(tmp))
             rows = figure_first_call(server, 3 if quick else 25)
-            rows += figure_calls(server, calls, repeats, 1 if quick else 20)
-            rows += figure_stream(server, chunks, repeats, 1 if quick else 10)
+            rows += figure_calls(server, calls, *call_turns)
+            rows += figure_stream(server, chunks, *stream_turns)
             rows += figure_transfers(server, size, Path(tmp))
-            rows += figure_concurrency(server, concurrent, 1 if quick else 7)
+            rows += figure_concurrency(server, concurrent, *concurrent_turns)
             rows += figure_regenerate(Path(tmp))
     finally:
         server.close()
