@@ -384,7 +384,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="openai-bench-") as tmp:
             _with_bytecode(Path(tmp))
-            rows = figure_first_call(server, 3 if quick else 25)
+            rows = figure_first_call(server, 3 if quick else 41)
             rows += figure_calls(server, calls, *call_turns)
             rows += figure_stream(server, chunks, *stream_turns)
             rows += figure_transfers(server, size, Path(tmp))
