@@ -10,6 +10,7 @@ import sys
 import textwrap
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,3 +198,90 @@ def test_a_json_body_is_sent_as_json_with_one_content_type(
     request = httpx.Client(base_url="http://127.0.0.1/v1").build_request(**kwargs)
     assert request.headers.get_list("content-type") == ["application/json"]
     assert json.loads(request.content) == body_type.from_dict(example).to_dict()
+
+
+def _sample(schema: dict[str, Any], full: bool) -> Any:
+    """A value of ``schema``: its required fields only, or every field (``full``)."""
+    schema = deref(load_spec(), schema)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("format") == "binary":
+        return b"x"
+    if "enum" in schema:
+        return schema["enum"][0]
+    for choice in ("anyOf", "oneOf"):
+        if choice in schema:
+            options = [option for option in schema[choice] if deref(load_spec(), option).get("type") != "null"]
+            return _sample(options[0], full)
+    kind = schema.get("type", "object")
+    kind = next(k for k in kind if k != "null") if isinstance(kind, list) else kind
+    if kind == "object":
+        properties = schema.get("properties", {})
+        names = list(properties) if full else schema.get("required", [])
+        return {name: _sample(properties[name], full) for name in names}
+    if kind == "array":
+        return [_sample(schema["items"], full)] if full else []
+    if kind == "string":
+        return "x"
+    return {"integer": 1, "number": 1.5, "boolean": True}[kind]
+
+
+def _component_models() -> list[tuple[str, type]]:
+    from openai_api_client import models
+
+    schemas = load_spec()["components"]["schemas"]
+    return [(name, model) for name in schemas if (model := getattr(models, name, None)) in _models()]
+
+
+COMPONENT_MODELS = _component_models()
+
+
+def test_component_models_are_found() -> None:
+    assert len(COMPONENT_MODELS) >= 50
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["required fields", "every field"])
+@pytest.mark.parametrize(("name", "model"), COMPONENT_MODELS, ids=[name for name, _ in COMPONENT_MODELS])
+def test_from_dict_keeps_unknown_keys_apart_and_leaves_its_input_alone(name: str, model: Any, full: bool) -> None:
+    # from_dict reads the fields and counts the keys to see whether any other is there (the template's third
+    # change): with every optional field present, none may be taken for an unknown one, nor any unknown one lost.
+    import copy
+
+    value = _sample(load_spec()["components"]["schemas"][name], full)
+    before = copy.deepcopy(value)
+    assert model.from_dict(value).additional_properties == {}
+    assert value == before
+    unknown = {**value, "brand_new": 1}
+    assert model.from_dict(unknown).additional_properties == {"brand_new": 1}
+    assert unknown == {**before, "brand_new": 1}
+
+
+@pytest.mark.slow
+def test_a_union_member_that_rejects_a_value_leaves_it_to_the_next(tmp_path: Path) -> None:
+    # A constant before a model ("auto", or an object): the constant's check rejects an object, and the model must
+    # then get it (TRY in the union template; upstream ended the parse with the constant's ValueError).
+    spec = json.loads(json.dumps(load_spec()))
+    spec["components"]["schemas"]["UnionProbe"] = {
+        "type": "object",
+        "required": ["value"],
+        "properties": {"value": {"anyOf": [{"const": "auto"}, {"$ref": "#/components/schemas/Error"}]}},
+    }
+    spec_copy = tmp_path / "openapi.yaml"
+    spec_copy.write_text(json.dumps(spec), encoding="utf-8")
+    dest = tmp_path / "generated"
+    subprocess.run(
+        [sys.executable, "-m", "generator", "--spec", str(spec_copy), "--dest", str(dest)],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    probe = textwrap.dedent(
+        """
+        from openai_api_client.models import Error, UnionProbe
+        assert UnionProbe.from_dict({"value": "auto"}).value == "auto"
+        assert UnionProbe.from_dict({"value": {"message": "m", "type": "t"}}).value == Error("m", "t")
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(dest)}
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

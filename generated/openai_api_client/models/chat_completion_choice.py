@@ -12,6 +12,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionChoice")
 
+_FIELD_NAMES = frozenset(
+    {
+        "index",
+        "message",
+        "finish_reason",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ChatCompletionChoice:
@@ -57,12 +66,12 @@ class ChatCompletionChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        index = d.pop("index")
+        d = src_dict
+        index = d["index"]
 
-        message = ChatCompletionResponseMessage.from_dict(d.pop("message"))
+        message = ChatCompletionResponseMessage.from_dict(d["message"])
 
-        finish_reason = d.pop("finish_reason", UNSET)
+        finish_reason = d.get("finish_reason", UNSET)
 
         chat_completion_choice = cls(
             index,
@@ -70,7 +79,10 @@ class ChatCompletionChoice:
             finish_reason,
         )
 
-        chat_completion_choice.additional_properties = d
+        if len(d) > 2 + ("finish_reason" in d):
+            chat_completion_choice.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return chat_completion_choice
 
     @property

@@ -12,6 +12,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionChunkChoice")
 
+_FIELD_NAMES = frozenset(
+    {
+        "index",
+        "delta",
+        "finish_reason",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ChatCompletionChunkChoice:
@@ -58,12 +67,12 @@ class ChatCompletionChunkChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        index = d.pop("index")
+        d = src_dict
+        index = d["index"]
 
-        delta = ChatCompletionDelta.from_dict(d.pop("delta"))
+        delta = ChatCompletionDelta.from_dict(d["delta"])
 
-        finish_reason = d.pop("finish_reason", UNSET)
+        finish_reason = d.get("finish_reason", UNSET)
 
         chat_completion_chunk_choice = cls(
             index,
@@ -71,7 +80,10 @@ class ChatCompletionChunkChoice:
             finish_reason,
         )
 
-        chat_completion_chunk_choice.additional_properties = d
+        if len(d) > 2 + ("finish_reason" in d):
+            chat_completion_chunk_choice.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return chat_completion_chunk_choice
 
     @property

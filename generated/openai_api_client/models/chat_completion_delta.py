@@ -12,6 +12,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionDelta")
 
+_FIELD_NAMES = frozenset(
+    {
+        "role",
+        "content",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ChatCompletionDelta:
@@ -54,17 +62,20 @@ class ChatCompletionDelta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        role = d.pop("role", UNSET)
+        d = src_dict
+        role = d.get("role", UNSET)
 
-        content = d.pop("content", UNSET)
+        content = d.get("content", UNSET)
 
         chat_completion_delta = cls(
             role,
             content,
         )
 
-        chat_completion_delta.additional_properties = d
+        if len(d) > 0 + ("role" in d) + ("content" in d):
+            chat_completion_delta.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return chat_completion_delta
 
     @property

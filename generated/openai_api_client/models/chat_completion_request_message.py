@@ -12,6 +12,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionRequestMessage")
 
+_FIELD_NAMES = frozenset(
+    {
+        "role",
+        "content",
+        "name",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ChatCompletionRequestMessage:
@@ -54,12 +63,12 @@ class ChatCompletionRequestMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        role = d.pop("role")
+        d = src_dict
+        role = d["role"]
 
-        content = d.pop("content")
+        content = d["content"]
 
-        name = d.pop("name", UNSET)
+        name = d.get("name", UNSET)
 
         chat_completion_request_message = cls(
             role,
@@ -67,7 +76,10 @@ class ChatCompletionRequestMessage:
             name,
         )
 
-        chat_completion_request_message.additional_properties = d
+        if len(d) > 2 + ("name" in d):
+            chat_completion_request_message.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return chat_completion_request_message
 
     @property

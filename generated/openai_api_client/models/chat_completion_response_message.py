@@ -12,6 +12,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionResponseMessage")
 
+_FIELD_NAMES = frozenset(
+    {
+        "role",
+        "content",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ChatCompletionResponseMessage:
@@ -53,17 +61,20 @@ class ChatCompletionResponseMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        role = d.pop("role")
+        d = src_dict
+        role = d["role"]
 
-        content = d.pop("content", UNSET)
+        content = d.get("content", UNSET)
 
         chat_completion_response_message = cls(
             role,
             content,
         )
 
-        chat_completion_response_message.additional_properties = d
+        if len(d) > 1 + ("content" in d):
+            chat_completion_response_message.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return chat_completion_response_message
 
     @property

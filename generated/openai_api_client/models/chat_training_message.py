@@ -13,6 +13,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatTrainingMessage")
 
+_FIELD_NAMES = frozenset(
+    {
+        "role",
+        "content",
+        "name",
+        "weight",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ChatTrainingMessage:
@@ -58,14 +68,14 @@ class ChatTrainingMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        role = check_chat_role_known(d.pop("role"))
+        d = src_dict
+        role = check_chat_role_known(d["role"])
 
-        content = d.pop("content")
+        content = d["content"]
 
-        name = d.pop("name", UNSET)
+        name = d.get("name", UNSET)
 
-        _weight = d.pop("weight", UNSET)
+        _weight = d.get("weight", UNSET)
         weight: ChatTrainingMessageWeight | Unset
         if isinstance(_weight, Unset):
             weight = UNSET
@@ -79,7 +89,10 @@ class ChatTrainingMessage:
             weight,
         )
 
-        chat_training_message.additional_properties = d
+        if len(d) > 2 + ("name" in d) + ("weight" in d):
+            chat_training_message.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return chat_training_message
 
     @property

@@ -9,6 +9,13 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ChatTrainingRecord")
 
+_FIELD_NAMES = frozenset(
+    {
+        "messages",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ChatTrainingRecord:
@@ -39,9 +46,9 @@ class ChatTrainingRecord:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = src_dict
         messages = []
-        _messages = d.pop("messages")
+        _messages = d["messages"]
         for messages_item_data in _messages:
             messages_item = ChatTrainingMessage.from_dict(messages_item_data)
 
@@ -51,7 +58,10 @@ class ChatTrainingRecord:
             messages,
         )
 
-        chat_training_record.additional_properties = d
+        if len(d) > 1:
+            chat_training_record.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return chat_training_record
 
     @property

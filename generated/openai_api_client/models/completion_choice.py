@@ -12,6 +12,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionChoice")
 
+_FIELD_NAMES = frozenset(
+    {
+        "text",
+        "index",
+        "logprobs",
+        "finish_reason",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CompletionChoice:
@@ -69,10 +79,10 @@ class CompletionChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        text = d.pop("text")
+        d = src_dict
+        text = d["text"]
 
-        index = d.pop("index")
+        index = d["index"]
 
         def _parse_logprobs(data: object) -> CompletionLogprobs | None | Unset:
             if data is None:
@@ -89,9 +99,9 @@ class CompletionChoice:
                 pass
             return cast(CompletionLogprobs | None | Unset, data)
 
-        logprobs = _parse_logprobs(d.pop("logprobs", UNSET))
+        logprobs = _parse_logprobs(d.get("logprobs", UNSET))
 
-        finish_reason = d.pop("finish_reason", UNSET)
+        finish_reason = d.get("finish_reason", UNSET)
 
         completion_choice = cls(
             text,
@@ -100,7 +110,10 @@ class CompletionChoice:
             finish_reason,
         )
 
-        completion_choice.additional_properties = d
+        if len(d) > 2 + ("logprobs" in d) + ("finish_reason" in d):
+            completion_choice.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return completion_choice
 
     @property

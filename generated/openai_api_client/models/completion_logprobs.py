@@ -11,6 +11,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionLogprobs")
 
+_FIELD_NAMES = frozenset(
+    {
+        "tokens",
+        "token_logprobs",
+        "top_logprobs",
+        "text_offset",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CompletionLogprobs:
@@ -69,10 +79,10 @@ class CompletionLogprobs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        tokens = cast(list[str], d.pop("tokens", UNSET))
+        d = src_dict
+        tokens = cast(list[str], d.get("tokens", UNSET))
 
-        _token_logprobs = d.pop("token_logprobs", UNSET)
+        _token_logprobs = d.get("token_logprobs", UNSET)
         token_logprobs: list[float | None] | Unset = UNSET
         if _token_logprobs is not UNSET:
             token_logprobs = []
@@ -81,7 +91,7 @@ class CompletionLogprobs:
 
                 token_logprobs.append(token_logprobs_item)
 
-        _top_logprobs = d.pop("top_logprobs", UNSET)
+        _top_logprobs = d.get("top_logprobs", UNSET)
         top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset = UNSET
         if _top_logprobs is not UNSET:
             top_logprobs = []
@@ -90,7 +100,7 @@ class CompletionLogprobs:
 
                 top_logprobs.append(top_logprobs_item)
 
-        text_offset = cast(list[int], d.pop("text_offset", UNSET))
+        text_offset = cast(list[int], d.get("text_offset", UNSET))
 
         completion_logprobs = cls(
             tokens,
@@ -99,7 +109,10 @@ class CompletionLogprobs:
             text_offset,
         )
 
-        completion_logprobs.additional_properties = d
+        if len(d) > 0 + ("tokens" in d) + ("token_logprobs" in d) + ("top_logprobs" in d) + ("text_offset" in d):
+            completion_logprobs.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return completion_logprobs
 
     @property

@@ -9,6 +9,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CompletionLogprobsTopLogprobsItem")
 
+_FIELD_NAMES = frozenset()
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CompletionLogprobsTopLogprobsItem:
@@ -23,10 +26,13 @@ class CompletionLogprobsTopLogprobsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = src_dict
         completion_logprobs_top_logprobs_item = cls()
 
-        completion_logprobs_top_logprobs_item.additional_properties = d
+        if len(d) > 0:
+            completion_logprobs_top_logprobs_item.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return completion_logprobs_top_logprobs_item
 
     @property

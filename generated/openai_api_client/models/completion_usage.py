@@ -11,6 +11,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionUsage")
 
+_FIELD_NAMES = frozenset(
+    {
+        "prompt_tokens",
+        "total_tokens",
+        "completion_tokens",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CompletionUsage:
@@ -49,12 +58,12 @@ class CompletionUsage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        prompt_tokens = d.pop("prompt_tokens")
+        d = src_dict
+        prompt_tokens = d["prompt_tokens"]
 
-        total_tokens = d.pop("total_tokens")
+        total_tokens = d["total_tokens"]
 
-        completion_tokens = d.pop("completion_tokens", UNSET)
+        completion_tokens = d.get("completion_tokens", UNSET)
 
         completion_usage = cls(
             prompt_tokens,
@@ -62,7 +71,8 @@ class CompletionUsage:
             completion_tokens,
         )
 
-        completion_usage.additional_properties = d
+        if len(d) > 2 + ("completion_tokens" in d):
+            completion_usage.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return completion_usage
 
     @property

@@ -11,6 +11,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionChunk")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "created",
+        "choices",
+        "model",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateChatCompletionChunk:
@@ -62,21 +73,21 @@ class CreateChatCompletionChunk:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        created = d.pop("created")
+        created = d["created"]
 
         choices = []
-        _choices = d.pop("choices")
+        _choices = d["choices"]
         for choices_item_data in _choices:
             choices_item = ChatCompletionChunkChoice.from_dict(choices_item_data)
 
             choices.append(choices_item)
 
-        model = d.pop("model", UNSET)
+        model = d.get("model", UNSET)
 
         create_chat_completion_chunk = cls(
             id,
@@ -86,7 +97,10 @@ class CreateChatCompletionChunk:
             model,
         )
 
-        create_chat_completion_chunk.additional_properties = d
+        if len(d) > 4 + ("model" in d):
+            create_chat_completion_chunk.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_chat_completion_chunk
 
     @property

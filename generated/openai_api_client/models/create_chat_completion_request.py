@@ -11,6 +11,24 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "model",
+        "messages",
+        "temperature",
+        "top_p",
+        "n",
+        "stream",
+        "stop",
+        "max_tokens",
+        "presence_penalty",
+        "frequency_penalty",
+        "logit_bias",
+        "user",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateChatCompletionRequest:
@@ -155,23 +173,23 @@ class CreateChatCompletionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        model = d.pop("model")
+        d = src_dict
+        model = d["model"]
 
         messages = []
-        _messages = d.pop("messages")
+        _messages = d["messages"]
         for messages_item_data in _messages:
             messages_item = ChatCompletionRequestMessage.from_dict(messages_item_data)
 
             messages.append(messages_item)
 
-        temperature = d.pop("temperature", UNSET)
+        temperature = d.get("temperature", UNSET)
 
-        top_p = d.pop("top_p", UNSET)
+        top_p = d.get("top_p", UNSET)
 
-        n = d.pop("n", UNSET)
+        n = d.get("n", UNSET)
 
-        stream = d.pop("stream", UNSET)
+        stream = d.get("stream", UNSET)
 
         def _parse_stop(data: object) -> list[str] | None | str | Unset:
             if data is None:
@@ -188,13 +206,13 @@ class CreateChatCompletionRequest:
                 pass
             return cast(list[str] | None | str | Unset, data)
 
-        stop = _parse_stop(d.pop("stop", UNSET))
+        stop = _parse_stop(d.get("stop", UNSET))
 
-        max_tokens = d.pop("max_tokens", UNSET)
+        max_tokens = d.get("max_tokens", UNSET)
 
-        presence_penalty = d.pop("presence_penalty", UNSET)
+        presence_penalty = d.get("presence_penalty", UNSET)
 
-        frequency_penalty = d.pop("frequency_penalty", UNSET)
+        frequency_penalty = d.get("frequency_penalty", UNSET)
 
         def _parse_logit_bias(data: object) -> LogitBias | None | Unset:
             if data is None:
@@ -211,9 +229,9 @@ class CreateChatCompletionRequest:
                 pass
             return cast(LogitBias | None | Unset, data)
 
-        logit_bias = _parse_logit_bias(d.pop("logit_bias", UNSET))
+        logit_bias = _parse_logit_bias(d.get("logit_bias", UNSET))
 
-        user = d.pop("user", UNSET)
+        user = d.get("user", UNSET)
 
         create_chat_completion_request = cls(
             model,
@@ -230,7 +248,12 @@ class CreateChatCompletionRequest:
             user,
         )
 
-        create_chat_completion_request.additional_properties = d
+        if len(d) > 2 + ("temperature" in d) + ("top_p" in d) + ("n" in d) + ("stream" in d) + ("stop" in d) + (
+            "max_tokens" in d
+        ) + ("presence_penalty" in d) + ("frequency_penalty" in d) + ("logit_bias" in d) + ("user" in d):
+            create_chat_completion_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_chat_completion_request
 
     @property

@@ -11,6 +11,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "created",
+        "choices",
+        "model",
+        "usage",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateChatCompletionResponse:
@@ -70,23 +82,23 @@ class CreateChatCompletionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        created = d.pop("created")
+        created = d["created"]
 
         choices = []
-        _choices = d.pop("choices")
+        _choices = d["choices"]
         for choices_item_data in _choices:
             choices_item = ChatCompletionChoice.from_dict(choices_item_data)
 
             choices.append(choices_item)
 
-        model = d.pop("model", UNSET)
+        model = d.get("model", UNSET)
 
-        _usage = d.pop("usage", UNSET)
+        _usage = d.get("usage", UNSET)
         usage: CompletionUsage | Unset
         if isinstance(_usage, Unset):
             usage = UNSET
@@ -102,7 +114,10 @@ class CreateChatCompletionResponse:
             usage,
         )
 
-        create_chat_completion_response.additional_properties = d
+        if len(d) > 4 + ("model" in d) + ("usage" in d):
+            create_chat_completion_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_chat_completion_response
 
     @property

@@ -11,6 +11,28 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateCompletionRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "model",
+        "prompt",
+        "suffix",
+        "max_tokens",
+        "temperature",
+        "top_p",
+        "n",
+        "stream",
+        "logprobs",
+        "echo",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "best_of",
+        "logit_bias",
+        "user",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateCompletionRequest:
@@ -221,8 +243,8 @@ class CreateCompletionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        model = d.pop("model")
+        d = src_dict
+        model = d["model"]
 
         def _parse_prompt(data: object) -> list[int] | list[list[int]] | list[str] | None | str | Unset:
             if data is None:
@@ -260,23 +282,23 @@ class CreateCompletionRequest:
                 pass
             return cast(list[int] | list[list[int]] | list[str] | None | str | Unset, data)
 
-        prompt = _parse_prompt(d.pop("prompt", UNSET))
+        prompt = _parse_prompt(d.get("prompt", UNSET))
 
-        suffix = d.pop("suffix", UNSET)
+        suffix = d.get("suffix", UNSET)
 
-        max_tokens = d.pop("max_tokens", UNSET)
+        max_tokens = d.get("max_tokens", UNSET)
 
-        temperature = d.pop("temperature", UNSET)
+        temperature = d.get("temperature", UNSET)
 
-        top_p = d.pop("top_p", UNSET)
+        top_p = d.get("top_p", UNSET)
 
-        n = d.pop("n", UNSET)
+        n = d.get("n", UNSET)
 
-        stream = d.pop("stream", UNSET)
+        stream = d.get("stream", UNSET)
 
-        logprobs = d.pop("logprobs", UNSET)
+        logprobs = d.get("logprobs", UNSET)
 
-        echo = d.pop("echo", UNSET)
+        echo = d.get("echo", UNSET)
 
         def _parse_stop(data: object) -> list[str] | None | str | Unset:
             if data is None:
@@ -293,13 +315,13 @@ class CreateCompletionRequest:
                 pass
             return cast(list[str] | None | str | Unset, data)
 
-        stop = _parse_stop(d.pop("stop", UNSET))
+        stop = _parse_stop(d.get("stop", UNSET))
 
-        presence_penalty = d.pop("presence_penalty", UNSET)
+        presence_penalty = d.get("presence_penalty", UNSET)
 
-        frequency_penalty = d.pop("frequency_penalty", UNSET)
+        frequency_penalty = d.get("frequency_penalty", UNSET)
 
-        best_of = d.pop("best_of", UNSET)
+        best_of = d.get("best_of", UNSET)
 
         def _parse_logit_bias(data: object) -> LogitBias | None | Unset:
             if data is None:
@@ -316,9 +338,9 @@ class CreateCompletionRequest:
                 pass
             return cast(LogitBias | None | Unset, data)
 
-        logit_bias = _parse_logit_bias(d.pop("logit_bias", UNSET))
+        logit_bias = _parse_logit_bias(d.get("logit_bias", UNSET))
 
-        user = d.pop("user", UNSET)
+        user = d.get("user", UNSET)
 
         create_completion_request = cls(
             model,
@@ -339,7 +361,14 @@ class CreateCompletionRequest:
             user,
         )
 
-        create_completion_request.additional_properties = d
+        if len(d) > 1 + ("prompt" in d) + ("suffix" in d) + ("max_tokens" in d) + ("temperature" in d) + (
+            "top_p" in d
+        ) + ("n" in d) + ("stream" in d) + ("logprobs" in d) + ("echo" in d) + ("stop" in d) + (
+            "presence_penalty" in d
+        ) + ("frequency_penalty" in d) + ("best_of" in d) + ("logit_bias" in d) + ("user" in d):
+            create_completion_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_completion_request
 
     @property

@@ -11,6 +11,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateCompletionResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "created",
+        "model",
+        "choices",
+        "usage",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateCompletionResponse:
@@ -69,23 +81,23 @@ class CreateCompletionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        created = d.pop("created")
+        created = d["created"]
 
-        model = d.pop("model")
+        model = d["model"]
 
         choices = []
-        _choices = d.pop("choices")
+        _choices = d["choices"]
         for choices_item_data in _choices:
             choices_item = CompletionChoice.from_dict(choices_item_data)
 
             choices.append(choices_item)
 
-        _usage = d.pop("usage", UNSET)
+        _usage = d.get("usage", UNSET)
         usage: CompletionUsage | Unset
         if isinstance(_usage, Unset):
             usage = UNSET
@@ -101,7 +113,10 @@ class CreateCompletionResponse:
             usage,
         )
 
-        create_completion_response.additional_properties = d
+        if len(d) > 5 + ("usage" in d):
+            create_completion_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_completion_response
 
     @property

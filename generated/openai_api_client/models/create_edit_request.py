@@ -11,6 +11,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateEditRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "model",
+        "instruction",
+        "input",
+        "n",
+        "temperature",
+        "top_p",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateEditRequest:
@@ -83,18 +95,18 @@ class CreateEditRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        model = d.pop("model")
+        d = src_dict
+        model = d["model"]
 
-        instruction = d.pop("instruction")
+        instruction = d["instruction"]
 
-        input_ = d.pop("input", UNSET)
+        input_ = d.get("input", UNSET)
 
-        n = d.pop("n", UNSET)
+        n = d.get("n", UNSET)
 
-        temperature = d.pop("temperature", UNSET)
+        temperature = d.get("temperature", UNSET)
 
-        top_p = d.pop("top_p", UNSET)
+        top_p = d.get("top_p", UNSET)
 
         create_edit_request = cls(
             model,
@@ -105,7 +117,10 @@ class CreateEditRequest:
             top_p,
         )
 
-        create_edit_request.additional_properties = d
+        if len(d) > 2 + ("input" in d) + ("n" in d) + ("temperature" in d) + ("top_p" in d):
+            create_edit_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_edit_request
 
     @property

@@ -9,6 +9,16 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CreateEditResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "object",
+        "created",
+        "choices",
+        "usage",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateEditResponse:
@@ -53,19 +63,19 @@ class CreateEditResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_ = d.pop("object")
+        d = src_dict
+        object_ = d["object"]
 
-        created = d.pop("created")
+        created = d["created"]
 
         choices = []
-        _choices = d.pop("choices")
+        _choices = d["choices"]
         for choices_item_data in _choices:
             choices_item = EditChoice.from_dict(choices_item_data)
 
             choices.append(choices_item)
 
-        usage = CompletionUsage.from_dict(d.pop("usage"))
+        usage = CompletionUsage.from_dict(d["usage"])
 
         create_edit_response = cls(
             object_,
@@ -74,7 +84,10 @@ class CreateEditResponse:
             usage,
         )
 
-        create_edit_response.additional_properties = d
+        if len(d) > 4:
+            create_edit_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_edit_response
 
     @property

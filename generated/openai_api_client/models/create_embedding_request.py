@@ -11,6 +11,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateEmbeddingRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "model",
+        "input",
+        "user",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateEmbeddingRequest:
@@ -66,8 +75,8 @@ class CreateEmbeddingRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        model = d.pop("model")
+        d = src_dict
+        model = d["model"]
 
         def _parse_input_(data: object) -> list[int] | list[list[int]] | list[str] | str:
             try:
@@ -101,9 +110,9 @@ class CreateEmbeddingRequest:
                 pass
             return cast(list[int] | list[list[int]] | list[str] | str, data)
 
-        input_ = _parse_input_(d.pop("input"))
+        input_ = _parse_input_(d["input"])
 
-        user = d.pop("user", UNSET)
+        user = d.get("user", UNSET)
 
         create_embedding_request = cls(
             model,
@@ -111,7 +120,10 @@ class CreateEmbeddingRequest:
             user,
         )
 
-        create_embedding_request.additional_properties = d
+        if len(d) > 2 + ("user" in d):
+            create_embedding_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_embedding_request
 
     @property

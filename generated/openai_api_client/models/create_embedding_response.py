@@ -9,6 +9,16 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CreateEmbeddingResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "object",
+        "data",
+        "model",
+        "usage",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateEmbeddingResponse:
@@ -53,19 +63,19 @@ class CreateEmbeddingResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_ = d.pop("object")
+        d = src_dict
+        object_ = d["object"]
 
         data = []
-        _data = d.pop("data")
+        _data = d["data"]
         for data_item_data in _data:
             data_item = Embedding.from_dict(data_item_data)
 
             data.append(data_item)
 
-        model = d.pop("model")
+        model = d["model"]
 
-        usage = EmbeddingUsage.from_dict(d.pop("usage"))
+        usage = EmbeddingUsage.from_dict(d["usage"])
 
         create_embedding_response = cls(
             object_,
@@ -74,7 +84,10 @@ class CreateEmbeddingResponse:
             usage,
         )
 
-        create_embedding_response.additional_properties = d
+        if len(d) > 4:
+            create_embedding_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_embedding_response
 
     @property

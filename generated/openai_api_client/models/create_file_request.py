@@ -14,6 +14,14 @@ from ..types import File
 
 T = TypeVar("T", bound="CreateFileRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "file",
+        "purpose",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateFileRequest:
@@ -68,17 +76,20 @@ class CreateFileRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        file = File(payload=BytesIO(d.pop("file")))
+        d = src_dict
+        file = File(payload=BytesIO(d["file"]))
 
-        purpose = d.pop("purpose")
+        purpose = d["purpose"]
 
         create_file_request = cls(
             file,
             purpose,
         )
 
-        create_file_request.additional_properties = d
+        if len(d) > 2:
+            create_file_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_file_request
 
     @property

@@ -11,6 +11,24 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateFineTuneRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "training_file",
+        "validation_file",
+        "model",
+        "n_epochs",
+        "batch_size",
+        "learning_rate_multiplier",
+        "prompt_loss_weight",
+        "compute_classification_metrics",
+        "classification_n_classes",
+        "classification_positive_class",
+        "classification_betas",
+        "suffix",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateFineTuneRequest:
@@ -159,26 +177,26 @@ class CreateFineTuneRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        training_file = d.pop("training_file")
+        d = src_dict
+        training_file = d["training_file"]
 
-        validation_file = d.pop("validation_file", UNSET)
+        validation_file = d.get("validation_file", UNSET)
 
-        model = d.pop("model", UNSET)
+        model = d.get("model", UNSET)
 
-        n_epochs = d.pop("n_epochs", UNSET)
+        n_epochs = d.get("n_epochs", UNSET)
 
-        batch_size = d.pop("batch_size", UNSET)
+        batch_size = d.get("batch_size", UNSET)
 
-        learning_rate_multiplier = d.pop("learning_rate_multiplier", UNSET)
+        learning_rate_multiplier = d.get("learning_rate_multiplier", UNSET)
 
-        prompt_loss_weight = d.pop("prompt_loss_weight", UNSET)
+        prompt_loss_weight = d.get("prompt_loss_weight", UNSET)
 
-        compute_classification_metrics = d.pop("compute_classification_metrics", UNSET)
+        compute_classification_metrics = d.get("compute_classification_metrics", UNSET)
 
-        classification_n_classes = d.pop("classification_n_classes", UNSET)
+        classification_n_classes = d.get("classification_n_classes", UNSET)
 
-        classification_positive_class = d.pop("classification_positive_class", UNSET)
+        classification_positive_class = d.get("classification_positive_class", UNSET)
 
         def _parse_classification_betas(data: object) -> list[float] | None | Unset:
             if data is None:
@@ -195,9 +213,9 @@ class CreateFineTuneRequest:
                 pass
             return cast(list[float] | None | Unset, data)
 
-        classification_betas = _parse_classification_betas(d.pop("classification_betas", UNSET))
+        classification_betas = _parse_classification_betas(d.get("classification_betas", UNSET))
 
-        suffix = d.pop("suffix", UNSET)
+        suffix = d.get("suffix", UNSET)
 
         create_fine_tune_request = cls(
             training_file,
@@ -214,7 +232,14 @@ class CreateFineTuneRequest:
             suffix,
         )
 
-        create_fine_tune_request.additional_properties = d
+        if len(d) > 1 + ("validation_file" in d) + ("model" in d) + ("n_epochs" in d) + ("batch_size" in d) + (
+            "learning_rate_multiplier" in d
+        ) + ("prompt_loss_weight" in d) + ("compute_classification_metrics" in d) + (
+            "classification_n_classes" in d
+        ) + ("classification_positive_class" in d) + ("classification_betas" in d) + ("suffix" in d):
+            create_fine_tune_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_fine_tune_request
 
     @property

@@ -15,6 +15,19 @@ from ..types import UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="CreateImageEditRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "image",
+        "prompt",
+        "mask",
+        "n",
+        "size",
+        "response_format",
+        "user",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateImageEditRequest:
@@ -126,25 +139,25 @@ class CreateImageEditRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        image = File(payload=BytesIO(d.pop("image")))
+        d = src_dict
+        image = File(payload=BytesIO(d["image"]))
 
-        prompt = d.pop("prompt")
+        prompt = d["prompt"]
 
-        _mask = d.pop("mask", UNSET)
+        _mask = d.get("mask", UNSET)
         mask: File | Unset
         if isinstance(_mask, Unset):
             mask = UNSET
         else:
             mask = File(payload=BytesIO(_mask))
 
-        n = d.pop("n", UNSET)
+        n = d.get("n", UNSET)
 
-        size = d.pop("size", UNSET)
+        size = d.get("size", UNSET)
 
-        response_format = d.pop("response_format", UNSET)
+        response_format = d.get("response_format", UNSET)
 
-        user = d.pop("user", UNSET)
+        user = d.get("user", UNSET)
 
         create_image_edit_request = cls(
             image,
@@ -156,7 +169,10 @@ class CreateImageEditRequest:
             user,
         )
 
-        create_image_edit_request.additional_properties = d
+        if len(d) > 2 + ("mask" in d) + ("n" in d) + ("size" in d) + ("response_format" in d) + ("user" in d):
+            create_image_edit_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_image_edit_request
 
     @property

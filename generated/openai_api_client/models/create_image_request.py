@@ -13,6 +13,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateImageRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "prompt",
+        "n",
+        "size",
+        "response_format",
+        "user",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateImageRequest:
@@ -78,16 +89,16 @@ class CreateImageRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        prompt = d.pop("prompt")
+        d = src_dict
+        prompt = d["prompt"]
 
-        n = d.pop("n", UNSET)
+        n = d.get("n", UNSET)
 
-        size = d.pop("size", UNSET)
+        size = d.get("size", UNSET)
 
-        response_format = d.pop("response_format", UNSET)
+        response_format = d.get("response_format", UNSET)
 
-        user = d.pop("user", UNSET)
+        user = d.get("user", UNSET)
 
         create_image_request = cls(
             prompt,
@@ -97,7 +108,10 @@ class CreateImageRequest:
             user,
         )
 
-        create_image_request.additional_properties = d
+        if len(d) > 1 + ("n" in d) + ("size" in d) + ("response_format" in d) + ("user" in d):
+            create_image_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_image_request
 
     @property

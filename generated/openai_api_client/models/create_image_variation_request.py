@@ -15,6 +15,17 @@ from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateImageVariationRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "image",
+        "n",
+        "size",
+        "response_format",
+        "user",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateImageVariationRequest:
@@ -108,16 +119,16 @@ class CreateImageVariationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        image = File(payload=BytesIO(d.pop("image")))
+        d = src_dict
+        image = File(payload=BytesIO(d["image"]))
 
-        n = d.pop("n", UNSET)
+        n = d.get("n", UNSET)
 
-        size = d.pop("size", UNSET)
+        size = d.get("size", UNSET)
 
-        response_format = d.pop("response_format", UNSET)
+        response_format = d.get("response_format", UNSET)
 
-        user = d.pop("user", UNSET)
+        user = d.get("user", UNSET)
 
         create_image_variation_request = cls(
             image,
@@ -127,7 +138,10 @@ class CreateImageVariationRequest:
             user,
         )
 
-        create_image_variation_request.additional_properties = d
+        if len(d) > 1 + ("n" in d) + ("size" in d) + ("response_format" in d) + ("user" in d):
+            create_image_variation_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_image_variation_request
 
     @property

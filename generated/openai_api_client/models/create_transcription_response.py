@@ -11,6 +11,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateTranscriptionResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "text",
+        "task",
+        "language",
+        "duration",
+        "segments",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateTranscriptionResponse:
@@ -67,16 +78,16 @@ class CreateTranscriptionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        text = d.pop("text")
+        d = src_dict
+        text = d["text"]
 
-        task = d.pop("task", UNSET)
+        task = d.get("task", UNSET)
 
-        language = d.pop("language", UNSET)
+        language = d.get("language", UNSET)
 
-        duration = d.pop("duration", UNSET)
+        duration = d.get("duration", UNSET)
 
-        _segments = d.pop("segments", UNSET)
+        _segments = d.get("segments", UNSET)
         segments: list[TranscriptionSegment] | Unset = UNSET
         if _segments is not UNSET:
             segments = []
@@ -93,7 +104,10 @@ class CreateTranscriptionResponse:
             segments,
         )
 
-        create_transcription_response.additional_properties = d
+        if len(d) > 1 + ("task" in d) + ("language" in d) + ("duration" in d) + ("segments" in d):
+            create_transcription_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_transcription_response
 
     @property

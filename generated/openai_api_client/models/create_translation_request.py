@@ -14,6 +14,17 @@ from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateTranslationRequest")
 
+_FIELD_NAMES = frozenset(
+    {
+        "file",
+        "model",
+        "prompt",
+        "response_format",
+        "temperature",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class CreateTranslationRequest:
@@ -98,16 +109,16 @@ class CreateTranslationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        file = File(payload=BytesIO(d.pop("file")))
+        d = src_dict
+        file = File(payload=BytesIO(d["file"]))
 
-        model = d.pop("model")
+        model = d["model"]
 
-        prompt = d.pop("prompt", UNSET)
+        prompt = d.get("prompt", UNSET)
 
-        response_format = d.pop("response_format", UNSET)
+        response_format = d.get("response_format", UNSET)
 
-        temperature = d.pop("temperature", UNSET)
+        temperature = d.get("temperature", UNSET)
 
         create_translation_request = cls(
             file,
@@ -117,7 +128,10 @@ class CreateTranslationRequest:
             temperature,
         )
 
-        create_translation_request.additional_properties = d
+        if len(d) > 2 + ("prompt" in d) + ("response_format" in d) + ("temperature" in d):
+            create_translation_request.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return create_translation_request
 
     @property

@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="DeleteFileResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "deleted",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class DeleteFileResponse:
@@ -45,12 +54,12 @@ class DeleteFileResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        deleted = d.pop("deleted")
+        deleted = d["deleted"]
 
         delete_file_response = cls(
             id,
@@ -58,7 +67,10 @@ class DeleteFileResponse:
             deleted,
         )
 
-        delete_file_response.additional_properties = d
+        if len(d) > 3:
+            delete_file_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return delete_file_response
 
     @property

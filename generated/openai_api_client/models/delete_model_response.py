@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="DeleteModelResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "deleted",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class DeleteModelResponse:
@@ -45,12 +54,12 @@ class DeleteModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        deleted = d.pop("deleted")
+        deleted = d["deleted"]
 
         delete_model_response = cls(
             id,
@@ -58,7 +67,10 @@ class DeleteModelResponse:
             deleted,
         )
 
-        delete_model_response.additional_properties = d
+        if len(d) > 3:
+            delete_model_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return delete_model_response
 
     @property

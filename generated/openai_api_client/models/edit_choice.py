@@ -12,6 +12,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EditChoice")
 
+_FIELD_NAMES = frozenset(
+    {
+        "text",
+        "index",
+        "finish_reason",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class EditChoice:
@@ -57,12 +66,12 @@ class EditChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        text = d.pop("text")
+        d = src_dict
+        text = d["text"]
 
-        index = d.pop("index")
+        index = d["index"]
 
-        finish_reason = d.pop("finish_reason", UNSET)
+        finish_reason = d.get("finish_reason", UNSET)
 
         edit_choice = cls(
             text,
@@ -70,7 +79,8 @@ class EditChoice:
             finish_reason,
         )
 
-        edit_choice.additional_properties = d
+        if len(d) > 2 + ("finish_reason" in d):
+            edit_choice.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return edit_choice
 
     @property

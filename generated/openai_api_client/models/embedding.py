@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="Embedding")
 
+_FIELD_NAMES = frozenset(
+    {
+        "object",
+        "embedding",
+        "index",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class Embedding:
@@ -45,12 +54,12 @@ class Embedding:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_ = d.pop("object")
+        d = src_dict
+        object_ = d["object"]
 
-        embedding = cast(list[float], d.pop("embedding"))
+        embedding = cast(list[float], d["embedding"])
 
-        index = d.pop("index")
+        index = d["index"]
 
         embedding = cls(
             object_,
@@ -58,7 +67,8 @@ class Embedding:
             index,
         )
 
-        embedding.additional_properties = d
+        if len(d) > 3:
+            embedding.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return embedding
 
     @property

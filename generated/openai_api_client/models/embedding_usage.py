@@ -9,6 +9,14 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="EmbeddingUsage")
 
+_FIELD_NAMES = frozenset(
+    {
+        "prompt_tokens",
+        "total_tokens",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class EmbeddingUsage:
@@ -40,17 +48,18 @@ class EmbeddingUsage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        prompt_tokens = d.pop("prompt_tokens")
+        d = src_dict
+        prompt_tokens = d["prompt_tokens"]
 
-        total_tokens = d.pop("total_tokens")
+        total_tokens = d["total_tokens"]
 
         embedding_usage = cls(
             prompt_tokens,
             total_tokens,
         )
 
-        embedding_usage.additional_properties = d
+        if len(d) > 2:
+            embedding_usage.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return embedding_usage
 
     @property

@@ -11,6 +11,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Error")
 
+_FIELD_NAMES = frozenset(
+    {
+        "message",
+        "type",
+        "param",
+        "code",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class Error:
@@ -63,14 +73,14 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        message = d.pop("message")
+        d = src_dict
+        message = d["message"]
 
-        type_ = d.pop("type")
+        type_ = d["type"]
 
-        param = d.pop("param", UNSET)
+        param = d.get("param", UNSET)
 
-        code = d.pop("code", UNSET)
+        code = d.get("code", UNSET)
 
         error = cls(
             message,
@@ -79,7 +89,8 @@ class Error:
             code,
         )
 
-        error.additional_properties = d
+        if len(d) > 2 + ("param" in d) + ("code" in d):
+            error.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return error
 
     @property

@@ -9,6 +9,13 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ErrorResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "error",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ErrorResponse:
@@ -35,14 +42,15 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        error = Error.from_dict(d.pop("error"))
+        d = src_dict
+        error = Error.from_dict(d["error"])
 
         error_response = cls(
             error,
         )
 
-        error_response.additional_properties = d
+        if len(d) > 1:
+            error_response.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return error_response
 
     @property

@@ -12,6 +12,25 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTune")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "created_at",
+        "updated_at",
+        "model",
+        "fine_tuned_model",
+        "organization_id",
+        "status",
+        "hyperparams",
+        "training_files",
+        "validation_files",
+        "result_files",
+        "events",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class FineTune:
@@ -119,47 +138,47 @@ class FineTune:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        created_at = d.pop("created_at")
+        created_at = d["created_at"]
 
-        updated_at = d.pop("updated_at")
+        updated_at = d["updated_at"]
 
-        model = d.pop("model")
+        model = d["model"]
 
-        fine_tuned_model = d.pop("fine_tuned_model")
+        fine_tuned_model = d["fine_tuned_model"]
 
-        organization_id = d.pop("organization_id")
+        organization_id = d["organization_id"]
 
-        status = d.pop("status")
+        status = d["status"]
 
-        hyperparams = FineTuneHyperparams.from_dict(d.pop("hyperparams"))
+        hyperparams = FineTuneHyperparams.from_dict(d["hyperparams"])
 
         training_files = []
-        _training_files = d.pop("training_files")
+        _training_files = d["training_files"]
         for training_files_item_data in _training_files:
             training_files_item = OpenAIFile.from_dict(training_files_item_data)
 
             training_files.append(training_files_item)
 
         validation_files = []
-        _validation_files = d.pop("validation_files")
+        _validation_files = d["validation_files"]
         for validation_files_item_data in _validation_files:
             validation_files_item = OpenAIFile.from_dict(validation_files_item_data)
 
             validation_files.append(validation_files_item)
 
         result_files = []
-        _result_files = d.pop("result_files")
+        _result_files = d["result_files"]
         for result_files_item_data in _result_files:
             result_files_item = OpenAIFile.from_dict(result_files_item_data)
 
             result_files.append(result_files_item)
 
-        _events = d.pop("events", UNSET)
+        _events = d.get("events", UNSET)
         events: list[FineTuneEvent] | Unset = UNSET
         if _events is not UNSET:
             events = []
@@ -184,7 +203,8 @@ class FineTune:
             events,
         )
 
-        fine_tune.additional_properties = d
+        if len(d) > 12 + ("events" in d):
+            fine_tune.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return fine_tune
 
     @property

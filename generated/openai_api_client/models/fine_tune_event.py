@@ -9,6 +9,16 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="FineTuneEvent")
 
+_FIELD_NAMES = frozenset(
+    {
+        "object",
+        "created_at",
+        "level",
+        "message",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class FineTuneEvent:
@@ -51,14 +61,14 @@ class FineTuneEvent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_ = d.pop("object")
+        d = src_dict
+        object_ = d["object"]
 
-        created_at = d.pop("created_at")
+        created_at = d["created_at"]
 
-        level = d.pop("level")
+        level = d["level"]
 
-        message = d.pop("message")
+        message = d["message"]
 
         fine_tune_event = cls(
             object_,
@@ -67,7 +77,8 @@ class FineTuneEvent:
             message,
         )
 
-        fine_tune_event.additional_properties = d
+        if len(d) > 4:
+            fine_tune_event.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return fine_tune_event
 
     @property

@@ -11,6 +11,20 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTuneHyperparams")
 
+_FIELD_NAMES = frozenset(
+    {
+        "n_epochs",
+        "batch_size",
+        "prompt_loss_weight",
+        "learning_rate_multiplier",
+        "compute_classification_metrics",
+        "classification_n_classes",
+        "classification_positive_class",
+        "classification_betas",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class FineTuneHyperparams:
@@ -100,20 +114,20 @@ class FineTuneHyperparams:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        n_epochs = d.pop("n_epochs", UNSET)
+        d = src_dict
+        n_epochs = d.get("n_epochs", UNSET)
 
-        batch_size = d.pop("batch_size", UNSET)
+        batch_size = d.get("batch_size", UNSET)
 
-        prompt_loss_weight = d.pop("prompt_loss_weight", UNSET)
+        prompt_loss_weight = d.get("prompt_loss_weight", UNSET)
 
-        learning_rate_multiplier = d.pop("learning_rate_multiplier", UNSET)
+        learning_rate_multiplier = d.get("learning_rate_multiplier", UNSET)
 
-        compute_classification_metrics = d.pop("compute_classification_metrics", UNSET)
+        compute_classification_metrics = d.get("compute_classification_metrics", UNSET)
 
-        classification_n_classes = d.pop("classification_n_classes", UNSET)
+        classification_n_classes = d.get("classification_n_classes", UNSET)
 
-        classification_positive_class = d.pop("classification_positive_class", UNSET)
+        classification_positive_class = d.get("classification_positive_class", UNSET)
 
         def _parse_classification_betas(data: object) -> list[float] | None | Unset:
             if data is None:
@@ -130,7 +144,7 @@ class FineTuneHyperparams:
                 pass
             return cast(list[float] | None | Unset, data)
 
-        classification_betas = _parse_classification_betas(d.pop("classification_betas", UNSET))
+        classification_betas = _parse_classification_betas(d.get("classification_betas", UNSET))
 
         fine_tune_hyperparams = cls(
             n_epochs,
@@ -143,7 +157,14 @@ class FineTuneHyperparams:
             classification_betas,
         )
 
-        fine_tune_hyperparams.additional_properties = d
+        if len(d) > 0 + ("n_epochs" in d) + ("batch_size" in d) + ("prompt_loss_weight" in d) + (
+            "learning_rate_multiplier" in d
+        ) + ("compute_classification_metrics" in d) + ("classification_n_classes" in d) + (
+            "classification_positive_class" in d
+        ) + ("classification_betas" in d):
+            fine_tune_hyperparams.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return fine_tune_hyperparams
 
     @property

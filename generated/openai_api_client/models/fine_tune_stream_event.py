@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,14 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTuneStreamEvent")
+
+_FIELD_NAMES = frozenset(
+    {
+        "data",
+        "event",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
 @_attrs_define
@@ -46,25 +54,20 @@ class FineTuneStreamEvent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = src_dict
+        data = d["data"]
 
-        def _parse_data(data: object) -> Literal["[DONE]"] | str:
-            data_type_1 = cast(Literal["[DONE]"], data)
-            if data_type_1 != "[DONE]":
-                raise ValueError(f"data_type_1 must match const '[DONE]', got '{data_type_1}'")
-            return data_type_1
-            return cast(Literal["[DONE]"] | str, data)
-
-        data = _parse_data(d.pop("data"))
-
-        event = d.pop("event", UNSET)
+        event = d.get("event", UNSET)
 
         fine_tune_stream_event = cls(
             data,
             event,
         )
 
-        fine_tune_stream_event.additional_properties = d
+        if len(d) > 1 + ("event" in d):
+            fine_tune_stream_event.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return fine_tune_stream_event
 
     @property

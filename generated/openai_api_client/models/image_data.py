@@ -11,6 +11,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ImageData")
 
+_FIELD_NAMES = frozenset(
+    {
+        "url",
+        "b64_json",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ImageData:
@@ -41,17 +49,18 @@ class ImageData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        url = d.pop("url", UNSET)
+        d = src_dict
+        url = d.get("url", UNSET)
 
-        b64_json = d.pop("b64_json", UNSET)
+        b64_json = d.get("b64_json", UNSET)
 
         image_data = cls(
             url,
             b64_json,
         )
 
-        image_data.additional_properties = d
+        if len(d) > 0 + ("url" in d) + ("b64_json" in d):
+            image_data.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return image_data
 
     @property

@@ -9,6 +9,14 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ImagesResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "created",
+        "data",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ImagesResponse:
@@ -43,11 +51,11 @@ class ImagesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        created = d.pop("created")
+        d = src_dict
+        created = d["created"]
 
         data = []
-        _data = d.pop("data")
+        _data = d["data"]
         for data_item_data in _data:
             data_item = ImageData.from_dict(data_item_data)
 
@@ -58,7 +66,8 @@ class ImagesResponse:
             data,
         )
 
-        images_response.additional_properties = d
+        if len(d) > 2:
+            images_response.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return images_response
 
     @property

@@ -11,6 +11,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ListFilesResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "object",
+        "data",
+        "first_id",
+        "last_id",
+        "has_more",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ListFilesResponse:
@@ -72,21 +83,21 @@ class ListFilesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_ = d.pop("object")
+        d = src_dict
+        object_ = d["object"]
 
         data = []
-        _data = d.pop("data")
+        _data = d["data"]
         for data_item_data in _data:
             data_item = OpenAIFile.from_dict(data_item_data)
 
             data.append(data_item)
 
-        first_id = d.pop("first_id", UNSET)
+        first_id = d.get("first_id", UNSET)
 
-        last_id = d.pop("last_id", UNSET)
+        last_id = d.get("last_id", UNSET)
 
-        has_more = d.pop("has_more", UNSET)
+        has_more = d.get("has_more", UNSET)
 
         list_files_response = cls(
             object_,
@@ -96,7 +107,10 @@ class ListFilesResponse:
             has_more,
         )
 
-        list_files_response.additional_properties = d
+        if len(d) > 2 + ("first_id" in d) + ("last_id" in d) + ("has_more" in d):
+            list_files_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return list_files_response
 
     @property

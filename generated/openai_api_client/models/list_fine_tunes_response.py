@@ -9,6 +9,14 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ListFineTunesResponse")
 
+_FIELD_NAMES = frozenset(
+    {
+        "object",
+        "data",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ListFineTunesResponse:
@@ -43,11 +51,11 @@ class ListFineTunesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_ = d.pop("object")
+        d = src_dict
+        object_ = d["object"]
 
         data = []
-        _data = d.pop("data")
+        _data = d["data"]
         for data_item_data in _data:
             data_item = FineTune.from_dict(data_item_data)
 
@@ -58,7 +66,10 @@ class ListFineTunesResponse:
             data,
         )
 
-        list_fine_tunes_response.additional_properties = d
+        if len(d) > 2:
+            list_fine_tunes_response.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return list_fine_tunes_response
 
     @property

@@ -9,6 +9,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="LogitBias")
 
+_FIELD_NAMES = frozenset()
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class LogitBias:
@@ -28,10 +31,11 @@ class LogitBias:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = src_dict
         logit_bias = cls()
 
-        logit_bias.additional_properties = d
+        if len(d) > 0:
+            logit_bias.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return logit_bias
 
     @property

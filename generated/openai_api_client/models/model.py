@@ -11,6 +11,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Model")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "owned_by",
+        "created",
+        "permission",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class Model:
@@ -65,16 +76,16 @@ class Model:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        owned_by = d.pop("owned_by")
+        owned_by = d["owned_by"]
 
-        created = d.pop("created", UNSET)
+        created = d.get("created", UNSET)
 
-        _permission = d.pop("permission", UNSET)
+        _permission = d.get("permission", UNSET)
         permission: list[ModelPermissionItem] | Unset = UNSET
         if _permission is not UNSET:
             permission = []
@@ -91,7 +102,8 @@ class Model:
             permission,
         )
 
-        model.additional_properties = d
+        if len(d) > 3 + ("created" in d) + ("permission" in d):
+            model.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return model
 
     @property

@@ -9,6 +9,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ModelPermissionItem")
 
+_FIELD_NAMES = frozenset()
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class ModelPermissionItem:
@@ -23,10 +26,13 @@ class ModelPermissionItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = src_dict
         model_permission_item = cls()
 
-        model_permission_item.additional_properties = d
+        if len(d) > 0:
+            model_permission_item.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return model_permission_item
 
     @property

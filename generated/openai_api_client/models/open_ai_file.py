@@ -13,6 +13,20 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OpenAIFile")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "object",
+        "bytes",
+        "created_at",
+        "filename",
+        "purpose",
+        "status",
+        "status_details",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class OpenAIFile:
@@ -94,22 +108,22 @@ class OpenAIFile:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        d = src_dict
+        id = d["id"]
 
-        object_ = d.pop("object")
+        object_ = d["object"]
 
-        bytes_ = d.pop("bytes")
+        bytes_ = d["bytes"]
 
-        created_at = d.pop("created_at")
+        created_at = d["created_at"]
 
-        filename = d.pop("filename")
+        filename = d["filename"]
 
-        purpose = d.pop("purpose")
+        purpose = d["purpose"]
 
-        status = d.pop("status", UNSET)
+        status = d.get("status", UNSET)
 
-        status_details = d.pop("status_details", UNSET)
+        status_details = d.get("status_details", UNSET)
 
         open_ai_file = cls(
             id,
@@ -122,7 +136,8 @@ class OpenAIFile:
             status_details,
         )
 
-        open_ai_file.additional_properties = d
+        if len(d) > 6 + ("status" in d) + ("status_details" in d):
+            open_ai_file.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
         return open_ai_file
 
     @property

@@ -9,6 +9,14 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="PromptCompletionRecord")
 
+_FIELD_NAMES = frozenset(
+    {
+        "prompt",
+        "completion",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class PromptCompletionRecord:
@@ -42,17 +50,20 @@ class PromptCompletionRecord:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        prompt = d.pop("prompt")
+        d = src_dict
+        prompt = d["prompt"]
 
-        completion = d.pop("completion")
+        completion = d["completion"]
 
         prompt_completion_record = cls(
             prompt,
             completion,
         )
 
-        prompt_completion_record.additional_properties = d
+        if len(d) > 2:
+            prompt_completion_record.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return prompt_completion_record
 
     @property

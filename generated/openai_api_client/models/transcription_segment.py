@@ -11,6 +11,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TranscriptionSegment")
 
+_FIELD_NAMES = frozenset(
+    {
+        "id",
+        "start",
+        "end",
+        "text",
+    }
+)
+"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
 
 @_attrs_define
 class TranscriptionSegment:
@@ -54,14 +64,14 @@ class TranscriptionSegment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        d = src_dict
+        id = d.get("id", UNSET)
 
-        start = d.pop("start", UNSET)
+        start = d.get("start", UNSET)
 
-        end = d.pop("end", UNSET)
+        end = d.get("end", UNSET)
 
-        text = d.pop("text", UNSET)
+        text = d.get("text", UNSET)
 
         transcription_segment = cls(
             id,
@@ -70,7 +80,10 @@ class TranscriptionSegment:
             text,
         )
 
-        transcription_segment.additional_properties = d
+        if len(d) > 0 + ("id" in d) + ("start" in d) + ("end" in d) + ("text" in d):
+            transcription_segment.additional_properties = {
+                key: value for key, value in d.items() if key not in _FIELD_NAMES
+            }
         return transcription_segment
 
     @property
