@@ -63,6 +63,25 @@ def download(client: str, url: str, size: str, target: str) -> float:
     return peak_mib() - before
 
 
+def calls(client: str, url: str, case: str, count: str) -> int:
+    """Makes ``count`` calls of one case (after five that load what a first use loads): for counting instructions."""
+    from bench.contestants import by_key
+
+    call = by_key(client).calls(url)[case]
+    for _ in range(5 + int(count)):
+        call()
+    return int(count)
+
+
+def stream(client: str, url: str, chunks: str) -> int:
+    """Reads one streamed chat completion of ``chunks`` chunks (after one of 100): for counting instructions."""
+    from bench.contestants import by_key
+
+    contestant = by_key(client)
+    contestant.stream(url, 100)()
+    return contestant.stream(url, int(chunks))()
+
+
 if __name__ == "__main__":
     kind, client, *rest = sys.argv[1:]
     result: Any
@@ -72,6 +91,10 @@ if __name__ == "__main__":
         result = upload(client, rest[0], rest[1], rest[2])
     elif kind == "download":
         result = download(client, rest[0], rest[1], rest[2])
+    elif kind == "calls":
+        result = calls(client, rest[0], rest[1], rest[2])
+    elif kind == "stream":
+        result = stream(client, rest[0], rest[1])
     else:
         raise SystemExit(f"unknown probe {kind}")
     print(json.dumps(result))
