@@ -117,19 +117,19 @@ class Server:
 
 
 PROBE_ENV = dict(os.environ)
-"""The fresh processes' environment: see :func:`_with_bytecode`."""
+"""The fresh processes' environment: see :func:`with_bytecode`."""
 
 
-def _with_bytecode(workdir: Path) -> None:
-    """Lets the fresh processes cache bytecode, in ``workdir``, for every contestant alike.
+def with_bytecode(workdir: Path, env: dict[str, str] = PROBE_ENV) -> None:
+    """Lets the fresh processes run with ``env`` cache bytecode, in ``workdir``, for every contestant alike.
 
     An installed package has its bytecode (pip compiles it on install); a machine that sets
     ``PYTHONDONTWRITEBYTECODE`` would otherwise make this repository's sources compile in every fresh process
     while the site-packages contestants load theirs: 30 ms of an import that the user never pays. A warm-up probe
     of each contestant fills the cache before anything is timed.
     """
-    PROBE_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-    PROBE_ENV["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
 
 
 def _probe(*args: str) -> Any:
@@ -383,7 +383,7 @@ def main() -> None:
     server = Server()
     try:
         with tempfile.TemporaryDirectory(prefix="openai-bench-") as tmp:
-            _with_bytecode(Path(tmp))
+            with_bytecode(Path(tmp))
             rows = figure_first_call(server, 3 if quick else 41)
             rows += figure_calls(server, calls, *call_turns)
             rows += figure_stream(server, chunks, *stream_turns)

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.__main__ import REPO, Server
+from bench.__main__ import REPO, Server, with_bytecode
 from bench.contestants import CALLS, CONTESTANTS, FLOOR, Contestant
 
 FEW, MANY = 10, 60
@@ -42,12 +42,6 @@ def instructions(callgrind_output: str) -> int:
 def per_call(few: int, many: int, count_few: int = FEW, count_many: int = MANY) -> int:
     """What one more call (or chunk) costs: the difference of two runs that differ only in how many they make."""
     return (many - few) // (count_many - count_few)
-
-
-def _environment(workdir: Path) -> dict[str, str]:
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPYCACHEPREFIX=str(workdir / "pycache"))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
 
 
 def _count(env: dict[str, str], *probe: str) -> int:
@@ -75,7 +69,8 @@ def main() -> None:
     lines = ["| figure | contestant | instructions | floor | ratio |", "|---|---|---|---|---|"]
     try:
         with tempfile.TemporaryDirectory(prefix="openai-count-") as tmp:
-            env = _environment(Path(tmp))
+            env = dict(os.environ, PYTHONHASHSEED="0")
+            with_bytecode(Path(tmp), env)
             floor = _count(env, "first", FLOOR.key, server.url)
             lines += [_row("import + client + first call", c, _count(env, "first", c.key, server.url), floor)
                       for c in contestants]  # fmt: skip

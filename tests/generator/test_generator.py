@@ -230,7 +230,8 @@ def _component_models() -> list[tuple[str, type]]:
     from openai_api_client import models
 
     schemas = load_spec()["components"]["schemas"]
-    return [(name, model) for name in schemas if (model := getattr(models, name, None)) in _models()]
+    generated = _models()
+    return [(name, model) for name in schemas if (model := getattr(models, name, None)) in generated]
 
 
 COMPONENT_MODELS = _component_models()
