@@ -4,11 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.finish_reason_known import FinishReasonKnown
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _Record
 
 T = TypeVar("T", bound="CompletionChoice")
 
@@ -23,8 +20,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class CompletionChoice:
+class CompletionChoice(_Record):
     """
     Attributes:
         text (str):
@@ -35,11 +31,38 @@ class CompletionChoice:
             later are kept as plain strings.
     """
 
+    __slots__ = _fields = (
+        "text",
+        "index",
+        "logprobs",
+        "finish_reason",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "text",
+        "index",
+        "logprobs",
+        "finish_reason",
+    )
+
     text: str
     index: int
-    logprobs: CompletionLogprobs | None | Unset = UNSET
-    finish_reason: FinishReasonKnown | None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    logprobs: CompletionLogprobs | None | Unset
+    finish_reason: FinishReasonKnown | None | str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        text: str,
+        index: int,
+        logprobs: CompletionLogprobs | None | Unset = UNSET,
+        finish_reason: FinishReasonKnown | None | str | Unset = UNSET,
+    ) -> None:
+        self.text = text
+        self.index = index
+        self.logprobs = logprobs
+        self.finish_reason = finish_reason
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text

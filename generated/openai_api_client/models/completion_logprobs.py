@@ -4,10 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _Record
 
 T = TypeVar("T", bound="CompletionLogprobs")
 
@@ -22,8 +19,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class CompletionLogprobs:
+class CompletionLogprobs(_Record):
     """The log probabilities of the chosen and the most likely tokens (with `logprobs` set).
 
     Attributes:
@@ -33,11 +29,38 @@ class CompletionLogprobs:
         text_offset (list[int] | Unset):
     """
 
-    tokens: list[str] | Unset = UNSET
-    token_logprobs: list[float | None] | Unset = UNSET
-    top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset = UNSET
-    text_offset: list[int] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = _fields = (
+        "tokens",
+        "token_logprobs",
+        "top_logprobs",
+        "text_offset",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "tokens",
+        "token_logprobs",
+        "top_logprobs",
+        "text_offset",
+    )
+
+    tokens: list[str] | Unset
+    token_logprobs: list[float | None] | Unset
+    top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset
+    text_offset: list[int] | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        tokens: list[str] | Unset = UNSET,
+        token_logprobs: list[float | None] | Unset = UNSET,
+        top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset = UNSET,
+        text_offset: list[int] | Unset = UNSET,
+    ) -> None:
+        self.tokens = tokens
+        self.token_logprobs = token_logprobs
+        self.top_logprobs = top_logprobs
+        self.text_offset = text_offset
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         tokens: list[str] | Unset = UNSET

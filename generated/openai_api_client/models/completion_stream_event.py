@@ -4,10 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _Record
 
 T = TypeVar("T", bound="CompletionStreamEvent")
 
@@ -20,8 +17,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class CompletionStreamEvent:
+class CompletionStreamEvent(_Record):
     """One server-sent event of a streamed completion. Its `data` is a completion chunk (`CreateCompletionResponse`) as
     JSON; the last event's `data` is `[DONE]`.
 
@@ -30,9 +26,28 @@ class CompletionStreamEvent:
             event (str | Unset):
     """
 
+    __slots__ = _fields = (
+        "data",
+        "event",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "data",
+        "event",
+    )
+
     data: Literal["[DONE]"] | str
-    event: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    event: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        data: Literal["[DONE]"] | str,
+        event: str | Unset = UNSET,
+    ) -> None:
+        self.data = data
+        self.event = event
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         data: Literal["[DONE]"] | str

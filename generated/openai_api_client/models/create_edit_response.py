@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="CreateEditResponse")
 
@@ -20,8 +19,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class CreateEditResponse:
+class CreateEditResponse(_Record):
     """
     Attributes:
         object_ (str): The object type, `edit`.
@@ -30,11 +28,38 @@ class CreateEditResponse:
         usage (CompletionUsage): Usage statistics for the request.
     """
 
+    __slots__ = _fields = (
+        "object_",
+        "created",
+        "choices",
+        "usage",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "object_",
+        "created",
+        "choices",
+        "usage",
+    )
+
     object_: str
     created: int
     choices: list[EditChoice]
     usage: CompletionUsage
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        object_: str,
+        created: int,
+        choices: list[EditChoice],
+        usage: CompletionUsage,
+    ) -> None:
+        self.object_ = object_
+        self.created = created
+        self.choices = choices
+        self.usage = usage
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -4,10 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _Record
 
 T = TypeVar("T", bound="CreateEmbeddingRequest")
 
@@ -21,8 +18,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class CreateEmbeddingRequest:
+class CreateEmbeddingRequest(_Record):
     """
     Attributes:
         model (str): ID of the model to use. Use the List models API to see all of your available models.
@@ -33,10 +29,33 @@ class CreateEmbeddingRequest:
             abuse.
     """
 
+    __slots__ = _fields = (
+        "model",
+        "input_",
+        "user",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "model",
+        "input_",
+        "user",
+    )
+
     model: str
     input_: list[int] | list[list[int]] | list[str] | str
-    user: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    user: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        model: str,
+        input_: list[int] | list[list[int]] | list[str] | str,
+        user: str | Unset = UNSET,
+    ) -> None:
+        self.model = model
+        self.input_ = input_
+        self.user = user
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -5,12 +5,9 @@ from collections.abc import Mapping
 from io import BytesIO
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from .. import types
 from ..models.upload_purpose_known import UploadPurposeKnown
-from ..types import File
+from ..types import File, _Record
 
 T = TypeVar("T", bound="CreateFileRequest")
 
@@ -23,8 +20,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class CreateFileRequest:
+class CreateFileRequest(_Record):
     """
     Attributes:
         file (File): The File object (not file name) to be uploaded. If `purpose` is `fine-tune`, each line is a JSON
@@ -35,9 +31,28 @@ class CreateFileRequest:
             they are (an open enum: the known values, or any string).
     """
 
+    __slots__ = _fields = (
+        "file",
+        "purpose",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "file",
+        "purpose",
+    )
+
     file: File
     purpose: str | UploadPurposeKnown
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        file: File,
+        purpose: str | UploadPurposeKnown,
+    ) -> None:
+        self.file = file
+        self.purpose = purpose
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         file = self.file.to_tuple()

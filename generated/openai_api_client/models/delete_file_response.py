@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="DeleteFileResponse")
 
@@ -19,8 +18,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class DeleteFileResponse:
+class DeleteFileResponse(_Record):
     """
     Attributes:
         id (str):
@@ -28,10 +26,33 @@ class DeleteFileResponse:
         deleted (bool):
     """
 
+    __slots__ = _fields = (
+        "id",
+        "object_",
+        "deleted",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "id",
+        "object_",
+        "deleted",
+    )
+
     id: str
     object_: str
     deleted: bool
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        id: str,
+        object_: str,
+        deleted: bool,
+    ) -> None:
+        self.id = id
+        self.object_ = object_
+        self.deleted = deleted
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

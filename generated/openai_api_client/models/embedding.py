@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="Embedding")
 
@@ -19,8 +18,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class Embedding:
+class Embedding(_Record):
     """
     Attributes:
         object_ (str): The object type, `embedding`.
@@ -28,10 +26,33 @@ class Embedding:
         index (int):
     """
 
+    __slots__ = _fields = (
+        "object_",
+        "embedding",
+        "index",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "object_",
+        "embedding",
+        "index",
+    )
+
     object_: str
     embedding: list[float]
     index: int
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        object_: str,
+        embedding: list[float],
+        index: int,
+    ) -> None:
+        self.object_ = object_
+        self.embedding = embedding
+        self.index = index
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

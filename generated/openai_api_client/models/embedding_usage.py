@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="EmbeddingUsage")
 
@@ -18,17 +17,35 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class EmbeddingUsage:
+class EmbeddingUsage(_Record):
     """
     Attributes:
         prompt_tokens (int):
         total_tokens (int):
     """
 
+    __slots__ = _fields = (
+        "prompt_tokens",
+        "total_tokens",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "prompt_tokens",
+        "total_tokens",
+    )
+
     prompt_tokens: int
     total_tokens: int
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        prompt_tokens: int,
+        total_tokens: int,
+    ) -> None:
+        self.prompt_tokens = prompt_tokens
+        self.total_tokens = total_tokens
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         prompt_tokens = self.prompt_tokens

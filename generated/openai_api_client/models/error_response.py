@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="ErrorResponse")
 
@@ -17,15 +16,27 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class ErrorResponse:
+class ErrorResponse(_Record):
     """
     Attributes:
         error (Error): What went wrong.
     """
 
+    __slots__ = _fields = (
+        "error",
+        "additional_properties",
+    )
+    __match_args__ = ("error",)
+
     error: Error
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        error: Error,
+    ) -> None:
+        self.error = error
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error.to_dict()

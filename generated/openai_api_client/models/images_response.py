@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="ImagesResponse")
 
@@ -18,17 +17,35 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class ImagesResponse:
+class ImagesResponse(_Record):
     """
     Attributes:
         created (int):
         data (list[ImageData]):
     """
 
+    __slots__ = _fields = (
+        "created",
+        "data",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "created",
+        "data",
+    )
+
     created: int
     data: list[ImageData]
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        created: int,
+        data: list[ImageData],
+    ) -> None:
+        self.created = created
+        self.data = data
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         created = self.created

@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="ListFineTunesResponse")
 
@@ -18,17 +17,35 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class ListFineTunesResponse:
+class ListFineTunesResponse(_Record):
     """
     Attributes:
         object_ (str):
         data (list[FineTune]):
     """
 
+    __slots__ = _fields = (
+        "object_",
+        "data",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "object_",
+        "data",
+    )
+
     object_: str
     data: list[FineTune]
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        object_: str,
+        data: list[FineTune],
+    ) -> None:
+        self.object_ = object_
+        self.data = data
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="LogitBias")
 
@@ -13,14 +12,21 @@ _FIELD_NAMES = frozenset()
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class LogitBias:
+class LogitBias(_Record):
     """Maps tokens (by their token ID in the tokenizer) to a bias value from -100 to 100, added to the logits before
     sampling (default null). For example `{"50256": -100}` prevents that token.
 
     """
 
-    additional_properties: dict[str, int] = _attrs_field(init=False, factory=dict)
+    __slots__ = _fields = ("additional_properties",)
+    __match_args__ = ()
+
+    additional_properties: dict[str, int]
+
+    def __init__(
+        self,
+    ) -> None:
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
 

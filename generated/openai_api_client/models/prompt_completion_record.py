@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import _Record
 
 T = TypeVar("T", bound="PromptCompletionRecord")
 
@@ -18,8 +17,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class PromptCompletionRecord:
+class PromptCompletionRecord(_Record):
     """A training example for the legacy fine-tunes API: one JSON object per line of a `.jsonl` file, with "prompt" and
     "completion" fields (documents 000, 002, 003).
 
@@ -28,9 +26,28 @@ class PromptCompletionRecord:
             completion (str):
     """
 
+    __slots__ = _fields = (
+        "prompt",
+        "completion",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "prompt",
+        "completion",
+    )
+
     prompt: str
     completion: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        prompt: str,
+        completion: str,
+    ) -> None:
+        self.prompt = prompt
+        self.completion = completion
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt

@@ -4,10 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, _Record
 
 T = TypeVar("T", bound="TranscriptionSegment")
 
@@ -22,8 +19,7 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-@_attrs_define
-class TranscriptionSegment:
+class TranscriptionSegment(_Record):
     """A segment of the transcript (`verbose_json` only).
 
     Attributes:
@@ -33,11 +29,38 @@ class TranscriptionSegment:
         text (str | Unset):
     """
 
-    id: int | Unset = UNSET
-    start: float | Unset = UNSET
-    end: float | Unset = UNSET
-    text: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = _fields = (
+        "id",
+        "start",
+        "end",
+        "text",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "id",
+        "start",
+        "end",
+        "text",
+    )
+
+    id: int | Unset
+    start: float | Unset
+    end: float | Unset
+    text: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        id: int | Unset = UNSET,
+        start: float | Unset = UNSET,
+        end: float | Unset = UNSET,
+        text: str | Unset = UNSET,
+    ) -> None:
+        self.id = id
+        self.start = start
+        self.end = end
+        self.text = text
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
