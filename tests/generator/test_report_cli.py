@@ -112,15 +112,27 @@ def _project(tmp_path: Path) -> Path:
     shutil.copy(REPO_ROOT / "pyproject.toml", root / "pyproject.toml")
     shutil.copy(REPO_ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
     shutil.copytree(REPO_ROOT / "spec" / "released", root / "spec" / "released")
+    # Just after the newest release: the repository may already carry the next version and its changelog entry.
+    _set_version(root, ".".join(map(str, _version())))
+    changelog = root / "CHANGELOG.md"
+    sections = re.split(r"^(?=## )", changelog.read_text(), flags=re.M)
+    changelog.write_text("".join(part for part in sections if not _newer_than_released(part)))
     return root
 
 
+def _newer_than_released(section: str) -> bool:
+    found = re.match(r"## (\d+)\.(\d+)\.(\d+)", section)
+    return found is not None and tuple(int(part) for part in found.groups()) > _version()
+
+
 def _version() -> tuple[int, int, int]:
-    """The project's version, the release the gate compares with (its baseline is frozen)."""
-    found = re.search(r'^version = "(\d+)\.(\d+)\.(\d+)"$', (REPO_ROOT / "pyproject.toml").read_text(), re.M)
-    assert found is not None
-    major, minor, patch = (int(part) for part in found.groups())
-    return major, minor, patch
+    """The newest released version: the release the gate compares with (its baseline is frozen)."""
+    released = [
+        re.fullmatch(r"openapi-(\d+)\.(\d+)\.(\d+)\.json", p.name) for p in (REPO_ROOT / "spec" / "released").iterdir()
+    ]
+    versions = [(int(m[1]), int(m[2]), int(m[3])) for m in released if m]
+    assert versions
+    return max(versions)
 
 
 def _set_version(root: Path, version: str) -> None:
