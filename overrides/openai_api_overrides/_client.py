@@ -59,7 +59,7 @@ class OpenAIClient(AuthenticatedClient):
         validate_responses: bool = False,
     ) -> None:
         super().__init__(base_url, token, headers=headers, timeout=timeout)
-        self._timeout: httpx.Timeout = timeout
+        self._timeout: httpx.Timeout = timeout  # never None here, unlike the generated client's: typed so once more
         self._retry_policy = retry_policy or RetryPolicy()
         self._deadline = deadline
         self._gateway = gateway
