@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from generator import GENERATED_DIR, REPO_ROOT, SPEC_PATH
+from generator._release import baselines
 
 CLI = [sys.executable, "-m", "generator"]
 
@@ -127,12 +128,7 @@ def _newer_than_released(section: str) -> bool:
 
 def _version() -> tuple[int, int, int]:
     """The newest released version: the release the gate compares with (its baseline is frozen)."""
-    released = [
-        re.fullmatch(r"openapi-(\d+)\.(\d+)\.(\d+)\.json", p.name) for p in (REPO_ROOT / "spec" / "released").iterdir()
-    ]
-    versions = [(int(m[1]), int(m[2]), int(m[3])) for m in released if m]
-    assert versions
-    return max(versions)
+    return max(baselines(REPO_ROOT))
 
 
 def _set_version(root: Path, version: str) -> None:
