@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import threading
 from typing import Any
 
 import httpx
@@ -16,7 +18,13 @@ from openai_api_overrides._constants import (
     DEFAULT_TIMEOUT,
     GATEWAY_HOST,
 )
-from openai_api_overrides._errors import ConfigurationError, InvalidAPIKeyError, MissingAPIKeyError
+from openai_api_overrides._errors import (
+    ClientClosedError,
+    ConfigurationError,
+    InvalidAPIKeyError,
+    MissingAPIKeyError,
+    RequestValidationError,
+)
 from openai_api_overrides._logging import setup_logging_from_env
 from openai_api_overrides._retry import RetryPolicy
 from openai_api_overrides._transport import AsyncRetryTransport, RetryTransport
@@ -25,12 +33,64 @@ __all__ = ["OpenAIClient", "create_async_client", "create_client"]
 
 
 class _SharedState:
-    """What copies of one client share: the connection pools, and the gateway list path that worked."""
+    """What copies of one client share: the connection pools, and the gateway list path that worked.
+
+    ``lock`` makes each pool, and each copy's httpx client, once: 32 threads making a fresh client's first call at
+    once would otherwise build 32 pools, each with its own connections, and ``close()`` would close one of them.
+    """
 
     def __init__(self) -> None:
         self.transport: httpx.BaseTransport | None = None
         self.async_transport: httpx.AsyncBaseTransport | None = None
         self.gateway_list_path: str | None = None
+        self.lock = threading.Lock()
+
+
+def _refuse_unnormalized_path(url: httpx.URL | str) -> None:
+    """Refuses a path that URL normalisation would change: an empty, ``.`` or ``..`` segment (a path parameter
+    that is ``""``, ``"."`` or ``".."``) would otherwise send the request to another endpoint (``files.delete(".")``
+    to ``DELETE /files``). The generated functions percent-quote every other character of a value."""
+    if not isinstance(url, str) or not ("/." in url or "//" in url or url.endswith("/")):
+        return  # the fast path: nearly every call
+    path = url.split("?", 1)[0]
+    for at, segment in enumerate(path.split("/")[1:], start=1):
+        if segment in ("", ".", ".."):
+            raise RequestValidationError(
+                _path_parameter(path, at),
+                f"{segment!r} cannot be sent as a path segment (the URL {path!r} would be normalised to another "
+                "endpoint); nothing was sent",
+            )
+
+
+def _path_parameter(path: str, at: int) -> str:
+    """The name of the spec's path parameter at segment ``at`` of ``path``, or "path" when no template fits."""
+    from openai_api_overrides._spec import spec
+
+    segments = path.split("/")
+    templates: list[str] = list(spec()["paths"])
+    for template in templates:
+        parts = template.split("/")
+        if (
+            len(parts) == len(segments)
+            and all(t == s or t.startswith("{") for t, s in zip(parts, segments, strict=True))
+            and parts[at].startswith("{")
+        ):
+            return parts[at].strip("{}")
+    return "path"
+
+
+class _HTTPClient(httpx.Client):
+    """The httpx client this layer sends through: every request's path is checked before it is built."""
+
+    def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
+        _refuse_unnormalized_path(url)
+        return super().build_request(method, url, **kwargs)
+
+
+class _AsyncHTTPClient(httpx.AsyncClient):
+    def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
+        _refuse_unnormalized_path(url)
+        return super().build_request(method, url, **kwargs)
 
 
 class OpenAIClient(AuthenticatedClient):
@@ -132,39 +192,72 @@ class OpenAIClient(AuthenticatedClient):
             "strict": self._validate_responses,
         }
 
+    def _user_client_options(self, user: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+        """A user's httpx client's own settings, for a client of this layer's that sends through its transport:
+        the user's object keeps its headers and base URL, and the key goes only where this client sends."""
+        return {
+            "base_url": self._base_url,
+            "headers": {**user.headers, **self._auth_headers()},
+            "cookies": user.cookies,
+            "timeout": user.timeout,
+            "event_hooks": user.event_hooks,
+        }
+
     def get_httpx_client(self) -> httpx.Client:
-        if self._client is None:
-            if self._user_client is not None:
-                client = self._user_client
-                client.headers.update(self._auth_headers())
-                client.base_url = httpx.URL(self._base_url)
-                # httpx keeps the transport in a private attribute; wrapping it keeps the user's proxy, limits and
-                # pool while adding retries (httpx is pinned below 0.29 for this).
-                client._transport = RetryTransport(client._transport, **self._transport_options())
-            else:
-                if self._shared.transport is None:
-                    self._shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
-                transport = RetryTransport(self._shared.transport, **self._transport_options())
-                client = httpx.Client(transport=transport, **self._client_options())
-            self._client = client
-        return self._client
+        client = self._client
+        if client is None:
+            with self._shared.lock:
+                if self._client is None:
+                    self._client = self._build_client()
+            client = self._client
+        if client.is_closed:
+            raise ClientClosedError(f"this client for {self._base_url} was closed; make a new one")
+        return client
+
+    def _build_client(self) -> httpx.Client:
+        if self._user_client is not None:
+            user = self._user_client
+            # The transport the user's client would use for this base URL: its proxy, limits and pool, not closed
+            # when this client is.
+            inner = user._transport_for_url(httpx.URL(self._base_url))
+            transport = RetryTransport(inner, owned=False, **self._transport_options())
+            return _HTTPClient(transport=transport, **self._user_client_options(user))
+        if self._shared.transport is None:
+            self._shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
+        transport = RetryTransport(self._shared.transport, **self._transport_options())
+        return _HTTPClient(transport=transport, **self._client_options())
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
-        if self._async_client is None:
-            if self._user_async_client is not None:
-                client = self._user_async_client
-                client.headers.update(self._auth_headers())
-                client.base_url = httpx.URL(self._base_url)
-                client._transport = AsyncRetryTransport(client._transport, **self._transport_options())
-            else:
-                if self._shared.async_transport is None:
-                    self._shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(
-                        **self._pool_options()
-                    )
-                async_transport = AsyncRetryTransport(self._shared.async_transport, **self._transport_options())
-                client = httpx.AsyncClient(transport=async_transport, **self._client_options())
-            self._async_client = client
-        return self._async_client
+        client = self._async_client
+        if client is None:
+            with self._shared.lock:
+                if self._async_client is None:
+                    self._async_client = self._build_async_client()
+            client = self._async_client
+        if client.is_closed:
+            raise ClientClosedError(f"this client for {self._base_url} was closed; make a new one")
+        return client
+
+    def _build_async_client(self) -> httpx.AsyncClient:
+        if self._user_async_client is not None:
+            user = self._user_async_client
+            inner = user._transport_for_url(httpx.URL(self._base_url))
+            transport = AsyncRetryTransport(inner, owned=False, **self._transport_options())
+            return _AsyncHTTPClient(transport=transport, **self._user_client_options(user))
+        if self._shared.async_transport is None:
+            self._shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(**self._pool_options())
+        async_transport = AsyncRetryTransport(self._shared.async_transport, **self._transport_options())
+        return _AsyncHTTPClient(transport=async_transport, **self._client_options())
+
+    def close(self) -> None:
+        """Closes the sync pool (a user's own httpx client stays open: it is the user's); calls then raise
+        :class:`ClientClosedError`. Closing twice is fine."""
+        if self._client is None or not self._client.is_closed:
+            self.get_httpx_client().close()
+
+    async def aclose(self) -> None:
+        if self._async_client is None or not self._async_client.is_closed:
+            await self.get_async_httpx_client().aclose()
 
     def with_options(
         self,
@@ -191,15 +284,25 @@ class OpenAIClient(AuthenticatedClient):
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     if isinstance(timeout, httpx.Timeout):
-        if timeout.connect is None and timeout.read is None and timeout.write is None and timeout.pool is None:
-            raise ValueError("a timeout that is all None switches timeouts off; give numbers")
+        bounds = timeout.as_dict()
+        if set(bounds.values()) == {None}:
+            raise ConfigurationError("timeout: a timeout that is all None switches timeouts off; give numbers")
+        for name, value in bounds.items():
+            if value is not None:
+                _check_seconds(f"timeout ({name})", value)
         return timeout
+    _check_seconds("timeout", timeout)
     return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))
 
 
+def _check_seconds(setting: str, value: object) -> None:
+    # Zero or less would fail every call, later and far from here; NaN compares false with everything.
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or not value > 0:
+        raise ConfigurationError(f"{setting} must be a positive number of seconds, not {value!r}")
+
+
 def _as_deadline(deadline: float) -> float:
-    if not deadline > 0:
-        raise ConfigurationError(f"deadline must be a positive number of seconds, not {deadline!r}")
+    _check_seconds("deadline", deadline)
     return float(deadline)
 
 
@@ -246,10 +349,8 @@ def _settings(
     _check_header_value(key, "API key", "api_key" if api_key is not None else "OPENAI_API_KEY")
     # A user's own httpx client may carry the base URL; an explicit argument wins, then the client's, then the env.
     user_url = str(user_client.base_url) if user_client is not None and str(user_client.base_url) else None
-    url = (base_url or user_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    parsed = httpx.URL(url)
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigurationError(f"base_url must be an http(s) URL with a host, such as {DEFAULT_BASE_URL}")
+    source = "base_url" if base_url else "http_client's base_url" if user_url else "OPENAI_BASE_URL"
+    url = _checked_base_url(base_url or user_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, source)
     org = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
     if org:
         source = "organization" if organization is not None else "OPENAI_ORG_ID"
@@ -257,6 +358,36 @@ def _settings(
     headers = {"OpenAI-Organization": org} if org else {}
     is_gateway = gateway if gateway is not None else httpx.URL(url).host == GATEWAY_HOST
     return key, url, headers, is_gateway
+
+
+def _checked_base_url(url: str, source: str) -> str:
+    """The base URL without its trailing slash, or a ConfigurationError that names the problem and never shows the
+    URL (it may hold a password)."""
+    for at, char in enumerate(url):
+        if char.isspace() or not char.isprintable():
+            raise ConfigurationError(
+                f"the base URL from {source} contains {char!r} at position {at}: "
+                "a URL has no spaces or control characters (strip what was read from a file or .env)"
+            )
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"the base URL from {source} is not a URL ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(
+            f"the base URL from {source} must be an http(s) URL with a host, such as {DEFAULT_BASE_URL}"
+        )
+    if parsed.userinfo:
+        raise ConfigurationError(
+            f"the base URL from {source} holds a user name or password: the API key goes in api_key (or "
+            "OPENAI_API_KEY), a proxy's credentials in proxy="
+        )
+    if parsed.query or parsed.fragment or "?" in url or "#" in url:
+        raise ConfigurationError(
+            f"the base URL from {source} has a query or fragment (?... or #...): every path is joined to it, "
+            "so give the URL up to its path, such as https://api.openai.com/v1"
+        )
+    return url.rstrip("/")
 
 
 def create_client(

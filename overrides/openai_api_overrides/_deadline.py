@@ -18,7 +18,7 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["AttemptDeadline", "cap_async_transport", "cap_transport"]
+__all__ = ["AttemptDeadline", "cap_async_transport", "cap_transport", "mark_leftover"]
 
 _ENDS: contextvars.ContextVar[float | None] = contextvars.ContextVar("openai_api_call_ends", default=None)
 
@@ -55,6 +55,7 @@ def _capped(timeout: float | None) -> float | None:
 class _Stream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
+        self.leftover = False
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._inner.read(max_bytes, _capped(timeout))
@@ -71,6 +72,8 @@ class _Stream(httpcore.NetworkStream):
         return _Stream(self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
 
     def get_extra_info(self, info: str) -> Any:
+        if self.leftover and info == "is_readable":
+            return True
         return self._inner.get_extra_info(info)
 
 
@@ -103,6 +106,7 @@ class _Backend(httpcore.NetworkBackend):
 class _AsyncStream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
+        self.leftover = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, _capped(timeout))
@@ -119,6 +123,8 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
 
     def get_extra_info(self, info: str) -> Any:
+        if self.leftover and info == "is_readable":
+            return True
         return self._inner.get_extra_info(info)
 
 
@@ -147,6 +153,13 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def mark_leftover(stream: object) -> None:
+    """Makes an idle connection's stream look readable to httpcore, its sign that the server closed it (see
+    ``_pool``); a stream this layer did not wrap is left alone."""
+    if isinstance(stream, _Stream | _AsyncStream):
+        stream.leftover = True
 
 
 def cap_transport(transport: httpx.BaseTransport) -> None:

@@ -7,7 +7,9 @@ to an exchange passes its text through :func:`redact`, which masks the key the r
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from typing import Any
 
 import httpx
@@ -20,11 +22,13 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
     "InvalidAPIKeyError",
     "InvalidFileError",
+    "LocalFileError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIError",
@@ -44,8 +48,13 @@ class OpenAIError(Exception):
     """The base of every error this client raises."""
 
 
-class ConfigurationError(OpenAIError):
-    """The client cannot be built as asked (a missing or malformed key, a bad header value)."""
+class ConfigurationError(OpenAIError, ValueError):
+    """The client cannot be built as asked (a missing or malformed key, a bad base URL, timeout or retry policy);
+    the message names the setting. A ``ValueError`` too, as the settings' own checks raise."""
+
+
+class ClientClosedError(OpenAIError, RuntimeError):
+    """A call on a client that was closed; a ``RuntimeError`` too, as httpx raises for its own closed clients."""
 
 
 class MissingAPIKeyError(ConfigurationError):
@@ -66,10 +75,11 @@ class RequestValidationError(OpenAIError):
 
 
 class APIError(OpenAIError):
-    """An error tied to one HTTP exchange; its message never shows the request's API key."""
+    """An error tied to one HTTP exchange; its message never shows the request's API key (``key`` names it where
+    there is no request at hand)."""
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
-        message = redact(message, request)
+    def __init__(self, message: str, *, request: httpx.Request | None = None, key: str | None = None) -> None:
+        message = redact(message, request, key)
         super().__init__(message)
         self.message = message
         self.request = request
@@ -210,6 +220,15 @@ class StreamDecodeError(APIError):
         self.data = redact(data, request)
 
 
+class LocalFileError(OpenAIError, OSError):
+    """A file of this machine could not be read or written (a missing folder, a full disk, a folder where a file
+    should be); ``path`` names it and the OS error is the cause. An ``OSError`` too. Nothing was left half-written."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class InvalidFileError(OpenAIError):
     """A file failed the spec's checks before a byte was sent (size, type, shape, or training records).
 
@@ -256,14 +275,25 @@ def status_error(response: httpx.Response, note: str = "") -> APIStatusError:
     return cls(response, response.content.decode("utf-8", errors="replace"), note)
 
 
-def redact(text: str, request: httpx.Request | None) -> str:
-    """``text`` with the key ``request`` carries masked, as the API itself masks keys (``sk-ab***yz``)."""
-    if request is None:
+def redact(text: str, request: httpx.Request | None, key: str | None = None) -> str:
+    """``text`` with the key masked, as the API itself masks keys (``sk-ab***yz``): the key ``request`` carries, or
+    ``key``. Also where a server echoed it JSON-escaped (``\\u0073k-...``), so no parse of ``text`` reveals it."""
+    if key is None and request is not None:
+        key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if not key or len(key) < 8 or (key not in text and "\\" not in text):
         return text
-    key = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if len(key) < 8 or key not in text:
-        return text
-    return text.replace(key, f"{key[:3]}***{key[-2:]}")
+    return _key_pattern(key).sub(f"{key[:3]}***{key[-2:]}", text)
+
+
+@functools.lru_cache(maxsize=16)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """The key with each character as itself or as any JSON escape of it (``\\u0073``, ``\\u0053``, ``\\/``)."""
+    parts = []
+    for char in key:
+        hex_digits = "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{ord(char):04x}")
+        escaped = "|\\\\/" if char == "/" else ""
+        parts.append(f"(?:{re.escape(char)}|\\\\u{hex_digits}{escaped})")
+    return re.compile("".join(parts))
 
 
 def _request_of(response: httpx.Response) -> httpx.Request | None:

@@ -49,13 +49,23 @@ def connection_error(
     if isinstance(exc, httpx.TimeoutException) or deadline_passed:
         kind = next((name for cls, name in _TIMEOUT_BOUNDS.items() if isinstance(exc, cls)), "read")
         bound = "deadline" if deadline_passed else kind
-        message = f"{request.method} {request.url} timed out ({bound}): {type(exc).__name__}: {exc}"
+        message = f"{request.method} {request.url} timed out ({bound}): {_cause(exc)}"
         error: APIConnectionError = APITimeoutError(_with(message, note), request=request, bound=bound)
     else:
-        message = f"{request.method} {request.url} failed: {type(exc).__name__}: {exc}"
+        message = f"{request.method} {request.url} failed: {_cause(exc)}"
         error = APIConnectionError(_with(message, note), request=request)
     error.__cause__ = exc
     return error
+
+
+def _cause(exc: BaseException) -> str:
+    # httpx's timeouts often carry no text: "ReadTimeout", not "ReadTimeout: ".
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _retries(count: int) -> str:
+    return "1 retry" if count == 1 else f"{count} retries"
 
 
 def _with(message: str, note: str) -> str:
@@ -137,7 +147,7 @@ class Exchange:
 
     def deadline_error(self) -> APITimeoutError:
         """Also raised between chunks of a body: a server dripping bytes never trips a read timeout."""
-        note = f" after {self.retries} retries" if self.retries else ""
+        note = f" after {_retries(self.retries)}" if self.retries else ""
         return APITimeoutError(
             f"{self.request.method} {self.request.url} timed out (deadline): the call took longer than its "
             f"deadline of {self._deadline:g} s{note}",
@@ -235,21 +245,21 @@ class Exchange:
         checked._operation = route.operation_id if route is not None else f"{self.request.method} {self.request.url}"
         return checked
 
-    def undecodable(self, response: httpx.Response, exc: httpx.DecodingError) -> APIError:
-        """The typed error for a body that claims a content-encoding it does not have."""
-        encoding = response.headers.get("content-encoding", "?")
+    def undecodable(self, response: httpx.Response, problem: Exception) -> APIError:
+        """The typed error for a body that cannot be decoded: it claims a content-encoding it does not have, is
+        cut short inside it, or uses one the request never offered."""
         if response.status_code >= 300:
             response.request = self.request
-            error: APIError = status_error(response, f"(its body claims Content-Encoding {encoding} but is not)")
+            error: APIError = status_error(response, f"(its body cannot be decoded: {problem})")
         else:
             route = self._route()
             error = ResponseValidationError(
                 operation=route.operation_id if route else f"{self.request.method} {self.request.url}",
                 response=response,
                 field="(body)",
-                reason=f"the body claims Content-Encoding {encoding} but cannot be decoded: {exc}",
+                reason=f"the body cannot be decoded: {problem}",
             )
-        error.__cause__ = exc
+        error.__cause__ = problem
         return error
 
     def _route(self) -> Route | None:
@@ -271,7 +281,7 @@ class Exchange:
         return delay
 
     def _gave_up(self, why: str = "") -> str:
-        done = f"Gave up after {self.retries} retries" if self.retries else ""
+        done = f"Gave up after {_retries(self.retries)}" if self.retries else ""
         if why:
             return f"{done}: {why}." if done else f"Not retried: {why}."
         return f"{done}." if done else ""

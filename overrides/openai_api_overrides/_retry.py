@@ -9,6 +9,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from openai_api_overrides._errors import ConfigurationError
+
 __all__ = ["RetryPolicy"]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
@@ -31,12 +33,15 @@ class RetryPolicy:
     retry_after_max: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, not {self.max_retries}")
+        # `not x >= 0` also refuses NaN, which compares false with everything.
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
+            raise ConfigurationError(f"max_retries must be a whole number >= 0, not {self.max_retries!r}")
         if not 0 <= self.jitter <= 1:
-            raise ValueError(f"jitter must be between 0 and 1, not {self.jitter}")
-        if self.backoff_base < 0 or self.backoff_max < 0 or self.retry_after_max < 0:
-            raise ValueError("backoff_base, backoff_max and retry_after_max must be >= 0")
+            raise ConfigurationError(f"jitter must be between 0 and 1, not {self.jitter!r}")
+        for name in ("backoff_base", "backoff_max", "retry_after_max"):
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ConfigurationError(f"{name} must be a number of seconds >= 0, not {value!r}")
 
     def backoff(self, retry_index: int) -> float:
         delay = min(self.backoff_base * 2.0**retry_index, self.backoff_max)

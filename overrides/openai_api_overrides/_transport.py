@@ -12,9 +12,11 @@ import httpx
 
 from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
 from openai_api_overrides._deadline import AttemptDeadline, cap_async_transport, cap_transport
+from openai_api_overrides._decoding import BodyDecoder, DecodeProblem
 from openai_api_overrides._errors import APIConnectionError
 from openai_api_overrides._exchange import Exchange, connection_error
 from openai_api_overrides._logging import logger
+from openai_api_overrides._pool import adrop_orphans, drop_if_leftover, drop_orphans
 from openai_api_overrides._retry import RetryPolicy
 
 __all__ = ["AsyncRetryTransport", "RetryTransport"]
@@ -64,24 +66,30 @@ class _Body:
     """What both streamed bodies share: decoding the content-encoding here, where a lie becomes a typed error, and
     checking that as many bytes came as ``Content-Length`` promised."""
 
-    def __init__(self, response: httpx.Response, exchange: Exchange) -> None:
-        self._decoder = response._get_content_decoder()
+    def __init__(self, response: httpx.Response, exchange: Exchange, transport: object) -> None:
         self._response = response
         self._exchange = exchange
         self._request = exchange.request
+        self._transport = transport
+        try:
+            self._decoder = BodyDecoder.of(response, exchange.request)
+        except DecodeProblem as exc:
+            raise exchange.undecodable(response, exc) from exc
         length = response.headers.get("content-length", "")
         self._expected = int(length) if length.isdigit() else None
         self._received = 0
-        # httpx must not decode a second time what this body yields decoded; the length left on an encoded body
-        # would then be the wrong one.
+        # What this body yields is decoded: httpx must not decode it again, and the length left on an encoded body
+        # would be the wrong one.
         if response.headers.pop("content-encoding", None) is not None:
             response.headers.pop("content-length", None)
 
     def decode(self, raw: bytes) -> bytes:
         self._received += len(raw)
+        if self._decoder is None:
+            return raw
         try:
             return self._decoder.decode(raw)
-        except httpx.DecodingError as exc:
+        except DecodeProblem as exc:
             raise self._exchange.undecodable(self._response, exc) from exc
 
     def finish(self) -> bytes:
@@ -91,9 +99,12 @@ class _Body:
                 f"{self._expected} bytes",
                 request=self._request,
             )
+        drop_if_leftover(self._transport, self._response)
+        if self._decoder is None:
+            return b""
         try:
             return self._decoder.flush()
-        except httpx.DecodingError as exc:
+        except DecodeProblem as exc:
             raise self._exchange.undecodable(self._response, exc) from exc
 
     def broken(self, exc: httpx.TransportError) -> APIConnectionError:
@@ -141,18 +152,18 @@ class _AsyncBody(httpx.AsyncByteStream):
 
 
 def _decoded(response: httpx.Response, raw: bytes, exchange: Exchange) -> bytes:
-    """The body without its content-encoding. A lie is a typed error for a 2xx; for an error status the raw bytes
-    stand as its text, so it still ends (or is retried) as its status says."""
-    decoder = response._get_content_decoder()
+    """The body without its content-encoding. A lie, a cut or an encoding never offered is a typed error for a 2xx;
+    for an error status the raw bytes stand as its text, so it still ends (or is retried) as its status says."""
     try:
-        return decoder.decode(raw) + decoder.flush()
-    except httpx.DecodingError as exc:
+        decoder = BodyDecoder.of(response, exchange.request)
+        return raw if decoder is None else decoder.decode(raw) + decoder.flush()
+    except DecodeProblem as exc:
         if 200 <= response.status_code < 300:
             raise exchange.undecodable(response, exc) from exc
         return raw
 
 
-def _read(response: httpx.Response, exchange: Exchange) -> None:
+def _read(response: httpx.Response, exchange: Exchange, transport: httpx.BaseTransport) -> None:
     """Reads a whole body inside the retry loop, so a connection dropped mid-body is retried too."""
     if response.is_stream_consumed:
         return  # built with its content (a mock transport's answer): httpx has read and decoded it
@@ -161,10 +172,11 @@ def _read(response: httpx.Response, exchange: Exchange) -> None:
         parts.append(part)
         if time.monotonic() > exchange.ends:
             raise exchange.deadline_error()
+    drop_if_leftover(transport, response)
     response._content = _decoded(response, b"".join(parts), exchange)
 
 
-async def _aread(response: httpx.Response, exchange: Exchange) -> None:
+async def _aread(response: httpx.Response, exchange: Exchange, transport: httpx.AsyncBaseTransport) -> None:
     if response.is_stream_consumed:
         return
     parts = []
@@ -172,6 +184,7 @@ async def _aread(response: httpx.Response, exchange: Exchange) -> None:
         parts.append(part)
         if time.monotonic() > exchange.ends:
             raise exchange.deadline_error()
+    drop_if_leftover(transport, response)
     response._content = _decoded(response, b"".join(parts), exchange)
 
 
@@ -196,9 +209,11 @@ class RetryTransport(httpx.BaseTransport):
         base_path: str = "",
         strict: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        owned: bool = True,
     ) -> None:
         cap_transport(inner)
         self.inner = inner
+        self._owned = owned
         self.settings = _Settings(policy, timeout, deadline, base_path, strict)
         self._sleep = sleep
 
@@ -210,17 +225,23 @@ class RetryTransport(httpx.BaseTransport):
                 try:
                     response = self.inner.handle_request(attempt)
                 except Exception as exc:
+                    drop_orphans(self.inner)
                     delay = exchange.after_send_error(exc)
                 else:
                     logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
                     if 200 <= response.status_code < 300 and exchange.streamed:
-                        response.stream = _SyncBody(response.stream, _Body(response, exchange))
+                        try:
+                            body = _Body(response, exchange, self.inner)
+                        except BaseException:
+                            response.close()
+                            raise
+                        response.stream = _SyncBody(response.stream, body)
                         return exchange.success(response)
                     if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
                         response.close()
                         continue
                     try:
-                        _read(response, exchange)
+                        _read(response, exchange, self.inner)
                     except Exception as exc:
                         delay = exchange.after_send_error(exc)
                     else:
@@ -232,7 +253,8 @@ class RetryTransport(httpx.BaseTransport):
             self._sleep(delay)
 
     def close(self) -> None:
-        self.inner.close()
+        if self._owned:
+            self.inner.close()
 
 
 class AsyncRetryTransport(httpx.AsyncBaseTransport):
@@ -248,9 +270,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         base_path: str = "",
         strict: bool = False,
         sleep: Callable[[float], Any] | None = None,
+        owned: bool = True,
     ) -> None:
         cap_async_transport(inner)
         self.inner = inner
+        self._owned = owned
         self.settings = _Settings(policy, timeout, deadline, base_path, strict)
         self._sleep = sleep or _asyncio_sleep
 
@@ -262,17 +286,23 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 try:
                     response = await self.inner.handle_async_request(attempt)
                 except Exception as exc:
+                    await adrop_orphans(self.inner)
                     delay = exchange.after_send_error(exc)
                 else:
                     logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
                     if 200 <= response.status_code < 300 and exchange.streamed:
-                        response.stream = _AsyncBody(response.stream, _Body(response, exchange))
+                        try:
+                            body = _Body(response, exchange, self.inner)
+                        except BaseException:
+                            await response.aclose()
+                            raise
+                        response.stream = _AsyncBody(response.stream, body)
                         return exchange.success(response)
                     if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
                         await response.aclose()
                         continue
                     try:
-                        await _aread(response, exchange)
+                        await _aread(response, exchange, self.inner)
                     except Exception as exc:
                         delay = exchange.after_send_error(exc)
                     else:
@@ -284,4 +314,5 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
             await self._sleep(delay)
 
     async def aclose(self) -> None:
-        await self.inner.aclose()
+        if self._owned:
+            await self.inner.aclose()

@@ -62,11 +62,16 @@ def test_a_users_transport_passes_straight_through() -> None:
 
 def test_a_users_httpx_client_keeps_its_settings_and_gains_retries(server: ScriptedServer) -> None:
     own = httpx.Client(base_url=server.url + "/v1", headers={"x-team": "blue"}, timeout=3.0)
+    transport, headers = own._transport, dict(own.headers)
     server.script(Reply(status=503, body="busy"), json_reply({"object": "list", "data": []}))
     client = oa.create_client(api_key=API_KEY, http_client=own, retry_policy=FAST)
     assert oa.call(list_models.sync_detailed, client=client).data == []
     assert [r.headers["x-team"] for r in server.received] == ["blue", "blue"]
-    assert client.get_httpx_client() is own
+    # The user's client is left as it was: no key in its headers, its base URL and transport its own, still open.
+    assert dict(own.headers) == headers and "authorization" not in own.headers
+    assert own._transport is transport and str(own.base_url) == server.url + "/v1/"
+    client.close()
+    assert not own.is_closed
 
 
 # --- timeouts ------------------------------------------------------------------------------------------------
@@ -124,11 +129,12 @@ def test_the_key_is_in_no_log_repr_message_or_traceback(
                 oa.call(list_models.sync_detailed, client=client)
             except oa.OpenAIError as exc:
                 texts += [str(exc), repr(exc), traceback.format_exc()]
-        client.get_httpx_client().close()
+        http = client.get_httpx_client()
+        http.close()
     texts += [record.getMessage() for record in caplog.records]
     texts += [caplog.text]
     assert caplog.records, "debug logging is on"
     assert [t for t in texts if API_KEY in t] == []
-    assert API_KEY not in repr(client.get_httpx_client().headers)
+    assert API_KEY not in repr(http.headers)
     raw = AuthenticatedClient(base_url=server.url, token=API_KEY)
     assert API_KEY not in repr(raw) and API_KEY not in repr(raw.with_headers({"x": "1"}))  # the generated client too
