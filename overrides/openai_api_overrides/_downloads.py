@@ -13,6 +13,7 @@ import httpx
 
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import download_file as _download_op
+from openai_api_overrides._errors import LocalFileError, OpenAIError
 from openai_api_overrides._exchange import STREAMED
 from openai_api_overrides._inputs import ProgressCallback
 
@@ -35,23 +36,40 @@ def _total(response: httpx.Response) -> int | None:
 
 @contextlib.contextmanager
 def _target(destination: Destination) -> Iterator[IO[bytes]]:
-    """Where the bytes go: a file object as given, or a temporary file renamed onto the path once complete."""
+    """Where the bytes go: a file object as given, or a temporary file renamed onto the path once complete.
+
+    A local failure (the folder gone, a folder at the path, a full disk) is a :class:`LocalFileError` naming the
+    path; whatever fails, no temporary file is left behind.
+    """
     if not isinstance(destination, str | os.PathLike):
-        yield destination
+        with _local_errors(str(getattr(destination, "name", "the file object given"))):
+            yield destination
         return
     path = Path(destination)
     tmp_name = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.part")
-    # os.open with 0o666 lets the user's umask decide the mode (0644 typically), as any other file they write;
-    # tempfile.mkstemp would make it 0600.
-    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "wb") as tmp:
-            yield tmp
-        os.replace(tmp_name, path)
+        with _local_errors(str(path)):
+            # os.open with 0o666 lets the user's umask decide the mode (0644 typically), as any other file they
+            # write; tempfile.mkstemp would make it 0600.
+            fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            with os.fdopen(fd, "wb") as tmp:
+                yield tmp
+            os.replace(tmp_name, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+
+
+@contextlib.contextmanager
+def _local_errors(where: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, OpenAIError):
+            raise
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise LocalFileError(f"the download could not be written to {where}: {reason}", where) from exc
 
 
 def download_file(

@@ -230,16 +230,20 @@ class LocalFileError(OpenAIError, OSError):
 
 
 class InvalidFileError(OpenAIError):
-    """A file failed the spec's checks before a byte was sent (size, type, shape, or training records).
+    """A file failed the spec's checks before a byte was sent (size, type, shape, or training records), or could not
+    be read at all (``skippable`` is then False: no option skips a missing file).
 
     ``problems`` lists the first problems found (for a training file: ``line N: reason``); ``more`` counts the rest.
     """
 
-    def __init__(self, field: str, filename: str, problems: list[str], more: int = 0) -> None:
+    def __init__(
+        self, field: str, filename: str, problems: list[str], more: int = 0, *, skippable: bool = True
+    ) -> None:
         self.field = field
         self.filename = filename
         self.problems = problems
         self.more = more
+        self.skippable = skippable
         super().__init__(self.describe("pass validate=False to skip these local checks"))
 
     def describe(self, hint: str) -> str:
@@ -247,7 +251,8 @@ class InvalidFileError(OpenAIError):
         lines = [f"{self.field} {self.filename!r} was not sent:", *(f"  {p}" for p in self.problems)]
         if self.more:
             lines.append(f"  ... and {self.more} more")
-        lines.append(f"  ({hint})")
+        if self.skippable:
+            lines.append(f"  ({hint})")
         return "\n".join(lines)
 
 

@@ -214,7 +214,7 @@ class OpenAI(resources.Resources):
         return OpenAI(client=self.http.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
 
     def close(self) -> None:
-        self.http.get_httpx_client().close()
+        self.http.close()
 
     def __enter__(self) -> OpenAI:
         return self
@@ -268,7 +268,7 @@ class AsyncOpenAI(resources.AsyncResources):
         return AsyncOpenAI(client=self.http.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
 
     async def close(self) -> None:
-        await self.http.get_async_httpx_client().aclose()
+        await self.http.aclose()
 
     async def __aenter__(self) -> AsyncOpenAI:
         return self

@@ -81,8 +81,9 @@ class _Cursors:
     """The ``after`` cursors of one listing: each page's next one, and a typed stop when the server repeats one
     (it ignored ``after``, or answers the same page with ``has_more: true``), which would otherwise loop forever."""
 
-    def __init__(self) -> None:
+    def __init__(self, client: OpenAIClient) -> None:
         self._seen: set[str] = set()
+        self._key = client.token  # a server that echoes the key as a cursor must not show it in the message
 
     def next(self, page: ListFilesResponse) -> str | None:
         """The cursor for the next page, or None when this page is the last."""
@@ -92,7 +93,8 @@ class _Cursors:
         if cursor in self._seen:
             raise PaginationError(
                 f"the file list does not end: after {len(self._seen)} pages the server answered with cursor "
-                f"{cursor!r} again (and has_more: true); stopped instead of asking forever"
+                f"{cursor!r} again (and has_more: true); stopped instead of asking forever",
+                key=self._key,
             )
         self._seen.add(cursor)
         return cursor
@@ -107,7 +109,7 @@ def iter_files(
 ) -> Iterator[OpenAIFile]:
     """Every file, page by page as the loop asks for them (``limit`` is the page size)."""
     after: str | Unset = UNSET
-    cursors = _Cursors()
+    cursors = _Cursors(client)
     while True:
         page = list_files(client, purpose=purpose, limit=limit, order=order, after=after)
         yield from page.data
@@ -126,7 +128,7 @@ async def aiter_files(
 ) -> AsyncIterator[OpenAIFile]:
     """The async twin of :func:`iter_files`."""
     after: str | Unset = UNSET
-    cursors = _Cursors()
+    cursors = _Cursors(client)
     while True:
         page = await alist_files(client, purpose=purpose, limit=limit, order=order, after=after)
         for item in page.data:

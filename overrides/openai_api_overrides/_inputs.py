@@ -80,21 +80,31 @@ def _mime(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
-def open_upload(value: FileInput, default_name: str = "upload") -> Upload:
+def _unreadable(field: str, name: str, problem: str) -> InvalidFileError:
+    return InvalidFileError(field, name, [problem], skippable=False)
+
+
+def open_upload(value: FileInput, default_name: str = "upload", field: str = "file") -> Upload:
+    """``value`` opened for streaming; a path that cannot be read, or a file open in text mode, is an
+    :class:`InvalidFileError` naming it (nothing is sent)."""
     if isinstance(value, tuple):
         filename, content, mime = value
         stream: IO[bytes] = io.BytesIO(content) if isinstance(content, bytes) else content
-        return Upload(filename, stream, mime, _size(stream), owned=isinstance(content, bytes))
+        return Upload(filename, stream, mime, _size(stream), owned=isinstance(content, bytes), field=field)
     if isinstance(value, bytes):
-        return Upload(default_name, io.BytesIO(value), _mime(default_name), len(value), owned=True)
+        return Upload(default_name, io.BytesIO(value), _mime(default_name), len(value), owned=True, field=field)
     if isinstance(value, str | os.PathLike):
         path = Path(value)
-        stream = path.open("rb")
-        return Upload(path.name, stream, _mime(path.name), os.fstat(stream.fileno()).st_size, owned=True)
+        try:
+            stream = path.open("rb")
+        except OSError as exc:
+            raise _unreadable(field, str(path), f"cannot be read: {exc.strerror or exc}") from exc
+        return Upload(path.name, stream, _mime(path.name), os.fstat(stream.fileno()).st_size, owned=True, field=field)
     if isinstance(value, io.TextIOBase):
-        raise TypeError("open the file in binary mode ('rb'): uploads send bytes")
+        name = str(getattr(value, "name", default_name))
+        raise _unreadable(field, name, "is open in text mode: open it in binary mode ('rb'), uploads send bytes")
     name = Path(str(getattr(value, "name", default_name))).name or default_name
-    return Upload(name, value, _mime(name), _size(value), owned=False)
+    return Upload(name, value, _mime(name), _size(value), owned=False, field=field)
 
 
 class _OneShotReader:

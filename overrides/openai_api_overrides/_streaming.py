@@ -150,7 +150,7 @@ class _Reader(Generic[T]):
                 item = self.event(event)
                 if item is not None:
                     items.append(item)
-            if decoder.error is not None:
+            if decoder.error is not None and not self.done:  # bytes after [DONE] do not spoil a whole answer
                 raise self.not_utf8(decoder.error) from decoder.error
         except (StreamError, StreamDecodeError) as exc:
             if not items:
@@ -202,7 +202,7 @@ class _Reader(Generic[T]):
         item: T | None = None
         for event in self.decoder.flush():
             item = self.event(event) or item
-        if self.decoder.error is not None:
+        if self.decoder.error is not None and not self.done:
             raise self.not_utf8(self.decoder.error) from self.decoder.error
         if not self.done:
             raise StreamInterruptedError(

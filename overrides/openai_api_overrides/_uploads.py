@@ -92,8 +92,8 @@ async def _asend(client: AuthenticatedClient, prepared: _Prepared) -> Any:
         prepared.close()
 
 
-def _opened(value: FileInput, default_name: str, check: Callable[[Upload], None] | None) -> Upload:
-    upload = open_upload(value, default_name)
+def _opened(value: FileInput, default_name: str, check: Callable[[Upload], None] | None, field: str = "file") -> Upload:
+    upload = open_upload(value, default_name, field)
     if check is not None:
         try:
             check(upload)
@@ -156,10 +156,10 @@ def _prepare_image_edit(
     progress: ProgressCallback | None,
     validate: bool,
 ) -> _Prepared:
-    main = _opened(image, "image.png", (lambda u: check_image(u, "image")) if validate else None)
+    main = _opened(image, "image.png", (lambda u: check_image(u, "image")) if validate else None, "image")
     uploads = [main]
     if mask is not None:
-        uploads.append(_opened(mask, "mask.png", (lambda u: check_image(u, "mask")) if validate else None))
+        uploads.append(_opened(mask, "mask.png", (lambda u: check_image(u, "mask")) if validate else None, "mask"))
 
     def body() -> CreateImageEditRequest:
         mask_part = uploads[1].as_file(None) if len(uploads) > 1 else UNSET
@@ -207,7 +207,7 @@ async def acreate_image_edit(
 def _prepare_variation(
     image: FileInput, options: dict[str, Any], progress: ProgressCallback | None, validate: bool
 ) -> _Prepared:
-    main = _opened(image, "image.png", (lambda u: check_image(u, "image")) if validate else None)
+    main = _opened(image, "image.png", (lambda u: check_image(u, "image")) if validate else None, "image")
     return _Prepared(
         _image_variation_op, [main], lambda: CreateImageVariationRequest(image=main.as_file(progress), **options)
     )
