@@ -2,6 +2,7 @@
 
 Without an option it regenerates ``generated/`` from the spec, lists the files it changed, and reports the API
 changes since the committed spec (``--since REF``, default ``HEAD``; ``--base FILE`` for a spec file instead).
+Every command checks the spec first (``_input.py``): with a problem it lists them all and exits 2, writing nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from generator._baseline import BaselineError, load_spec_at, load_spec_file
 from generator._diff import Report, diff_specs
+from generator._input import SpecError, load_spec
 from generator._pipeline import GENERATED_DIR, REPO_ROOT, SPEC_PATH, check, generate
 from generator._release import ReleaseError, freeze_baseline, release_check
 
@@ -59,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     spec, dest = args.spec.resolve(), args.dest.resolve()
     try:
+        if args.report or args.release_check or args.freeze_baseline:
+            load_spec(spec)  # generate and check load it themselves, first
         if args.report:
             report = _report(args)
             print(report.to_json() if args.json else report.to_text(), end="")
@@ -79,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"no API change report: {exc}", file=sys.stderr)
             return 0
         result = check(spec, dest)
+    except SpecError as exc:
+        print(exc.to_text(), file=sys.stderr)
+        return 2
     except (BaselineError, ReleaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

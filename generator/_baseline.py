@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from generator._diff import JSON
+from generator._input import SpecError, parse_spec
 
 
 class BaselineError(RuntimeError):
@@ -17,7 +14,8 @@ class BaselineError(RuntimeError):
 
 
 def load_spec_file(path: Path) -> JSON:
-    """A spec from a YAML or JSON file."""
+    """A spec to compare with, from a YAML or JSON file (read, not checked: ``_input.load_spec`` checks the one
+    being generated from)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -45,9 +43,9 @@ def load_spec_at(ref: str, spec_path: Path, repo: Path) -> JSON:
 
 def _parse(text: str, where: str) -> JSON:
     try:
-        data: Any = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise BaselineError(f"{where} is not valid YAML or JSON: {exc}") from exc
-    if not isinstance(data, dict) or "paths" not in data:
+        data = parse_spec(text, where)
+    except SpecError as exc:
+        raise BaselineError(exc.problems[0].render(where)) from exc
+    if "paths" not in data:
         raise BaselineError(f"{where} is not an OpenAPI document (no `paths`)")
     return data

@@ -31,6 +31,7 @@ break (it already parses as a string).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -67,6 +68,40 @@ class Change:
             "breaking": self.breaking,
             "operations": list(self.operations),
         }
+
+    @property
+    def subject(self) -> tuple[tuple[str, ...], ...]:
+        """What the change is about besides its operation, as a CHANGELOG entry names it (the release gate asks for
+        it): each item is one thing in its accepted spellings, a field by its path or its own name, an enum value
+        without its JSON quotes. Empty when the change is the operation itself. Read from the texts ``_Walker``
+        writes, most specific first: the parameter, the field, the purpose rule, the listed values, the header or
+        media type, the request body or response status, and for a change of a whole component, its name."""
+        detail, location = self.detail, self.location
+        if detail.startswith("operation `"):
+            return ()
+        if found := re.match(r"operationId `([^`]+)`", detail):
+            return ((found[1],),)
+        if found := re.search(r"parameter `([^`]+)`", f"{location} {detail}"):
+            return ((found[1],),)
+        if found := re.search(r"field `([^`]+)`", detail):
+            path = found[1]
+            name = [part for part in re.split(r"[.\[\]{}*]+", path) if part][-1:]
+            return (tuple(dict.fromkeys([path, *name])),)
+        if found := re.match(r"x-purpose-rules `([^`]+)`", detail):
+            return ((found[1],),)
+        if detail.startswith("organization storage"):
+            return (("organization storage", "x-organization-max-bytes"),)
+        if found := re.search(r"(?:enum value|x-file-extensions|x-media-types) (`.+`) (?:removed|added)", detail):
+            return tuple((_plain(value),) for value in re.findall(r"`([^`]+)`", found[1]))
+        if found := re.match(r"(?:header|media type) `([^`]+)`", detail):
+            return ((found[1],),)
+        if "request body" in detail or " request (" in location:
+            return (("request body",),)
+        if found := re.search(r"response (\S+)", f"{detail} {location}"):
+            return ((found[1],),)
+        if found := re.match(r"schema (\S+) ", location):
+            return ((found[1],),)
+        return ()
 
 
 @dataclass
@@ -106,6 +141,15 @@ class Report:
             if change.operations and not change.location.startswith(change.operations[0] + " "):
                 lines.append(f"            used by {', '.join(change.operations)}")
         return "\n".join(lines) + "\n"
+
+
+def _plain(value: str) -> str:
+    """``"vision"`` (as the report quotes a JSON value) as ``vision``."""
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    return decoded if isinstance(decoded, str) else value
 
 
 def diff_specs(old: JSON, new: JSON, base: str = "base", head: str = "head") -> Report:

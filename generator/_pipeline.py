@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from generator._diff import JSON
+from generator._input import load_spec
 from generator._resources import render as render_resources
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -141,10 +143,9 @@ def _with_parameter_descriptions(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _build(spec_path: Path, out_dir: Path, log: Log) -> None:
-    """Writes every generated artefact for ``spec_path`` under ``out_dir`` (which must not exist)."""
+def _build(spec_path: Path, spec: JSON, out_dir: Path, log: Log) -> None:
+    """Writes every generated artefact for ``spec_path`` (loaded as ``spec``) under ``out_dir``."""
     package_dir = out_dir / _PACKAGE
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     generator_spec = out_dir.parent / "openapi.yaml"
     generator_spec.write_text(
         yaml.safe_dump(_with_parameter_descriptions(_with_binary_format(spec)), allow_unicode=True, sort_keys=False)
@@ -247,20 +248,25 @@ def _compare(expected: Path, actual: Path) -> CheckResult:
 
 
 @contextmanager
-def _fresh(spec_path: Path, log: Log) -> Iterator[Path]:
-    """Every artefact for ``spec_path``, built in a temporary folder that is gone after the block."""
+def _fresh(spec_path: Path, log: Log, spec: JSON | None = None) -> Iterator[Path]:
+    """Every artefact for ``spec_path`` (``spec``, once checked), built in a temporary folder gone after the block."""
+    spec = load_spec(spec_path) if spec is None else spec
     with tempfile.TemporaryDirectory(prefix="openai-api-gen-") as tmp:
         out_dir = Path(tmp) / "generated"
         out_dir.mkdir()
-        _build(spec_path, out_dir, log)
+        _build(spec_path, spec, out_dir, log)
         yield out_dir
 
 
 def generate(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = print) -> CheckResult:
-    """Regenerates ``dest`` from ``spec_path``, replacing whatever was there; says which files changed."""
+    """Regenerates ``dest`` from ``spec_path``, replacing whatever was there; says which files changed.
+
+    The spec is checked first: with a problem, ``SpecError`` (``_input.load_spec``) leaves ``dest`` as it was.
+    """
+    spec = load_spec(spec_path)
     start = time.perf_counter()
     log(f"Regenerating {dest} from {spec_path}")
-    with _fresh(spec_path, log) as out_dir:
+    with _fresh(spec_path, log, spec) as out_dir:
         result = _compare(out_dir, dest) if dest.exists() else CheckResult(missing=sorted(_files(out_dir)))
         total = len(_files(out_dir))
         if dest.exists():
@@ -273,10 +279,11 @@ def generate(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log =
 
 
 def check(spec_path: Path = SPEC_PATH, dest: Path = GENERATED_DIR, log: Log = print) -> CheckResult:
-    """Generates into a temporary directory and compares with ``dest``; changes nothing."""
+    """Generates into a temporary directory and compares with ``dest``; changes nothing. Checks the spec first."""
+    spec = load_spec(spec_path)
     start = time.perf_counter()
     log(f"Checking {dest} against {spec_path}")
-    with _fresh(spec_path, log) as out_dir:
+    with _fresh(spec_path, log, spec) as out_dir:
         result = _compare(out_dir, dest)
     log(f"Done in {time.perf_counter() - start:.2f} s")
     return result

@@ -3,10 +3,14 @@
 The baseline is the spec as released, stored in the repository as ``spec/released/openapi-<version>.json`` (no git
 history needed, so a shallow CI clone works). The check compares the newest baseline with the working spec:
 
+- the spec's ``info.version`` differs from ``pyproject.toml``'s ``[project] version``: fails, whatever else;
 - no breaking change: passes, whatever the version;
 - breaking changes and ``pyproject.toml`` still at the baseline's version: fails, naming each change;
 - breaking changes and a newer version: passes only if the bump is big enough (major, or minor while 0.x) and
-  ``CHANGELOG.md`` has a ``## <version>`` entry for it.
+  ``CHANGELOG.md`` has a ``## <version>`` entry that names each breaking change: its operation (operationId,
+  ``x-sdk-method`` or ``METHOD /path``; for a change of a shared component, the component's name will do) and what
+  the report says changed (``Change.subject``: the field, parameter, enum value, header, media type, ...). A change
+  the entry does not name is printed with the names it should use.
 
 At release, ``python -m generator --freeze-baseline`` stores the working spec as the new version's baseline.
 """
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator._baseline import BaselineError, load_spec_file
-from generator._diff import JSON, Report, diff_specs
+from generator._diff import HTTP_METHODS, JSON, Change, Report, diff_specs
 
 _BASELINE = re.compile(r"^openapi-(\d+)\.(\d+)\.(\d+)\.json$")
 Version = tuple[int, int, int]
@@ -86,17 +90,65 @@ def baselines(root: Path) -> dict[Version, Path]:
     return found
 
 
-def changelog_versions(root: Path) -> set[Version]:
+def changelog_sections(root: Path) -> dict[Version, str]:
+    """Each ``## <version>`` section of CHANGELOG.md: its text, up to the next ``## `` heading."""
     path = root / "CHANGELOG.md"
     if not path.exists():
-        return set()
-    found = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^##\s+\[?(\d+)\.(\d+)\.(\d+)\]?", line)
+        return {}
+    found: dict[Version, str] = {}
+    for section in re.split(r"^(?=##\s)", path.read_text(encoding="utf-8"), flags=re.M):
+        match = re.match(r"^##\s+\[?(\d+)\.(\d+)\.(\d+)\]?", section)
         if match:
             major, minor, patch = (int(part) for part in match.groups())
-            found.add((major, minor, patch))
+            found[(major, minor, patch)] = section
     return found
+
+
+def changelog_versions(root: Path) -> set[Version]:
+    return set(changelog_sections(root))
+
+
+def _operation_names(spec: JSON) -> dict[str, tuple[str, ...]]:
+    """Each operationId with the names a CHANGELOG entry may call its operation by."""
+    names: dict[str, tuple[str, ...]] = {}
+    for path, item in spec.get("paths", {}).items():
+        for method in HTTP_METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            if isinstance(operation, dict) and "operationId" in operation:
+                op_id = str(operation["operationId"])
+                sdk = [str(operation[key]) for key in ("x-sdk-method", "x-sdk-stream-method") if key in operation]
+                names[op_id] = (op_id, *sdk, f"{method.upper()} {path}")
+    return names
+
+
+def _named(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` on its own: ``files.list`` is not named by ``files.list_gateway``, nor
+    ``GET /files`` by ``GET /files/{file_id}``."""
+    return re.search(rf"(?<![\w/-]){re.escape(name)}(?![\w/{{-])", text) is not None
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return " or ".join(f"`{name}`" for name in names)
+
+
+def _unnamed(change: Change, entry: str, old: JSON, new: JSON) -> str | None:
+    """What ``entry`` should name and does not, for the breaking ``change``; ``None`` when it names it."""
+    known = {**_operation_names(old), **_operation_names(new)}
+    operations = [known.get(op_id, (op_id,)) for op_id in change.operations]
+    if removed := re.match(r"operation `([^`]+)` removed", change.detail):
+        operations.append(known.get(removed[1], (removed[1], change.location)))
+    component = re.match(r"schema (\S+) ", change.location)
+    places = [(component[1],), *operations] if component else operations
+    missing = []
+    if places and not any(_named(entry, name) for names in places for name in names):
+        if len(operations) == 1 and not component:
+            missing.append(f"the operation: {_either(operations[0])}")
+        else:
+            ids = ", ".join(f"`{names[0]}`" for names in operations)
+            schema = f"the schema `{component[1]}` or " if component else ""
+            missing.append(f"{schema}an operation that uses it ({ids}; or its x-sdk-method, or METHOD /path)")
+    missing += [_either(names) for names in change.subject if not any(_named(entry, name) for name in names)]
+    return " and ".join(missing) if missing else None
 
 
 def _breaking_bump(old: Version, new: Version) -> bool:
@@ -117,15 +169,18 @@ def release_check(spec_path: Path, root: Path) -> ReleaseCheck:
         )
     base_version = max(stored)
     try:
-        report = diff_specs(
-            load_spec_file(stored[base_version]),
-            load_spec_file(spec_path),
-            base=f"released {_show(base_version)}",
-            head=spec_path.name,
-        )
+        old, new = load_spec_file(stored[base_version]), load_spec_file(spec_path)
     except BaselineError as exc:
         raise ReleaseError(str(exc)) from exc
+    report = diff_specs(old, new, base=f"released {_show(base_version)}", head=spec_path.name)
     check = ReleaseCheck(version=_show(version), baseline=_show(base_version), report=report)
+    info = new.get("info")
+    spec_version = info.get("version") if isinstance(info, dict) else None
+    if spec_version != _show(version):
+        check.problems.append(
+            f"{spec_path.name} says info.version {spec_version}, pyproject.toml says {_show(version)}: the spec's "
+            f"version is the client's, set info.version to {_show(version)} (and regenerate)"
+        )
     if version < base_version:
         check.problems.append(
             f"pyproject.toml says {_show(version)}, older than the released baseline {_show(base_version)}"
@@ -137,7 +192,7 @@ def release_check(spec_path: Path, root: Path) -> ReleaseCheck:
         check.problems.append(
             f"{len(report.breaking)} breaking change(s) since the {_show(base_version)} release, not acknowledged: "
             f"bump [project] version in pyproject.toml to {allowed} (or later) and add a `## {allowed}` entry to "
-            "CHANGELOG.md that says what breaks"
+            "CHANGELOG.md that names each one: its operation and what changed"
         )
         return check
     if version > base_version and not _breaking_bump(base_version, version):
@@ -145,8 +200,17 @@ def release_check(spec_path: Path, root: Path) -> ReleaseCheck:
             f"{_show(version)} is not a breaking release after {_show(base_version)}: breaking changes need a new "
             "major version (a new minor while 0.x)"
         )
-    if version not in changelog_versions(root):
+    entry = changelog_sections(root).get(version)
+    if entry is None:
         check.problems.append(f"CHANGELOG.md has no `## {_show(version)}` entry for the breaking changes")
+        return check
+    for change in report.breaking:
+        missing = _unnamed(change, entry, old, new)
+        if missing is not None:
+            check.problems.append(
+                f"CHANGELOG.md `## {_show(version)}` does not name the breaking change "
+                f"[{change.location}: {change.detail}]: it should name {missing}"
+            )
     return check
 
 
@@ -156,6 +220,12 @@ def freeze_baseline(spec_path: Path, root: Path) -> Path:
     if version not in changelog_versions(root):
         raise ReleaseError(f"CHANGELOG.md has no `## {_show(version)}` entry: write it before freezing the release")
     spec: JSON = load_spec_file(spec_path)
+    info = spec.get("info")
+    if not isinstance(info, dict) or info.get("version") != _show(version):
+        raise ReleaseError(
+            f"{spec_path.name} info.version is not {_show(version)} (pyproject.toml): set it before freezing the "
+            "release"
+        )
     target = root / "spec" / "released" / f"openapi-{_show(version)}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from generator._diff import diff_specs
+from generator._diff import Change, diff_specs
 from tests.helpers.spec import load_spec
 
 SPEC = load_spec()
@@ -246,3 +246,42 @@ def test_breaking_changes_come_first_in_text_and_json() -> None:
     data = report.as_json()
     assert (data["breaking"], data["non_breaking"]) == (1, 1)
     assert data["changes"][1]["operations"] == ["listFineTunes"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "detail", "subject"),
+    [
+        (_remove_first_op, "operation `createEdit` removed", ()),
+        (_add_required_header, "new required header parameter `X-Tenant`", (("X-Tenant",),)),
+        (_require_edit_input, "field `input` now required", (("input",),)),
+        (_remove_upload_purpose, 'value: enum value `"vision"` removed', (("vision",),)),
+        (_tighten_prompt, "value: maxLength 1000 -> 500 (tightened)", (("ImagePrompt",),)),
+        (_tighten_upload, "field `file`: x-max-bytes 536870912 -> 1024 (tightened)", (("file",),)),
+        (_drop_stream, "media type `text/event-stream` removed", (("text/event-stream",),)),
+        (_batch_smaller, "x-purpose-rules `batch`: x-max-bytes 209715200 -> 104857600 (tightened)", (("batch",),)),
+        (_no_webm, 'value: x-file-extensions `".webm"` removed (tightened)', ((".webm",),)),
+        (
+            _organization_quota,
+            "organization storage: x-max-bytes 107374182400 -> 1073741824 (tightened)",
+            (("organization storage", "x-organization-max-bytes"),),
+        ),
+        (_stop_not_null, "value: anyOf alternative `null` removed", (("StopSequences",),)),
+    ],
+)
+def test_each_breaking_change_says_what_it_is_about(
+    mutate: Mutation, detail: str, subject: tuple[tuple[str, ...], ...]
+) -> None:
+    """What the release gate asks a CHANGELOG entry to name, besides the operation."""
+    new = copy.deepcopy(SPEC)
+    mutate(new)
+    (change,) = [c for c in diff_specs(SPEC, new).changes if c.detail == detail]
+    assert change.subject == subject
+
+
+def test_a_nested_field_is_named_by_its_path_or_its_own_name() -> None:
+    change = Change("schema X (response)", "field `choices[].message.role` removed", True)
+    assert change.subject == (("choices[].message.role", "role"),)
+    values = Change("schema X (request)", 'value: enum value `"a"`, `"b"` removed', True)
+    assert values.subject == (("a",), ("b",))
+    response = Change("retrieveModel (GET /models/{model})", "response 200 removed", True)
+    assert response.subject == (("200",),)

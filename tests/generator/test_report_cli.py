@@ -1,5 +1,5 @@
 """``python -m generator`` on a mutated copy of the spec: it names the files, reports the API changes, and the
-release gate refuses a breaking change until a version and a CHANGELOG entry acknowledge it.
+release gate refuses a breaking change until a version and a CHANGELOG entry that names it acknowledge it.
 
 Every run writes only into pytest's temporary folder: the spec, the output, and for the gate a copy of the project's
 pyproject.toml, CHANGELOG.md and released baselines.
@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 import yaml
 
 from generator import GENERATED_DIR, REPO_ROOT, SPEC_PATH
-from generator._release import baselines
+from generator._release import baselines, release_check
 
 CLI = [sys.executable, "-m", "generator"]
 
@@ -50,6 +51,9 @@ def _mutated(tmp_path: Path, *mutations: str) -> Path:
         file_schema["required"] = ["file_name" if r == "filename" else r for r in file_schema["required"]]
     if "remove-vision" in mutations:
         schemas["UploadPurposeKnown"]["enum"].remove("vision")
+    if (tmp_path / "pyproject.toml").exists():
+        # In a copy of the project the spec's version is the project's, as the release gate wants.
+        spec["info"]["version"] = tomllib.loads((tmp_path / "pyproject.toml").read_text())["project"]["version"]
     path = tmp_path / "spec" / "openapi.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -132,10 +136,20 @@ def _version() -> tuple[int, int, int]:
 
 
 def _set_version(root: Path, version: str) -> None:
+    """The project's version, in pyproject.toml and in its spec's info.version when it has one."""
     path = root / "pyproject.toml"
     text, count = re.subn(r'^version = "[^"]+"$', f'version = "{version}"', path.read_text(), count=1, flags=re.M)
     assert count == 1
     path.write_text(text)
+    spec = root / "spec" / "openapi.yaml"
+    if spec.exists():
+        _set_spec_version(spec, version)
+
+
+def _set_spec_version(spec: Path, version: str) -> None:
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    data["info"]["version"] = version
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def test_the_repository_passes_its_own_release_gate() -> None:
@@ -172,12 +186,9 @@ def test_release_gate_refuses_a_renamed_field_until_acknowledged(tmp_path: Path)
     assert unexplained.returncode == 1
     assert f"CHANGELOG.md has no `## {bumped}` entry" in unexplained.stderr
 
-    changelog = root / "CHANGELOG.md"
-    text = changelog.read_text().replace(
-        f"## {released}", f"## {bumped}\n\n- Breaking: File `filename` is `file_name`.\n\n## {released}", 1
+    accepted = _with_entry(
+        root, spec, bumped, "- Breaking: `files.retrieve` and `files.list`: `filename` is `file_name`."
     )
-    changelog.write_text(text)
-    accepted = _run("--release-check", "--root", root, "--spec", spec)
     assert accepted.returncode == 0, accepted.stderr
     assert f"OK: acknowledged by {bumped}." in accepted.stdout
 
@@ -202,3 +213,150 @@ def test_release_gate_without_a_baseline_fails_clearly(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "error: no released baseline in" in proc.stderr
     assert "--freeze-baseline" in proc.stderr
+
+
+def _write_entry(root: Path, version: str, entry: str) -> None:
+    """``entry`` as the whole ``## <version>`` section of the project copy's CHANGELOG.md, above the others."""
+    changelog = root / "CHANGELOG.md"
+    sections = re.split(r"^(?=## )", changelog.read_text(), flags=re.M)
+    kept = [part for part in sections if not part.startswith(f"## {version}\n")]
+    kept.insert(1, f"## {version}\n\n{entry}\n\n")
+    changelog.write_text("".join(kept))
+
+
+def _with_entry(root: Path, spec: Path, version: str, entry: str) -> subprocess.CompletedProcess[str]:
+    """The release gate, with ``entry`` as the ``## <version>`` section."""
+    _write_entry(root, version, entry)
+    return _run("--release-check", "--root", root, "--spec", spec)
+
+
+def test_release_gate_wants_the_entry_to_name_the_operation_and_the_field(tmp_path: Path) -> None:
+    major, minor, _ = _version()
+    bumped = f"{major}.{minor + 1}.0"
+    root = _project(tmp_path)
+    _set_version(root, bumped)
+    spec = _mutated(root, "rename-filename")
+    change = "[schema OpenAIFile (response): field `filename` renamed to `file_name`]"
+    operation = "the schema `OpenAIFile` or an operation that uses it (`cancelFineTune`, `createFile`, "
+
+    nothing = _with_entry(root, spec, bumped, "- Breaking: files have changed.")
+    assert nothing.returncode == 1
+    refused = f"REFUSED: CHANGELOG.md `## {bumped}` does not name the breaking change {change}: it should name "
+    assert refused + operation in nothing.stderr, nothing.stderr
+    assert nothing.stderr.rstrip().endswith("; or its x-sdk-method, or METHOD /path) and `filename`"), nothing.stderr
+
+    only_operation = _with_entry(root, spec, bumped, "- Breaking: `client.files.retrieve(...)` returns another File.")
+    assert only_operation.returncode == 1
+    assert f"{refused}`filename`\n" in only_operation.stderr, only_operation.stderr
+
+    only_field = _with_entry(root, spec, bumped, "- Breaking: `filename` is `file_name`.")
+    assert only_field.returncode == 1
+    assert refused + operation in only_field.stderr
+    assert "and `filename`" not in only_field.stderr
+
+    # `GET /files/{file_id}/content` (downloadFile) names neither `GET /files/{file_id}` nor `GET /files`, and
+    # `filenames` is not `filename`.
+    near_misses = _with_entry(root, spec, bumped, "- Breaking: `GET /files/{file_id}/content` `filenames`.")
+    assert near_misses.returncode == 1
+    assert refused + operation in near_misses.stderr
+
+    for entry in (
+        "- Breaking: `OpenAIFile.filename` is `file_name`.",
+        "- Breaking: `GET /files/{file_id}` answers `file_name` instead of `filename`.",
+        "- Breaking: `retrieveFile`: the `filename` field is `file_name`.",
+    ):
+        named = _with_entry(root, spec, bumped, entry)
+        assert named.returncode == 0, named.stderr
+        assert f"OK: acknowledged by {bumped}." in named.stdout
+
+
+def test_release_gate_wants_the_spec_version_to_be_the_project_version(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    spec = _mutated(root, "optional-limit")
+    project = ".".join(map(str, _version()))
+    _set_spec_version(spec, "9.9.9")
+    proc = _run("--release-check", "--root", root, "--spec", spec)
+    assert proc.returncode == 1
+    assert (
+        f"REFUSED: openapi.yaml says info.version 9.9.9, pyproject.toml says {project}: the spec's version is the "
+        f"client's, set info.version to {project} (and regenerate)"
+    ) in proc.stderr
+    frozen = _run("--freeze-baseline", "--root", root, "--spec", spec)
+    assert frozen.returncode == 2
+    assert f"error: openapi.yaml info.version is not {project} (pyproject.toml)" in frozen.stderr
+    _set_spec_version(spec, project)
+    assert _run("--release-check", "--root", root, "--spec", spec).returncode == 0
+
+
+def test_the_repository_spec_carries_the_project_version() -> None:
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert spec["info"]["version"] == project
+
+
+def _edits_removed(spec: dict[str, Any]) -> None:
+    del spec["paths"]["/edits"]
+
+
+def _tenant_header(spec: dict[str, Any]) -> None:
+    spec["paths"]["/models"]["get"]["parameters"] = [
+        {"name": "X-Tenant", "in": "header", "required": True, "schema": {"type": "string"}}
+    ]
+
+
+def _no_completion_stream(spec: dict[str, Any]) -> None:
+    del spec["paths"]["/completions"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+
+
+def _no_vision(spec: dict[str, Any]) -> None:
+    spec["components"]["schemas"]["UploadPurposeKnown"]["enum"].remove("vision")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "named", "unnamed", "should_name"),
+    [
+        (
+            _edits_removed,
+            "`edits.create` is gone",
+            "edits",
+            "the operation: `createEdit` or `edits.create` or `POST /edits`",
+        ),
+        (
+            _tenant_header,
+            "`GET /models` needs the `X-Tenant` header",
+            "`GET /models` needs a header",
+            "`X-Tenant`",
+        ),
+        (
+            _no_completion_stream,
+            "`createCompletion` no longer streams (`text/event-stream`)",
+            "`text/event-stream` is gone",
+            "the operation: `createCompletion` or `completions.create` or `completions.stream` or `POST /completions`",
+        ),
+        (
+            _no_vision,
+            "`files.create` refuses the purpose `vision`",
+            "`UploadPurposeKnown` changed",
+            "`vision`",
+        ),
+    ],
+    ids=["removed-operation", "required-header", "media-type", "enum-value"],
+)
+def test_release_gate_names_what_an_entry_misses(
+    tmp_path: Path, mutate: Any, named: str, unnamed: str, should_name: str
+) -> None:
+    major, minor, _ = _version()
+    bumped = f"{major}.{minor + 1}.0"
+    root = _project(tmp_path)
+    _set_version(root, bumped)
+    spec_path = _mutated(root)
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    mutate(spec)
+    spec_path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for entry, ok in ((named, True), (unnamed, False)):
+        _write_entry(root, bumped, f"- Breaking: {entry}.")
+        verdict = release_check(spec_path, root)
+        assert verdict.ok is ok, verdict.to_text()
+        if not ok:
+            (problem,) = verdict.problems
+            assert problem.endswith(f": it should name {should_name}"), problem
