@@ -36,6 +36,7 @@ from openai_api_overrides._errors import (
     StreamInterruptedError,
 )
 from openai_api_overrides._exchange import STREAMED
+from openai_api_overrides._logging import logger
 from openai_api_overrides._schema import component_check
 from openai_api_overrides._sse import ServerSentEvent, SSEDecoder
 
@@ -93,6 +94,10 @@ class _Reader(Generic[T]):
         self.read_idle_timeout = read_idle_timeout
         self.decoder = SSEDecoder()
         self.done = False
+        self.finished: dict[int, bool] = {}
+        """Each choice seen, by index: whether it sent its ``finish_reason``. A stream whose every choice finished
+        is a whole answer even if the server closed it cleanly without ``data: [DONE]``, as the official package
+        takes it."""
         self.failed: StreamError | StreamDecodeError | None = None
         """The error of an event after the items a chunk returned: raised once they are handed on."""
         self.request: httpx.Request | None = None
@@ -156,7 +161,14 @@ class _Reader(Generic[T]):
             if not items:
                 raise
             self.failed = exc
+        for item in items:
+            self.note(item)
         return items
+
+    def note(self, item: object) -> None:
+        for choice in getattr(item, "choices", None) or ():
+            reason = getattr(choice, "finish_reason", None)
+            self.finished[getattr(choice, "index", 0)] = reason is not None and reason is not UNSET
 
     def not_utf8(self, exc: UnicodeDecodeError) -> StreamDecodeError:
         raw = exc.object[max(0, exc.start - 40) : exc.end + 40]
@@ -202,8 +214,13 @@ class _Reader(Generic[T]):
         item: T | None = None
         for event in self.decoder.flush():
             item = self.event(event) or item
+        if item is not None:
+            self.note(item)
         if self.decoder.error is not None and not self.done:
             raise self.not_utf8(self.decoder.error) from self.decoder.error
+        if not self.done and self.finished and all(self.finished.values()):
+            logger.debug("the stream ended cleanly without data: [DONE] after every choice finished: taken as whole")
+            self.done = True
         if not self.done:
             raise StreamInterruptedError(
                 "the stream ended before data: [DONE]: the answer is incomplete", request=self.request

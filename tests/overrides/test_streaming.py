@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 from typing import Any
 
 import httpx
@@ -185,6 +186,45 @@ async def test_async_stream_cut_before_done_raises(server: ScriptedServer) -> No
     server.script(stream_reply(sse(*HELLO[:2], done=False)))
     with pytest.raises(oa.StreamInterruptedError):
         [c async for c in oa.astream_chat_completion(aclient_for(server), CHAT)]
+
+
+def two_choices(first: str | None, second: str | None) -> list[dict[str, Any]]:
+    opened = [chunk("a"), {**chunk("b"), "choices": [{"index": 1, "delta": {"content": "b"}, "finish_reason": None}]}]
+    ends = [chunk(finish=first), {**chunk(), "choices": [{"index": 1, "delta": {}, "finish_reason": second}]}]
+    return opened + ends
+
+
+def test_a_clean_end_after_every_choice_finished_is_a_whole_answer(
+    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The official package takes such a stream as whole: throwing it away would lose a complete answer."""
+    server.script(stream_reply(sse(*two_choices("stop", "length"), done=False)))
+    with caplog.at_level(logging.DEBUG, logger="openai_api"):
+        received = list(oa.stream_chat_completion(client_for(server), CHAT))
+    assert len(received) == 4
+    assert any("without data: [DONE]" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_clean_end_after_every_choice_finished_is_a_whole_answer_async(server: ScriptedServer) -> None:
+    server.script(stream_reply(sse(*HELLO, done=False)))
+    assert len([c async for c in oa.astream_chat_completion(aclient_for(server), CHAT)]) == len(HELLO)
+
+
+@pytest.mark.parametrize(
+    ("events", "cut"),
+    [
+        (two_choices("stop", None), None),  # one choice still open
+        (HELLO, 0),  # every choice finished, but the body broke
+        ([chunk("a")], None),
+    ],
+    ids=["a choice still open", "dropped after the last choice", "no choice finished"],
+)
+def test_a_stream_that_ends_before_its_choices_finish_still_raises(
+    server: ScriptedServer, events: list[dict[str, Any]], cut: int | None
+) -> None:
+    server.script(stream_reply(sse(*events, done=False), cut_after=cut))
+    with pytest.raises(oa.StreamInterruptedError):
+        list(oa.stream_chat_completion(client_for(server), CHAT))
 
 
 def test_leaving_the_loop_early_closes_the_connection(server: ScriptedServer) -> None:
