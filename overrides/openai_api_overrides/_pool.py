@@ -24,44 +24,42 @@ from openai_api_overrides._deadline import mark_leftover
 __all__ = ["adrop_orphans", "drop_if_leftover", "drop_orphans"]
 
 
-def _orphans(pool: Any) -> list[Any]:
+def _remove_orphans(transport: object) -> Any:
+    """The pool of ``transport`` if connections had to be removed from it (the caller then hands the freed slots to
+    whoever waits), else None. Called with the pool's lock held, or in the async pool's only task running."""
+    pool = getattr(transport, "_pool", None)
+    if pool is None or not hasattr(pool, "_requests"):
+        return None
     held = {id(request.connection) for request in pool._requests if request.connection is not None}
-    return [
+    orphans = [
         connection
         for connection in pool._connections
         if getattr(connection, "_connection", True) is None
         and not getattr(connection, "_connect_failed", True)
         and id(connection) not in held
     ]
+    for connection in orphans:
+        pool._connections.remove(connection)
+    return pool if orphans else None
 
 
 def drop_orphans(transport: httpx.BaseTransport) -> None:
-    pool = getattr(transport, "_pool", None)
-    if pool is None or not hasattr(pool, "_requests"):
+    lock = getattr(getattr(transport, "_pool", None), "_optional_thread_lock", None)
+    if lock is None:
         return
-    with pool._optional_thread_lock:
-        orphans = _orphans(pool)
-        if not orphans:
+    with lock:
+        pool = _remove_orphans(transport)
+        if pool is None:
             return
-        for connection in orphans:
-            pool._connections.remove(connection)
-        # A freed slot goes to whoever waits for one now, not when the next request comes.
         closing = pool._assign_requests_to_connections()
     pool._close_connections(closing)
 
 
 async def adrop_orphans(transport: httpx.AsyncBaseTransport) -> None:
-    pool = getattr(transport, "_pool", None)
-    if pool is None or not hasattr(pool, "_requests"):
-        return
     # The async pool's lock is a no-op: nothing between here and the await below lets another task run.
-    orphans = _orphans(pool)
-    if not orphans:
-        return
-    for connection in orphans:
-        pool._connections.remove(connection)
-    closing = pool._assign_requests_to_connections()
-    await pool._close_connections(closing)
+    pool = _remove_orphans(transport)
+    if pool is not None:
+        await pool._close_connections(pool._assign_requests_to_connections())
 
 
 def drop_if_leftover(transport: object, response: httpx.Response) -> None:
