@@ -5,7 +5,9 @@ API's error bodies and strictness.
 Install with ``pip install 'openai-api-client[server]'``. Start it:
 
 - ``openai-api-server --port 8000 [--host 127.0.0.1] [--data-dir DIR] [--keys sk-a=org-a,sk-b=org-b]``
-  (or ``python -m openai_api_server``); without ``--data-dir`` files go to a temporary folder removed on exit.
+  (or ``python -m openai_api_server``); without ``--data-dir`` files go to a temporary folder removed on exit. A
+  server started again on the same ``--data-dir`` has the files, fine-tune jobs (with their events) and deleted
+  models the last one left, and never hands out an id one of them had (with the same ``--seed`` too).
 - ``with openai_api_server.running() as server:`` serves on a free port in a thread: ``server.url`` (ending in
   ``/v1``), ``server.key``, ``server.state``.
 - the pytest fixture ``openai_server`` (registered by the package; no conftest needed) does the same per test.
@@ -26,22 +28,31 @@ Knobs (``ServerConfig`` fields, keyword arguments of ``running()``, and command-
   0.5 s; ``delay=2`` waits first. E.g. ``--fault '{"operation": "listModels", "status": 503, "times": 2}'``.
 - **Slow streaming for every stream**: ``stream_delay`` / ``--stream-delay`` seconds between events.
 - **Deterministic ids and timestamps**: ``seed`` / ``--seed N``: object ids and request ids come from a PRNG seeded
-  with N, and timestamps from a clock that starts at 1700000000 and ticks one second per timestamp it gives.
+  with N, and timestamps from a clock that starts at 1700000000 and ticks one second per timestamp it gives. On a
+  kept data dir, ids the dir already had are skipped and the clock goes on after its newest timestamp.
 - **Fine-tune progression**: ``fine_tune_step`` / ``--fine-tune-step`` seconds per state of a job (pending, running,
   succeeded), measured from its creation; 0 makes a job succeed by the first time it is read.
 - **Preloaded models and files**: ``models=[...]``, ``files=[PreloadedFile(path, purpose, org)]``, or
   ``--preload PATH``: a directory with one folder per purpose (``fine-tune/train.jsonl``) or a JSON file
-  ``{"models": ["my-model"], "files": [{"path": "train.jsonl", "purpose": "fine-tune", "org": "org-a"}]}``.
+  ``{"models": ["my-model"], "files": [{"path": "train.jsonl", "purpose": "fine-tune", "org": "org-a"}]}``; on a
+  kept data dir, a file already stored (same organization, name, purpose and content) is not stored again.
 - **Slow clients**: ``header_timeout`` / ``--header-timeout`` (10 s) closes a connection whose request headers are
-  not complete in time; an idle keep-alive connection closes after 5 s.
+  not complete in time; ``body_timeout`` / ``--body-timeout`` (30 s, from the end of the headers; time the server
+  itself is not reading does not count) answers 408 to a request whose body is not complete in time, and closes its
+  connection; an idle keep-alive connection closes after 5 s.
+- **Body sizes**: an upload over the spec's limit (512 MB; ``max_upload_bytes``), or a JSON body over
+  ``max_json_bytes`` (32 MiB), is a 413 as soon as its Content-Length, or the bytes that arrived, pass the limit:
+  it is never read whole.
 - ``gateway_quirk=False`` / ``--no-gateway-quirk``: 404 on the api.mygptlife.com gateway's ``/v1/files%2520_``.
 
 What the server refuses as the real API does, with ``{"error": {"message", "type", "param", "code"}}``: a bad or
-missing key (401, ``invalid_api_key``; the key is masked), an unknown model (404, ``model_not_found``), an unknown
-request argument (400, ``Unrecognized request argument supplied: ...``), a value the spec does not allow (400,
-``'sideways' is not one of ['asc', 'desc'] - 'order'``, param ``order``), image uploads that are not square PNGs
-under 4 MB, ``fine-tune`` and ``batch`` uploads that are not ``.jsonl`` (fine-tune: with valid training records),
-audio of an unknown format, a file part without a filename, a part sent twice. Every answer has ``x-request-id``.
+missing key (401, ``invalid_api_key``; the key is masked), a JSON body it cannot parse (400, ``We could not parse the
+JSON body of your request``: bad syntax, bytes that are not UTF-8, ``NaN`` or ``Infinity``, nesting deeper than 128
+levels), an unknown model (404, ``model_not_found``), an unknown request argument (400, ``Unrecognized request
+argument supplied: ...``), a value the spec does not allow (400, ``'sideways' is not one of ['asc', 'desc'] -
+'order'``, param ``order``), image uploads that are not square PNGs under 4 MB, ``fine-tune`` and ``batch`` uploads
+that are not ``.jsonl`` (fine-tune: with valid training records), audio of an unknown format, a file part without a
+filename, a part sent twice. Every answer has ``x-request-id``.
 """
 
 from openai_api_server.app import ApiServer, PreloadedFile, ServerConfig, create_app

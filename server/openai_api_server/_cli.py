@@ -13,7 +13,7 @@ from pathlib import Path
 from openai_api_server._preload import PreloadError, read_preload
 from openai_api_server.app import DEFAULT_KEYS, PreloadedFile
 from openai_api_server.faults import Fault
-from openai_api_server.run import HEADER_TIMEOUT, serve
+from openai_api_server.run import BODY_TIMEOUT, HEADER_TIMEOUT, serve
 
 
 def _keys(text: str) -> dict[str, str]:
@@ -48,7 +48,8 @@ def parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=None,
-        help="where files are kept (default: a temp folder removed on exit)",
+        help="where files, fine-tune jobs and deleted models are kept, across restarts (default: a temp folder"
+        " removed on exit)",
     )
     default_keys = ",".join(f"{k}={v}" for k, v in DEFAULT_KEYS.items())
     p.add_argument("--keys", type=_keys, default=dict(DEFAULT_KEYS), help=f"KEY[=ORG],... (default: {default_keys})")
@@ -58,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fault", type=_fault, action="append", default=[], help="a JSON fault, see the package docs")
     p.add_argument("--preload", type=Path, default=None, help="a JSON file or a directory of models and files")
     p.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT, help="seconds to send request headers")
+    p.add_argument("--body-timeout", type=float, default=BODY_TIMEOUT, help="seconds to send a request's body")
     p.add_argument("--no-gateway-quirk", action="store_true", help="answer 404 on /v1/files%%2520_")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -91,6 +93,7 @@ def _serve(args: argparse.Namespace, models: list[str], files: list[PreloadedFil
         args.port,
         args.data_dir,
         header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
         log_level=args.log_level,
         announce=lambda line: print(line, flush=True),
         keys=args.keys,

@@ -28,3 +28,10 @@ class Ids:
         with self._lock:
             self._tick += 1
             return SEEDED_EPOCH + self._tick
+
+    def resume_after(self, latest: int) -> None:
+        """A seeded clock goes on after ``latest`` (the newest timestamp a kept data dir holds), so that time never
+        runs backwards across a restart; from a fresh data dir (``latest`` 0) it starts at the epoch as always."""
+        if self.seeded:
+            with self._lock:
+                self._tick = max(self._tick, latest - SEEDED_EPOCH)

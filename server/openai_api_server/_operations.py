@@ -40,17 +40,31 @@ class Operations:
         self.config = server.config
         self.ids = server.ids
         self.store = server.store
+        self.jobs = server.store.jobs
+        # The jobs a kept data dir holds, in the order they were made; every change is written back (_save).
         self.fine_tunes: dict[str, JSON] = {}
         self.fine_tune_orgs: dict[str, str] = {}
-        self.fine_tune_started: dict[str, float] = {}
-        self.deleted_models: set[str] = set()
+        self.fine_tune_started: dict[str, float] = {}  # wall-clock time.time(), which a restart does not reset
+        for stored in self.jobs.all():
+            self.fine_tunes[stored.job["id"]] = stored.job
+            self.fine_tune_orgs[stored.job["id"]] = stored.org
+            self.fine_tune_started[stored.job["id"]] = stored.started
+        self.deleted_models: set[str] = self.jobs.deleted_models()
 
     def preload(self) -> None:
-        """The configured files, stored before the first request (``ServerConfig.files``)."""
+        """The configured files, stored before the first request (``ServerConfig.files``); a file a kept data dir
+        already holds (same organization, name, purpose and content) is not stored again at each restart."""
         default_org = next(iter(self.config.keys.values()), "org-a")
         for item in self.config.files:
+            org = item.org or default_org
+            digest = hashlib.sha256()
             with item.path.open("rb") as source:
-                self.store.add(item.org or default_org, item.path.name, item.purpose, source)
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                if self.store.find(org, item.path.name, item.purpose, digest.hexdigest()) is not None:
+                    continue
+                source.seek(0)
+                self.store.add(org, item.path.name, item.purpose, source)
 
     # --- models ----------------------------------------------------------------------------------------
 
@@ -88,6 +102,7 @@ class Operations:
         missing = self._model_missing(ctx.org, model_id)
         if missing is not None:
             return missing
+        self.jobs.delete_model(model_id)
         self.deleted_models.add(model_id)
         return Answer(body={"id": model_id, "object": "model", "deleted": True})
 
@@ -276,8 +291,9 @@ class Operations:
         created (0: it has succeeded by the first time it is read)."""
         job = self.fine_tunes[job_id]
         step = self.config.fine_tune_step
-        elapsed = time.monotonic() - self.fine_tune_started[job_id]
+        elapsed = time.time() - self.fine_tune_started[job_id]
         reached = 2 if step <= 0 else min(2, int(elapsed / step))
+        status = job["status"]
         if job["status"] == "pending" and reached >= 1:
             job["status"] = "running"
             job["events"].append(self._event("Job started."))
@@ -287,6 +303,11 @@ class Operations:
             job["fine_tuned_model"] = f"{job['model']}:ft-{job['organization_id']}-{job['id'][-6:]}"
             job["events"].append(self._event("Job succeeded."))
             job["updated_at"] = self.ids.now()
+        if job["status"] != status:
+            self._save(job_id)
+
+    def _save(self, job_id: str) -> None:
+        self.jobs.save(self.fine_tune_orgs[job_id], self.fine_tune_started[job_id], self.fine_tunes[job_id])
 
     async def create_fine_tune(self, ctx: Context) -> Answer:
         body = ctx.body
@@ -302,7 +323,7 @@ class Operations:
         missing = self._model_missing(ctx.org, model)
         if missing is not None:
             return missing
-        job_id = self.ids.new("ft-")
+        job_id = self.jobs.new_id()
         now = self.ids.now()
         hyper = {"n_epochs": body.get("n_epochs") or 4, "batch_size": body.get("batch_size")}
         hyper |= {"prompt_loss_weight": body.get("prompt_loss_weight") or 0.01}
@@ -322,9 +343,11 @@ class Operations:
             "result_files": [],
             "events": [self._event("Created fine-tune: " + job_id)],
         }
+        started = time.time()
+        self.jobs.save(ctx.org, started, job)  # stored first: a job the API shows is one a restart keeps
         self.fine_tunes[job_id] = job
         self.fine_tune_orgs[job_id] = ctx.org
-        self.fine_tune_started[job_id] = time.monotonic()
+        self.fine_tune_started[job_id] = started
         return Answer(body=job)
 
     async def list_fine_tunes(self, ctx: Context) -> Answer:
@@ -350,6 +373,7 @@ class Operations:
         job["status"] = "cancelled"
         job["updated_at"] = self.ids.now()
         job["events"].append(self._event("Job cancelled."))
+        self._save(job["id"])
         return Answer(body=job)
 
     async def list_fine_tune_events(self, ctx: Context) -> Answer:

@@ -5,12 +5,12 @@ Each check returns the sentence the API answers with, or None when the upload is
 
 from __future__ import annotations
 
-import json
 import struct
 from typing import IO
 
 from jsonschema.exceptions import best_match
 
+from openai_api_server import _json
 from openai_api_server._spec import component, deref, schema_validator
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -70,8 +70,8 @@ def _records_problem(source: IO[bytes], schema: dict[str, object]) -> str | None
             continue
         lines += 1
         try:
-            record = json.loads(raw)
-        except ValueError:
+            record = _json.loads(raw)
+        except ValueError:  # bad syntax, not UTF-8, NaN, nested too deep
             bad.append(f"line {number} is not JSON")
         else:
             error = best_match(validator.iter_errors(record))

@@ -4,6 +4,7 @@ answers checked against the spec). The operations themselves are in ``_operation
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 from collections import deque
@@ -15,14 +16,14 @@ from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openai_api_server import _uploads
+from openai_api_server import _json, _uploads
 from openai_api_server._ids import Ids
-from openai_api_server._protocol import ABORT
+from openai_api_server._protocol import ABORT, BodyTimeout
 from openai_api_server._spec import component, deref, event_data_schema, operation, request_schema, schema_validator
 from openai_api_server._validation import Exchange, describe, request_errors, response_errors
 from openai_api_server.errors import (
@@ -38,6 +39,8 @@ from openai_api_server.store import FileStore
 JSON = dict[str, Any]
 DEFAULT_KEYS = {"sk-test-org-a": "org-a", "sk-test-org-b": "org-b"}
 _CHUNK = 1 << 16
+MAX_JSON_BYTES = 32 << 20  # far above any request of the spec; a JSON body is read into memory, so it is bounded
+_UPLOAD_SLACK = 64 * 1024  # a multipart body's boundaries and plain fields, on top of its largest allowed file
 
 
 @dataclass
@@ -55,6 +58,7 @@ class ServerConfig:
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     gateway_quirk: bool = True
     max_upload_bytes: int | None = None
+    max_json_bytes: int = MAX_JSON_BYTES
     validate: bool = True
     fine_tune_step: float = 0.05
     stream_delay: float = 0.0
@@ -88,6 +92,39 @@ class Context:
     query: dict[str, str]
     body: Any
     form: dict[str, Any]
+
+
+class BodyTooLarge(Exception):
+    """More of the request's body arrived than the server takes for it (``limit`` bytes)."""
+
+    def __init__(self, limit: int, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.param = param
+
+
+def _limited(request: Request, too_large: BodyTooLarge) -> Request:
+    """The same request, whose body raises ``too_large`` as soon as more than its limit has arrived: a body is never
+    read whole (into memory, or to disk for an upload) to find out that it is too large."""
+    receive = request.receive
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > too_large.limit:
+                raise too_large
+        return message
+
+    return Request(request.scope, counted)
+
+
+def _declared(op: JSON | None, status: int) -> bool:
+    """Whether the operation's responses list ``status`` (or its class, or a default)."""
+    responses = op.get("responses", {}) if op else {}
+    return str(status) in responses or f"{str(status)[0]}XX" in responses or "default" in responses
 
 
 class ApiServer:
@@ -144,24 +181,29 @@ class ApiServer:
                     return Response(status_code=500)
                 # Unread request bytes would turn the close into a reset (the peer then sees "connection reset",
                 # not "disconnected without sending"): read them first, so that the fault is the same every time.
-                async for _ in request.stream():
-                    pass
+                with contextlib.suppress(ClientDisconnect, BodyTimeout):
+                    async for _ in request.stream():
+                        pass
                 abort()
                 return Response(status_code=500)  # never sent: the connection is gone
             if fault is not None and fault.status is not None:
                 return Response(fault.body, fault.status, headers=fault.headers, media_type=fault.content_type)
             form: dict[str, Any] = {}
             problem: Answer | None
+            parsed: Any = None
             try:
-                if upload:
-                    problem, body, form = await self._read_upload(request, target, headers, op)
-                else:
-                    body = await request.body()
-                    problem = self._check_json(request, target, headers, body, op)
+                try:
+                    if upload:
+                        problem, body, form = await self._read_upload(request, target, headers, op)
+                    else:
+                        body = await self._read_body(request)
+                        problem, parsed = self._check_json(request, target, headers, body, op)
+                except ClientDisconnect:
+                    return Response(status_code=400)  # never sent: nobody is there to read it
+                except (BodyTimeout, BodyTooLarge) as exc:
+                    return await self._send(request, target, headers, b"", _body_refused(exc, op), None, op)
                 if problem is not None:
                     return await self._send(request, target, headers, body, problem, fault, op)
-                is_json = headers.get("content-type", "").startswith("application/json")
-                parsed = json.loads(body) if body and is_json else None
                 query = dict(parse_qsl(query_string, keep_blank_values=True))
                 answer = await handler(Context(org, request, query, parsed, form))
                 return await self._send(request, target, headers, body, answer, fault, op)
@@ -187,28 +229,44 @@ class ApiServer:
             return error(400, message, param)
         return None
 
+    async def _read_body(self, request: Request) -> bytes:
+        """A JSON body, at most ``max_json_bytes`` of it: a larger one is refused (BodyTooLarge) from its
+        Content-Length, before any of it is read, or else as soon as more than the limit has arrived."""
+        limit = self.config.max_json_bytes
+        too_large = BodyTooLarge(limit, f"The request body is larger than {limit} bytes.")
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise too_large
+        return await _limited(request, too_large).body()
+
     def _check_json(
         self, request: Request, target: str, headers: dict[str, str], body: bytes, op: JSON | None
-    ) -> Answer | None:
+    ) -> tuple[Answer | None, Any]:
+        """The problem of a JSON request (None if there is none) and its parsed body (None if it has none)."""
+        parsed = None
         if body and headers.get("content-type", "").startswith("application/json"):
             try:
-                parsed = json.loads(body)
-            except ValueError:
-                return error(400, not_json_message())
+                parsed = _json.loads(body)
+            except ValueError:  # syntax, not UTF-8, NaN, nested too deep: what the real API cannot parse
+                return error(400, not_json_message()), None
             unknown = _unknown_fields(op, parsed)
             if unknown:
-                return error(400, unknown_argument_message(unknown))
-        return self._validate(Exchange(request.method, target, headers, body))
+                return error(400, unknown_argument_message(unknown)), parsed
+        return self._validate(Exchange(request.method, target, headers, body)), parsed
 
     async def _read_upload(
         self, request: Request, target: str, headers: dict[str, str], op: JSON | None
     ) -> tuple[Answer | None, bytes, dict[str, Any]]:
         """Parses a multipart upload streaming to disk and checks it as the real API does."""
+        limit = self.max_upload + _UPLOAD_SLACK
+        too_large = BodyTooLarge(limit, f"File is larger than {self.max_upload} bytes.", "file")
         length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_upload + 64 * 1024:
-            return error(413, f"File is larger than {self.max_upload} bytes.", "file"), b"", {}
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise too_large
         try:
-            form = await request.form(max_files=4, max_fields=20)
+            form = await _limited(request, too_large).form(max_files=4, max_fields=20)
+        except (BodyTimeout, BodyTooLarge, ClientDisconnect):
+            raise
         except Exception as exc:
             return error(400, f"The multipart body could not be read: {exc}"), b"", {}
         values = dict(form.items())
@@ -424,6 +482,21 @@ class RequestIds:
         await self.app(scope, receive, send_with_id)
 
 
+def _body_refused(exc: BodyTimeout | BodyTooLarge, op: JSON | None) -> Answer:
+    """408 for a body that came too slowly, 413 for one too large. They are the HTTP layer's answers, which the
+    spec lists for some operations only (413 for uploads): checked against it only where it lists them."""
+    if isinstance(exc, BodyTimeout):
+        answer = error(408, str(exc))
+        # The rest of the body may still be on its way: the connection cannot carry another request.
+        answer.headers["connection"] = "close"
+    else:
+        # The rest of a too-large body is read and dropped (never kept) by the HTTP layer, within the body deadline,
+        # so that the client, still sending, gets to read this answer rather than a reset connection.
+        answer = error(413, str(exc), exc.param)
+    answer.checked = _declared(op, answer.status)
+    return answer
+
+
 def _invalid_url(request: Request) -> Answer:
     answer = error(404, f"Invalid URL ({request.method} {request.url.path})")
     answer.checked = False
@@ -437,7 +510,9 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     body = error_body("The server had an error while processing your request. Sorry about that!", type_="server_error")
-    return Response(json.dumps(body), 500, media_type="application/json")
+    # uvicorn closes the connection after an exception even once the answer is out: say so, so that a client does not
+    # send its next request on it and meet a reset.
+    return Response(json.dumps(body), 500, headers={"connection": "close"}, media_type="application/json")
 
 
 def _dispatch(handlers: dict[str, Any]) -> Any:

@@ -99,7 +99,8 @@ def describe_request_error(error: BaseException) -> tuple[str, str | None]:
         return f"Invalid value - '{name}'", name
     if kind in ("MissingRequestBody", "MissingRequiredRequestBody"):
         return "You must provide a request body.", None
-    if type(_root_cause(error)).__name__ in ("MediaTypeDeserializeError", "JSONDecodeError", "DeserializeError"):
+    root = type(_root_cause(error)).__name__
+    if root in ("MediaTypeDeserializeError", "JSONDecodeError", "DeserializeError", "RecursionError"):
         return _JSON_HINT, None
     if kind == "MediaTypeNotFound" or "media type" in str(error).lower():
         return f"Invalid Content-Type header ({_first_line(error)}).", None

@@ -15,11 +15,12 @@ from typing import Any
 
 import uvicorn
 
-from openai_api_server._protocol import protocol_with_header_timeout
+from openai_api_server._protocol import protocol_with_timeouts
 from openai_api_server.app import ApiServer, ServerConfig, create_app
 from openai_api_server.faults import Fault
 
 HEADER_TIMEOUT = 10.0
+BODY_TIMEOUT = 30.0
 KEEP_ALIVE = 5
 
 
@@ -61,7 +62,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _uvicorn_config(app: Any, host: str, port: int, header_timeout: float, log_level: str) -> uvicorn.Config:
+def _uvicorn_config(
+    app: Any, host: str, port: int, header_timeout: float, body_timeout: float, log_level: str
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -69,18 +72,23 @@ def _uvicorn_config(app: Any, host: str, port: int, header_timeout: float, log_l
         log_level=log_level,
         lifespan="off",
         loop="asyncio",
-        http=protocol_with_header_timeout(header_timeout),
+        http=protocol_with_timeouts(header_timeout, body_timeout),
         timeout_keep_alive=KEEP_ALIVE,
     )
 
 
 @contextlib.contextmanager
 def running(
-    data_dir: Path | None = None, *, header_timeout: float = HEADER_TIMEOUT, **options: Any
+    data_dir: Path | None = None,
+    *,
+    header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
+    **options: Any,
 ) -> Iterator[RunningServer]:
     """Serves a fresh server on a free 127.0.0.1 port until the block ends; ``options`` are ServerConfig fields.
 
-    Without ``data_dir``, files live in a temporary folder removed at the end.
+    Without ``data_dir``, files live in a temporary folder removed at the end; with it, a server started again on the
+    same folder has the files, fine-tune jobs and deleted models the last one left.
     """
     with contextlib.ExitStack() as stack:
         if data_dir is None:
@@ -89,7 +97,7 @@ def running(
         app = create_app(config)
         stack.callback(app.state.server.store.close)
         port = free_port()
-        server = uvicorn.Server(_uvicorn_config(app, "127.0.0.1", port, header_timeout, "warning"))
+        server = uvicorn.Server(_uvicorn_config(app, "127.0.0.1", port, header_timeout, body_timeout, "warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10
@@ -111,6 +119,7 @@ def serve(
     data_dir: Path | None = None,
     *,
     header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
     log_level: str = "info",
     announce: Any = print,
     **options: Any,
@@ -121,7 +130,7 @@ def serve(
     try:
         config = ServerConfig(data_dir=folder, **options)
         app = create_app(config)
-        server = uvicorn.Server(_uvicorn_config(app, host, port, header_timeout, log_level))
+        server = uvicorn.Server(_uvicorn_config(app, host, port, header_timeout, body_timeout, log_level))
         announce(f"openai-api-server: http://{host}:{port}/v1 ({len(config.keys)} keys; files in {folder})")
         try:
             server.run()
