@@ -2,8 +2,8 @@
 
 With this layer's client a generated ``sync()`` already returns the success model or raises (the transport ends
 every exchange); ``call`` adds a typed signature to lean on and works with positional arguments as the generated
-function takes them. It builds the request with the generated module's own ``_get_kwargs`` and parses with its
-``_parse_response``, so the generated code stays the single place that knows each operation's URL and models.
+function takes them. It builds the request with the generated module's own ``request_kwargs`` and parses with its
+``parse_response``, so the generated code stays the single place that knows each operation's URL and models.
 """
 
 from __future__ import annotations
@@ -87,19 +87,19 @@ def _prepare(
     endpoint: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[ModuleType, AuthenticatedClient | Client, dict[str, Any]]:
     module = sys.modules.get(endpoint.__module__)
-    if module is None or not hasattr(module, "_get_kwargs"):
+    if module is None or not hasattr(module, "request_kwargs"):
         raise TypeError(f"{endpoint!r} is not a function of a generated openai_api_client.api module")
     if not args and "client" in kwargs:
-        # Keywords only (the usual call): they are what binding would give, and _get_kwargs rejects a stray one
+        # Keywords only (the usual call): they are what binding would give, and request_kwargs rejects a stray one
         # itself. Binding costs as much as the rest of preparing a call.
         rest = dict(kwargs)
         client = rest.pop("client")
-        return module, client, module._get_kwargs(**rest)
+        return module, client, module.request_kwargs(**rest)
     # Bind as the generated function itself would (path parameters are positional), then hand everything but the
-    # client to its _get_kwargs.
+    # client to its request_kwargs.
     bound = _signature(endpoint).bind(*args, **kwargs).arguments
     client = bound.pop("client")
-    return module, client, module._get_kwargs(**bound)
+    return module, client, module.request_kwargs(**bound)
 
 
 def parse_response(module: ModuleType, client: AuthenticatedClient | Client, response: httpx.Response) -> Any:
@@ -108,7 +108,7 @@ def parse_response(module: ModuleType, client: AuthenticatedClient | Client, res
         # Only a client other than this layer's lets a non-2xx answer get this far.
         raise status_error(response)
     try:
-        return module._parse_response(client=client, response=response)
+        return module.parse_response(client=client, response=response)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         # The transport holds JSON bodies to the spec first, so this is a gap between the spec's schema and the
         # generated model (or a client other than ours).

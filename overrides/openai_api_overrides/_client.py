@@ -27,6 +27,7 @@ from openai_api_overrides._errors import (
 )
 from openai_api_overrides._logging import setup_logging_from_env
 from openai_api_overrides._retry import RetryPolicy
+from openai_api_overrides._routes import OPERATION
 from openai_api_overrides._transport import AsyncRetryTransport, RetryTransport
 
 __all__ = ["OpenAIClient", "create_async_client", "create_client"]
@@ -46,50 +47,37 @@ class _SharedState:
         self.lock = threading.Lock()
 
 
-def _refuse_unnormalized_path(url: httpx.URL | str) -> None:
+def _refuse_unnormalized_path(url: httpx.URL | str, extensions: dict[str, Any] | None) -> None:
     """Refuses a path that URL normalisation would change: an empty, ``.`` or ``..`` segment (a path parameter
     that is ``""``, ``"."`` or ``".."``) would otherwise send the request to another endpoint (``files.delete(".")``
     to ``DELETE /files``). The generated functions percent-quote every other character of a value."""
     if not isinstance(url, str) or not ("/." in url or "//" in url or url.endswith("/")):
         return  # the fast path: nearly every call
     path = url.split("?", 1)[0]
+    # The request's operation names the template, so the error names the parameter at fault.
+    operation = str((extensions or {}).get(OPERATION, " "))
+    template = operation.split(" ", 1)[1].split("/")
     for at, segment in enumerate(path.split("/")[1:], start=1):
         if segment in ("", ".", ".."):
+            name = template[at] if at < len(template) and template[at].startswith("{") else "{path}"
             raise RequestValidationError(
-                _path_parameter(path, at),
+                name.strip("{}"),
                 f"{segment!r} cannot be sent as a path segment (the URL {path!r} would be normalised to another "
                 "endpoint); nothing was sent",
             )
-
-
-def _path_parameter(path: str, at: int) -> str:
-    """The name of the spec's path parameter at segment ``at`` of ``path``, or "path" when no template fits."""
-    from openai_api_overrides._spec import spec
-
-    segments = path.split("/")
-    templates: list[str] = list(spec()["paths"])
-    for template in templates:
-        parts = template.split("/")
-        if (
-            len(parts) == len(segments)
-            and all(t == s or t.startswith("{") for t, s in zip(parts, segments, strict=True))
-            and parts[at].startswith("{")
-        ):
-            return parts[at].strip("{}")
-    return "path"
 
 
 class _HTTPClient(httpx.Client):
     """The httpx client this layer sends through: every request's path is checked before it is built."""
 
     def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
-        _refuse_unnormalized_path(url)
+        _refuse_unnormalized_path(url, kwargs.get("extensions"))
         return super().build_request(method, url, **kwargs)
 
 
 class _AsyncHTTPClient(httpx.AsyncClient):
     def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
-        _refuse_unnormalized_path(url)
+        _refuse_unnormalized_path(url, kwargs.get("extensions"))
         return super().build_request(method, url, **kwargs)
 
 
@@ -188,7 +176,6 @@ class OpenAIClient(AuthenticatedClient):
             "policy": self._retry_policy,
             "timeout": self._timeout,
             "deadline": self._deadline,
-            "base_path": httpx.URL(self._base_url).raw_path.decode("ascii"),
             "strict": self._validate_responses,
         }
 

@@ -25,8 +25,10 @@ Destination = str | os.PathLike[str] | IO[bytes]
 
 def _request(http: httpx.Client | httpx.AsyncClient, file_id: str, streamed: bool = True) -> httpx.Request:
     # Error statuses and redirects end in the transport (typed errors), so only a 2xx body ever reaches a file.
-    extensions = {STREAMED: True} if streamed else {}
-    return http.build_request(**_download_op._get_kwargs(file_id=file_id), extensions=extensions)
+    kwargs = _download_op.request_kwargs(file_id=file_id)
+    if streamed:
+        kwargs["extensions"] = {**kwargs.get("extensions", {}), STREAMED: True}
+    return http.build_request(**kwargs)
 
 
 def _total(response: httpx.Response) -> int | None:

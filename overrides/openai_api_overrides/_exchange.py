@@ -25,7 +25,7 @@ from openai_api_overrides._errors import (
 )
 from openai_api_overrides._logging import logger
 from openai_api_overrides._retry import RetryPolicy, replay_problem, should_retry_status
-from openai_api_overrides._routes import Route, find_route
+from openai_api_overrides._routes import Route, route_of
 from openai_api_overrides._schema import Check
 
 STREAMED = "openai_api.streamed"
@@ -107,7 +107,6 @@ class Exchange:
         request: httpx.Request,
         policy: RetryPolicy,
         deadline: float,
-        base_path: str,
         strict: bool,
         timeouts: dict[str, float | None],
     ) -> None:
@@ -119,7 +118,6 @@ class Exchange:
         self.streamed = bool(request.extensions.get(STREAMED))
         self._deadline = deadline
         self.ends = time.monotonic() + deadline
-        self._base_path = base_path
         self._timeouts = timeouts
         """The socket timeouts asked for: never changed, each attempt gets its own copy when capped."""
         # None (no timeout) must become what is left of the deadline: then every attempt caps its own copy.
@@ -263,8 +261,7 @@ class Exchange:
         return error
 
     def _route(self) -> Route | None:
-        path = self.request.url.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
-        return find_route(self.request.method, path.removeprefix(self._base_path))
+        return route_of(self.request)
 
     def _next(self, response: httpx.Response | None, what: str) -> float:
         delay = self.policy.delay(self.retries, response)

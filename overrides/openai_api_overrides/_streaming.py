@@ -1,6 +1,6 @@
 """Server-sent event streams of completions, chat completions and fine-tune events, as generated models.
 
-The request is built by the generated module's own ``_get_kwargs`` (URL, headers, body); only the reading differs:
+The request is built by the generated module's own ``request_kwargs`` (URL, headers, body); only the reading differs:
 the body is consumed event by event instead of being read whole and parsed as JSON.
 """
 
@@ -115,7 +115,8 @@ class _Reader(Generic[T]):
             )
         headers = dict(kwargs.pop("headers", {}) or {})
         headers["Accept"] = "text/event-stream"
-        self.request = http.build_request(headers=headers, extensions={STREAMED: True}, **kwargs)
+        kwargs["extensions"] = {**kwargs.get("extensions", {}), STREAMED: True}
+        self.request = http.build_request(headers=headers, **kwargs)
         return self.request
 
     def is_event_stream(self, response: httpx.Response) -> bool:
@@ -375,19 +376,19 @@ class AsyncStream(Generic[T]):
 def _completion_reader(
     body: CreateCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
 ) -> _Reader[CreateCompletionResponse]:
-    kwargs = create_completion._get_kwargs(body=_streaming_body(CreateCompletionRequest, body))
+    kwargs = create_completion.request_kwargs(body=_streaming_body(CreateCompletionRequest, body))
     return _Reader(create_completion, kwargs, CreateCompletionResponse.from_dict, read_idle_timeout)
 
 
 def _chat_reader(
     body: CreateChatCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
 ) -> _Reader[CreateChatCompletionChunk]:
-    kwargs = create_chat_completion._get_kwargs(body=_streaming_body(CreateChatCompletionRequest, body))
+    kwargs = create_chat_completion.request_kwargs(body=_streaming_body(CreateChatCompletionRequest, body))
     return _Reader(create_chat_completion, kwargs, CreateChatCompletionChunk.from_dict, read_idle_timeout)
 
 
 def _events_reader(fine_tune_id: str, read_idle_timeout: float | None) -> _Reader[FineTuneEvent]:
-    kwargs = list_fine_tune_events._get_kwargs(fine_tune_id=fine_tune_id, stream=True)
+    kwargs = list_fine_tune_events.request_kwargs(fine_tune_id=fine_tune_id, stream=True)
     return _Reader(list_fine_tune_events, kwargs, FineTuneEvent.from_dict, read_idle_timeout)
 
 

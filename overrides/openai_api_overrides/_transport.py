@@ -43,13 +43,10 @@ def _random_multipart_boundary(request: httpx.Request, stream: httpx._multipart.
 class _Settings:
     """What both transports are built with."""
 
-    def __init__(
-        self, policy: RetryPolicy, timeout: httpx.Timeout, deadline: float, base_path: str, strict: bool
-    ) -> None:
+    def __init__(self, policy: RetryPolicy, timeout: httpx.Timeout, deadline: float, strict: bool) -> None:
         self.policy = policy
         self.timeouts = timeout.as_dict()
         self.deadline = deadline
-        self.base_path = base_path.rstrip("/")
         self.strict = strict
 
     def exchange(self, request: httpx.Request) -> Exchange:
@@ -59,7 +56,7 @@ class _Settings:
             timeouts = self.timeouts
         if isinstance(request.stream, httpx._multipart.MultipartStream):
             _random_multipart_boundary(request, request.stream)
-        return Exchange(request, self.policy, self.deadline, self.base_path, self.strict, timeouts)
+        return Exchange(request, self.policy, self.deadline, self.strict, timeouts)
 
 
 class _Body:
@@ -206,7 +203,6 @@ class RetryTransport(httpx.BaseTransport):
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         *,
         deadline: float = DEFAULT_DEADLINE,
-        base_path: str = "",
         strict: bool = False,
         sleep: Callable[[float], None] = time.sleep,
         owned: bool = True,
@@ -214,7 +210,7 @@ class RetryTransport(httpx.BaseTransport):
         cap_transport(inner)
         self.inner = inner
         self._owned = owned
-        self.settings = _Settings(policy, timeout, deadline, base_path, strict)
+        self.settings = _Settings(policy, timeout, deadline, strict)
         self._sleep = sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -267,7 +263,6 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         *,
         deadline: float = DEFAULT_DEADLINE,
-        base_path: str = "",
         strict: bool = False,
         sleep: Callable[[float], Any] | None = None,
         owned: bool = True,
@@ -275,7 +270,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         cap_async_transport(inner)
         self.inner = inner
         self._owned = owned
-        self.settings = _Settings(policy, timeout, deadline, base_path, strict)
+        self.settings = _Settings(policy, timeout, deadline, strict)
         self._sleep = sleep or _asyncio_sleep
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -1,7 +1,7 @@
 """Uploads that scale: files, image edits and variations, audio transcriptions and translations.
 
 Each builds the generated request body (``File`` parts over an open file, read in chunks by httpx) and sends it
-with the generated module's ``_get_kwargs``; the transport gives every multipart body a random boundary. The
+with the generated module's ``request_kwargs``; the transport gives every multipart body a random boundary. The
 spec's limits are checked first (``validate=False`` skips that).
 """
 
@@ -60,7 +60,7 @@ class _Prepared:
     text_answer: bool = False
 
     def request_kwargs(self) -> dict[str, Any]:
-        return self.module._get_kwargs(body=self.body())  # type: ignore[no-any-return]
+        return self.module.request_kwargs(body=self.body())  # type: ignore[no-any-return]
 
     def close(self) -> None:
         for upload in self.uploads:

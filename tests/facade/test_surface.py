@@ -47,7 +47,7 @@ def _json(request: httpx.Request) -> Any:
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.operation_id for op in OPERATIONS])
 def test_no_generated_function_takes_an_organization(op: Any) -> None:
     module = _module(op.operation_id)
-    for name in ("sync_detailed", "asyncio_detailed", "_get_kwargs"):
+    for name in ("sync_detailed", "asyncio_detailed", "request_kwargs"):
         parameters = inspect.signature(getattr(module, name)).parameters
         assert not [p for p in parameters if "organization" in p], (op.operation_id, name, list(parameters))
 

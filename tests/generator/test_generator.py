@@ -190,8 +190,8 @@ def test_a_json_body_is_sent_as_json_with_one_content_type(
     import httpx
 
     module = importlib.import_module(module_name)
-    body_type = typing.get_type_hints(module._get_kwargs)["body"]
-    kwargs = module._get_kwargs(body=body_type.from_dict(example))
+    body_type = typing.get_type_hints(module.request_kwargs)["body"]
+    kwargs = module.request_kwargs(body=body_type.from_dict(example))
     assert "content-type" not in {name.lower() for name in kwargs.get("headers", {})}
     request = httpx.Client(base_url="http://127.0.0.1/v1").build_request(**kwargs)
     assert request.headers.get_list("content-type") == ["application/json"]

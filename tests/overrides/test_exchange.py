@@ -14,7 +14,7 @@ TIMEOUTS: dict[str, float | None] = {"connect": 5.0, "read": 600.0, "write": 600
 
 def _exchange(deadline: float, timeouts: dict[str, float | None]) -> Exchange:
     request = httpx.Request("GET", "http://127.0.0.1:1/v1/files")
-    return Exchange(request, RetryPolicy(), deadline, "/v1", False, timeouts)
+    return Exchange(request, RetryPolicy(), deadline, False, timeouts)
 
 
 def test_timeouts_within_the_deadline_are_sent_as_asked() -> None:

@@ -1,42 +1,52 @@
-"""Mapping a sent request back to its spec operation: every operation, and nothing else."""
+"""A request's operation travels with it: every generated function's request names its operation, and the
+transport finds that operation's answers by it, never by matching the URL."""
 
 from __future__ import annotations
 
-import re
+import importlib
+import inspect
+from typing import Any
 
+import httpx
 import pytest
 
-from openai_api_overrides import _routes
-from openai_api_overrides._routes import find_route
+from openai_api_overrides._routes import OPERATION, route_of
 from tests.helpers.spec import load_spec, operations
 
 OPERATIONS = list(operations(load_spec()))
 
 
-def _sent_path(template: str) -> str:
-    """The path as a client sends it, each parameter filled (percent-encoded, as sent)."""
-    return re.sub(r"\{[^}]+\}", "ft%3Aabc-1", template)
+class _AnyBody:
+    """Stands in for a request body: which operation a request is does not depend on what its body holds."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {}
+
+    def to_multipart(self) -> list[Any]:
+        return []
+
+
+def _arguments(function: Any) -> dict[str, Any]:
+    """Values for the required parameters of a generated ``request_kwargs`` (path parameters are strings)."""
+    values: dict[str, Any] = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.default is inspect.Parameter.empty:
+            values[name] = _AnyBody() if name == "body" else "ft:abc-1"
+    return values
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.operation_id for op in OPERATIONS])
-def test_every_operation_is_found_from_its_sent_path(op: object) -> None:
-    method, path = op.method.upper(), _sent_path(op.path)  # type: ignore[attr-defined]
-    route = find_route(method, path)
-    assert route is not None and route.operation_id == op.operation_id  # type: ignore[attr-defined]
+def test_every_generated_request_carries_its_operation(op: Any) -> None:
+    module = importlib.import_module(op.module)
+    kwargs = module.request_kwargs(**_arguments(module.request_kwargs))
+    request = httpx.Client(base_url="http://127.0.0.1:9/v1").build_request(**kwargs)
+    assert request.extensions[OPERATION] == f"{op.method.upper()} {op.path}"
+    route = route_of(request)
+    assert route is not None and route.operation_id == op.operation_id
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [("GET", "/files/a/b"), ("GET", "/files/"), ("PUT", "/files"), ("GET", "/nothing"), ("GET", "/files/a/contents")],
-)
-def test_a_path_the_spec_does_not_have_is_no_operation(method: str, path: str) -> None:
-    assert find_route(method, path) is None
-
-
-def test_a_path_without_parameters_compiles_no_pattern() -> None:
-    find_route.cache_clear()
-    _routes._pattern.cache_clear()
-    assert find_route("GET", "/files") is not None
-    assert _routes._pattern.cache_info().currsize == 0
-    assert find_route("GET", "/files/file-1") is not None
-    assert _routes._pattern.cache_info().currsize > 0
+def test_a_request_no_generated_function_built_has_no_operation() -> None:
+    request = httpx.Request("GET", "http://127.0.0.1:9/v1/files")
+    assert route_of(request) is None
+    request.extensions[OPERATION] = "GET /nothing/the/spec/has"
+    assert route_of(request) is None

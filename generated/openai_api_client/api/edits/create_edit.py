@@ -21,6 +21,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/edits",
+        "extensions": {"operation": "POST /edits"},
     }
 
     _kwargs["json"] = body.to_dict()
@@ -191,3 +192,8 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

@@ -21,6 +21,7 @@ def _get_kwargs(
         "url": "/files/{file_id}/content".format(
             file_id=quote(str(file_id), safe=""),
         ),
+        "extensions": {"operation": "GET /files/{file_id}/content"},
     }
 
     return _kwargs
@@ -186,3 +187,8 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

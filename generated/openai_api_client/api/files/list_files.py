@@ -42,6 +42,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/files",
+        "extensions": {"operation": "GET /files"},
     }
     if params:
         _kwargs["params"] = params
@@ -271,3 +272,8 @@ async def asyncio(
             after=after,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

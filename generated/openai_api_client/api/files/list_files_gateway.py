@@ -25,6 +25,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/files%2520_",
+        "extensions": {"operation": "GET /files%2520_"},
     }
     if params:
         _kwargs["params"] = params
@@ -198,3 +199,8 @@ async def asyncio(
             purpose=purpose,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

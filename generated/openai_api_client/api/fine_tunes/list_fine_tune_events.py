@@ -29,6 +29,7 @@ def _get_kwargs(
         "url": "/fine-tunes/{fine_tune_id}/events".format(
             fine_tune_id=quote(str(fine_tune_id), safe=""),
         ),
+        "extensions": {"operation": "GET /fine-tunes/{fine_tune_id}/events"},
     }
     if params:
         _kwargs["params"] = params
@@ -230,3 +231,8 @@ async def asyncio(
             stream=stream,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

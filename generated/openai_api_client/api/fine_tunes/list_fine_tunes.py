@@ -16,6 +16,7 @@ def _get_kwargs() -> dict[str, Any]:
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/fine-tunes",
+        "extensions": {"operation": "GET /fine-tunes"},
     }
 
     return _kwargs
@@ -161,3 +162,8 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

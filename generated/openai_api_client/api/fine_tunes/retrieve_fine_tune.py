@@ -21,6 +21,7 @@ def _get_kwargs(
         "url": "/fine-tunes/{fine_tune_id}".format(
             fine_tune_id=quote(str(fine_tune_id), safe=""),
         ),
+        "extensions": {"operation": "GET /fine-tunes/{fine_tune_id}"},
     }
 
     return _kwargs
@@ -188,3 +189,8 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

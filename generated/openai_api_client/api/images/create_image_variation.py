@@ -21,6 +21,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/images/variations",
+        "extensions": {"operation": "POST /images/variations"},
     }
 
     _kwargs["files"] = body.to_multipart()
@@ -193,3 +194,8 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

@@ -16,6 +16,7 @@ def _get_kwargs() -> dict[str, Any]:
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/models",
+        "extensions": {"operation": "GET /models"},
     }
 
     return _kwargs
@@ -165,3 +166,8 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response

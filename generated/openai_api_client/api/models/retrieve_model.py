@@ -21,6 +21,7 @@ def _get_kwargs(
         "url": "/models/{model}".format(
             model=quote(str(model), safe=""),
         ),
+        "extensions": {"operation": "GET /models/{model}"},
     }
 
     return _kwargs
@@ -190,3 +191,8 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+# The request builder and the response parser, by public names: for a layer that sends the request its own way.
+request_kwargs = _get_kwargs
+parse_response = _parse_response
