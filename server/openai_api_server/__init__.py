@@ -23,9 +23,10 @@ Knobs (``ServerConfig`` fields, keyword arguments of ``running()``, and command-
   ``times`` requests to an operation id (``Fault(operation="createChatCompletion", ...)``) or a path prefix:
   ``status=429, headers={"Retry-After": "2"}`` (or any 5xx, ``body=...``, ``content_type=...``) answers that at once;
   ``drop_connection=True`` drops the connection before answering; ``drop_mid_body=True`` sends the headers and
-  half the body, then drops the connection; ``cut_stream=True`` ends
-  an event stream cleanly before ``data: [DONE]``; ``slow_bytes=0.5`` drips the answer (one event of a stream) every
-  0.5 s; ``delay=2`` waits first. E.g. ``--fault '{"operation": "listModels", "status": 503, "times": 2}'``.
+  half the body, then drops the connection; ``cut_stream=True`` ends an event stream cleanly before its last
+  event (the one finishing its choices) and ``data: [DONE]``; ``slow_bytes=0.5`` drips the answer (one event of a
+  stream) every 0.5 s; ``delay=2`` waits first.
+  E.g. ``--fault '{"operation": "listModels", "status": 503, "times": 2}'``.
 - **Slow streaming for every stream**: ``stream_delay`` / ``--stream-delay`` seconds between events.
 - **Deterministic ids and timestamps**: ``seed`` / ``--seed N``: object ids and request ids come from a PRNG seeded
   with N, and timestamps from a clock that starts at 1700000000 and ticks one second per timestamp it gives. On a

@@ -376,7 +376,7 @@ class ApiServer:
 
         async def body() -> AsyncIterator[bytes]:
             sent = 0
-            async for event in events:
+            async for event in _all_but_last(events) if fault is not None and fault.cut_stream else events:
                 if self.config.validate:
                     problems = [e.message for e in validator.iter_errors(event)]
                     if problems:
@@ -394,6 +394,15 @@ class ApiServer:
             yield b"data: [DONE]\n\n"
 
         return StreamingResponse(body(), 200, headers=headers, media_type="text/event-stream")
+
+
+async def _all_but_last(events: AsyncIterator[JSON]) -> AsyncIterator[JSON]:
+    """A stream cut before its end: the last event (the one that finishes the choices) never comes."""
+    held: JSON | None = None
+    async for event in events:
+        if held is not None:
+            yield held
+        held = event
 
 
 # Arguments the real API takes that the spec does not list yet; the official SDK sends them on its own (openai 3.x

@@ -17,7 +17,8 @@ class Fault:
       command; another ASGI server answers 500 instead).
     - ``drop_mid_body``: the real answer's headers and half its body (one event of a stream), then the connection is
       dropped.
-    - ``cut_stream``: an event stream ends cleanly, without ``data: [DONE]``.
+    - ``cut_stream``: an event stream ends cleanly before its last event (the one that finishes its choices),
+      without ``data: [DONE]``.
     - ``slow_bytes``: the real answer dripped a few bytes (one event) at a time, this many seconds apart.
     - ``delay``: wait this many seconds first.
     """
