@@ -322,16 +322,18 @@ def _signature(method: _Method, is_async: bool) -> str:
 
 
 def _body(method: _Method, is_async: bool) -> list[str]:
-    # No import statement: one in a method runs on every call (1.5 µs each, two for a call with a body). The
-    # uploads, downloads and streams go to the requester by operation ID, without the generated function.
+    # No import statement: one in a method runs on every call (1.5 µs each, two for a call with a body). Every kind
+    # hands the requester the generated module (and the models the spec names), so the requester needs no table of
+    # operations: an operation the spec adds works through it as it is.
     lines = [f"{model} = _models.{model}" for model in sorted(method.runtime_models)]
-    if method.kind not in ("upload", "stream", "download"):
-        lines.insert(0, f'{method.module.rpartition(".")[2]} = _endpoint("{method.module}")')
+    module = method.module.rpartition(".")[2]
+    lines.insert(0, f'{module} = _endpoint("{method.module}")')
+    a = "a" if is_async else ""
     path_args = [p for p in method.params if p.positional]
     if method.kind == "upload":
-        fields = ", ".join(f'"{p.name}": {p.name}' for p in method.params)
+        fields = ", ".join(f'"{p.target}": {p.name}' for p in method.params)
         lines.append(f"fields = {{{fields}}}")
-        call = f'self._requester.{"a" if is_async else ""}upload("{method.operation_id}", _given(fields))'
+        call = f"self._requester.{a}upload({module}, {method.body_model}, _given(fields))"
         return [*lines, f'return cast("{method.returns}", {"await " if is_async else ""}{call})']
     if method.body_model:
         body_args = ", ".join(f"{p.target}={p.convert or p.name}" for p in method.params if not p.positional)
@@ -341,18 +343,17 @@ def _body(method: _Method, is_async: bool) -> list[str]:
         call_args = [f"{p.target}={p.name}" for p in path_args] + ["body=body"]
     else:
         call_args = [f"{p.target}={p.name}" for p in method.params]
-    module = method.module.rpartition(".")[2]
+    packed = "{" + ", ".join(f'"{arg.split("=")[0]}": {arg.split("=")[1]}' for arg in call_args) + "}"
     if method.kind == "stream":
-        packed = ", ".join(f'"{a.split("=")[0]}": {a.split("=")[1]}' for a in call_args)
         prefix = "Async" if is_async else ""
-        call = f'self._requester.{"a" if is_async else ""}stream("{method.operation_id}", {{{packed}}})'
+        # The item model by its attribute: a local of its name would shadow the type the annotation names.
+        call = f"self._requester.{a}stream({module}, {packed}, _models.{method.returns})"
         return [*lines, f'return cast("{prefix}EventStream[{method.returns}]", {call})']
     if method.kind == "download":
-        packed = ", ".join(f'"{a.split("=")[0]}": {a.split("=")[1]}' for a in call_args)
-        call = f'self._requester.{"a" if is_async else ""}download("{method.operation_id}", {{{packed}}})'
+        call = f"self._requester.{a}download({module}, {packed})"
         return [*lines, f"return {'await ' if is_async else ''}{call}"]
     function = f"{module}.{'asyncio_detailed' if is_async else 'sync_detailed'}"
-    call = f"self._requester.{'a' if is_async else ''}call({function}, {', '.join(call_args)})"
+    call = f"self._requester.{a}call({function}, {', '.join(call_args)})"
     return [*lines, f'return cast("{method.returns}", {"await " if is_async else ""}{call})']
 
 
@@ -410,18 +411,18 @@ class Requester(Protocol):
     """How the resources send a request; errors raise, so each returns the success answer only."""
 
     def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any: ...
-    def upload(self, operation_id: str, fields: dict[str, Any], /) -> Any: ...
-    def download(self, operation_id: str, arguments: dict[str, Any], /) -> bytes: ...
-    def stream(self, operation_id: str, arguments: dict[str, Any], /) -> Any: ...
+    def upload(self, endpoint: Any, body_model: Any, fields: dict[str, Any], /) -> Any: ...
+    def download(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
+    def stream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
 
 
 class AsyncRequester(Protocol):
     """The async twin of ``Requester``."""
 
     async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any: ...
-    async def aupload(self, operation_id: str, fields: dict[str, Any], /) -> Any: ...
-    async def adownload(self, operation_id: str, arguments: dict[str, Any], /) -> bytes: ...
-    def astream(self, operation_id: str, arguments: dict[str, Any], /) -> Any: ...
+    async def aupload(self, endpoint: Any, body_model: Any, fields: dict[str, Any], /) -> Any: ...
+    async def adownload(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
+    def astream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
 
 
 _ENDPOINTS: dict[str, Any] = {{}}

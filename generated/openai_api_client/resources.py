@@ -81,18 +81,18 @@ class Requester(Protocol):
     """How the resources send a request; errors raise, so each returns the success answer only."""
 
     def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any: ...
-    def upload(self, operation_id: str, fields: dict[str, Any], /) -> Any: ...
-    def download(self, operation_id: str, arguments: dict[str, Any], /) -> bytes: ...
-    def stream(self, operation_id: str, arguments: dict[str, Any], /) -> Any: ...
+    def upload(self, endpoint: Any, body_model: Any, fields: dict[str, Any], /) -> Any: ...
+    def download(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
+    def stream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
 
 
 class AsyncRequester(Protocol):
     """The async twin of ``Requester``."""
 
     async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any: ...
-    async def aupload(self, operation_id: str, fields: dict[str, Any], /) -> Any: ...
-    async def adownload(self, operation_id: str, arguments: dict[str, Any], /) -> bytes: ...
-    def astream(self, operation_id: str, arguments: dict[str, Any], /) -> Any: ...
+    async def aupload(self, endpoint: Any, body_model: Any, fields: dict[str, Any], /) -> Any: ...
+    async def adownload(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
+    def astream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
 
 
 _ENDPOINTS: dict[str, Any] = {}
@@ -228,6 +228,7 @@ class ChatCompletions:
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
         body = CreateChatCompletionRequest(
@@ -246,7 +247,8 @@ class ChatCompletions:
         if extra_body:
             body.additional_properties.update(extra_body)
         return cast(
-            "EventStream[CreateChatCompletionChunk]", self._requester.stream("createChatCompletion", {"body": body})
+            "EventStream[CreateChatCompletionChunk]",
+            self._requester.stream(create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk),
         )
 
 
@@ -287,6 +289,7 @@ class AudioTranscriptions:
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        create_transcription = _endpoint("audio.create_transcription")
         CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         fields = {
             "file": file,
@@ -296,7 +299,10 @@ class AudioTranscriptions:
             "temperature": temperature,
             "language": language,
         }
-        return cast("CreateTranscriptionResponse | str", self._requester.upload("createTranscription", _given(fields)))
+        return cast(
+            "CreateTranscriptionResponse | str",
+            self._requester.upload(create_transcription, CreateTranscriptionRequest, _given(fields)),
+        )
 
 
 class AudioTranslations:
@@ -333,6 +339,7 @@ class AudioTranslations:
 
         Operation ``createTranslation``; errors raise the requester's typed exceptions.
         """
+        create_translation = _endpoint("audio.create_translation")
         CreateTranslationRequest = _models.CreateTranslationRequest
         fields = {
             "file": file,
@@ -341,7 +348,10 @@ class AudioTranslations:
             "response_format": response_format,
             "temperature": temperature,
         }
-        return cast("CreateTranslationResponse | str", self._requester.upload("createTranslation", _given(fields)))
+        return cast(
+            "CreateTranslationResponse | str",
+            self._requester.upload(create_translation, CreateTranslationRequest, _given(fields)),
+        )
 
 
 class Models:
@@ -566,6 +576,7 @@ class Completions:
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
+        create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
             model=model,
@@ -586,7 +597,10 @@ class Completions:
         )
         if extra_body:
             body.additional_properties.update(extra_body)
-        return cast("EventStream[CreateCompletionResponse]", self._requester.stream("createCompletion", {"body": body}))
+        return cast(
+            "EventStream[CreateCompletionResponse]",
+            self._requester.stream(create_completion, {"body": body}, _models.CreateCompletionResponse),
+        )
 
 
 class Chat:
@@ -712,6 +726,7 @@ class Images:
 
         Operation ``createImageEdit``; errors raise the requester's typed exceptions.
         """
+        create_image_edit = _endpoint("images.create_image_edit")
         CreateImageEditRequest = _models.CreateImageEditRequest
         fields = {
             "image": image,
@@ -722,7 +737,7 @@ class Images:
             "response_format": response_format,
             "user": user,
         }
-        return cast("ImagesResponse", self._requester.upload("createImageEdit", _given(fields)))
+        return cast("ImagesResponse", self._requester.upload(create_image_edit, CreateImageEditRequest, _given(fields)))
 
     def create_variation(
         self,
@@ -750,9 +765,13 @@ class Images:
 
         Operation ``createImageVariation``; errors raise the requester's typed exceptions.
         """
+        create_image_variation = _endpoint("images.create_image_variation")
         CreateImageVariationRequest = _models.CreateImageVariationRequest
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
-        return cast("ImagesResponse", self._requester.upload("createImageVariation", _given(fields)))
+        return cast(
+            "ImagesResponse",
+            self._requester.upload(create_image_variation, CreateImageVariationRequest, _given(fields)),
+        )
 
 
 class Embeddings:
@@ -859,9 +878,10 @@ class Files:
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
-        return cast("OpenAIFile", self._requester.upload("createFile", _given(fields)))
+        return cast("OpenAIFile", self._requester.upload(create_file, CreateFileRequest, _given(fields)))
 
     def list_gateway(
         self,
@@ -926,7 +946,8 @@ class Files:
 
         Operation ``downloadFile``; errors raise the requester's typed exceptions.
         """
-        return self._requester.download("downloadFile", {"file_id": file_id})
+        download_file = _endpoint("files.download_file")
+        return self._requester.download(download_file, {"file_id": file_id})
 
 
 class FineTunes:
@@ -1090,8 +1111,10 @@ class FineTunes:
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
+        list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
-            "EventStream[FineTuneEvent]", self._requester.stream("listFineTuneEvents", {"fine_tune_id": fine_tune_id})
+            "EventStream[FineTuneEvent]",
+            self._requester.stream(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent),
         )
 
 
@@ -1223,6 +1246,7 @@ class AsyncChatCompletions:
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
         body = CreateChatCompletionRequest(
@@ -1242,7 +1266,7 @@ class AsyncChatCompletions:
             body.additional_properties.update(extra_body)
         return cast(
             "AsyncEventStream[CreateChatCompletionChunk]",
-            self._requester.astream("createChatCompletion", {"body": body}),
+            self._requester.astream(create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk),
         )
 
 
@@ -1283,6 +1307,7 @@ class AsyncAudioTranscriptions:
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        create_transcription = _endpoint("audio.create_transcription")
         CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         fields = {
             "file": file,
@@ -1293,7 +1318,8 @@ class AsyncAudioTranscriptions:
             "language": language,
         }
         return cast(
-            "CreateTranscriptionResponse | str", await self._requester.aupload("createTranscription", _given(fields))
+            "CreateTranscriptionResponse | str",
+            await self._requester.aupload(create_transcription, CreateTranscriptionRequest, _given(fields)),
         )
 
 
@@ -1331,6 +1357,7 @@ class AsyncAudioTranslations:
 
         Operation ``createTranslation``; errors raise the requester's typed exceptions.
         """
+        create_translation = _endpoint("audio.create_translation")
         CreateTranslationRequest = _models.CreateTranslationRequest
         fields = {
             "file": file,
@@ -1340,7 +1367,8 @@ class AsyncAudioTranslations:
             "temperature": temperature,
         }
         return cast(
-            "CreateTranslationResponse | str", await self._requester.aupload("createTranslation", _given(fields))
+            "CreateTranslationResponse | str",
+            await self._requester.aupload(create_translation, CreateTranslationRequest, _given(fields)),
         )
 
 
@@ -1568,6 +1596,7 @@ class AsyncCompletions:
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
+        create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
             model=model,
@@ -1589,7 +1618,8 @@ class AsyncCompletions:
         if extra_body:
             body.additional_properties.update(extra_body)
         return cast(
-            "AsyncEventStream[CreateCompletionResponse]", self._requester.astream("createCompletion", {"body": body})
+            "AsyncEventStream[CreateCompletionResponse]",
+            self._requester.astream(create_completion, {"body": body}, _models.CreateCompletionResponse),
         )
 
 
@@ -1716,6 +1746,7 @@ class AsyncImages:
 
         Operation ``createImageEdit``; errors raise the requester's typed exceptions.
         """
+        create_image_edit = _endpoint("images.create_image_edit")
         CreateImageEditRequest = _models.CreateImageEditRequest
         fields = {
             "image": image,
@@ -1726,7 +1757,9 @@ class AsyncImages:
             "response_format": response_format,
             "user": user,
         }
-        return cast("ImagesResponse", await self._requester.aupload("createImageEdit", _given(fields)))
+        return cast(
+            "ImagesResponse", await self._requester.aupload(create_image_edit, CreateImageEditRequest, _given(fields))
+        )
 
     async def create_variation(
         self,
@@ -1754,9 +1787,13 @@ class AsyncImages:
 
         Operation ``createImageVariation``; errors raise the requester's typed exceptions.
         """
+        create_image_variation = _endpoint("images.create_image_variation")
         CreateImageVariationRequest = _models.CreateImageVariationRequest
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
-        return cast("ImagesResponse", await self._requester.aupload("createImageVariation", _given(fields)))
+        return cast(
+            "ImagesResponse",
+            await self._requester.aupload(create_image_variation, CreateImageVariationRequest, _given(fields)),
+        )
 
 
 class AsyncEmbeddings:
@@ -1867,9 +1904,10 @@ class AsyncFiles:
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
-        return cast("OpenAIFile", await self._requester.aupload("createFile", _given(fields)))
+        return cast("OpenAIFile", await self._requester.aupload(create_file, CreateFileRequest, _given(fields)))
 
     async def list_gateway(
         self,
@@ -1936,7 +1974,8 @@ class AsyncFiles:
 
         Operation ``downloadFile``; errors raise the requester's typed exceptions.
         """
-        return await self._requester.adownload("downloadFile", {"file_id": file_id})
+        download_file = _endpoint("files.download_file")
+        return await self._requester.adownload(download_file, {"file_id": file_id})
 
 
 class AsyncFineTunes:
@@ -2104,9 +2143,10 @@ class AsyncFineTunes:
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
+        list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
             "AsyncEventStream[FineTuneEvent]",
-            self._requester.astream("listFineTuneEvents", {"fine_tune_id": fine_tune_id}),
+            self._requester.astream(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent),
         )
 
 

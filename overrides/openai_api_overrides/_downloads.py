@@ -7,7 +7,8 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from types import ModuleType
+from typing import IO, Any
 
 import httpx
 
@@ -18,14 +19,17 @@ from openai_api_overrides._exchange import STREAMED
 from openai_api_overrides._inputs import ProgressCallback
 
 __all__ = ["adownload_file", "adownload_file_bytes", "download_file", "download_file_bytes"]
+# download_bytes and adownload_bytes serve the facade: for any binary operation, not exported.
 
 CHUNK_SIZE = 1 << 16
 Destination = str | os.PathLike[str] | IO[bytes]
 
 
-def _request(http: httpx.Client | httpx.AsyncClient, file_id: str, streamed: bool = True) -> httpx.Request:
+def _request(
+    http: httpx.Client | httpx.AsyncClient, arguments: dict[str, Any], streamed: bool = True, module: Any = _download_op
+) -> httpx.Request:
     # Error statuses and redirects end in the transport (typed errors), so only a 2xx body ever reaches a file.
-    kwargs = _download_op.request_kwargs(file_id=file_id)
+    kwargs = module.request_kwargs(**arguments)
     if streamed:
         kwargs["extensions"] = {**kwargs.get("extensions", {}), STREAMED: True}
     return http.build_request(**kwargs)
@@ -87,7 +91,7 @@ def download_file(
     renamed when the last byte has arrived: a download that breaks leaves nothing at the path, and raises.
     """
     http = client.get_httpx_client()
-    response = http.send(_request(http, file_id), stream=True)
+    response = http.send(_request(http, {"file_id": file_id}), stream=True)
     try:
         total = _total(response)
         written = 0
@@ -111,7 +115,7 @@ async def adownload_file(
 ) -> int:
     """The async twin of :func:`download_file` (the writes themselves are plain blocking file writes)."""
     http = client.get_async_httpx_client()
-    response = await http.send(_request(http, file_id), stream=True)
+    response = await http.send(_request(http, {"file_id": file_id}), stream=True)
     try:
         total = _total(response)
         written = 0
@@ -126,12 +130,21 @@ async def adownload_file(
     return written
 
 
+def download_bytes(client: AuthenticatedClient, module: ModuleType, arguments: dict[str, Any]) -> bytes:
+    """The binary answer of any operation of generated ``module`` (the spec answers it as bytes), whole."""
+    http = client.get_httpx_client()
+    return http.send(_request(http, arguments, streamed=False, module=module)).content
+
+
+async def adownload_bytes(client: AuthenticatedClient, module: ModuleType, arguments: dict[str, Any]) -> bytes:
+    http = client.get_async_httpx_client()
+    return (await http.send(_request(http, arguments, streamed=False, module=module))).content
+
+
 def download_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
     """A small file's content, whole, as bytes."""
-    http = client.get_httpx_client()
-    return http.send(_request(http, file_id, streamed=False)).content
+    return download_bytes(client, _download_op, {"file_id": file_id})
 
 
 async def adownload_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
-    http = client.get_async_httpx_client()
-    return (await http.send(_request(http, file_id, streamed=False))).content
+    return await adownload_bytes(client, _download_op, {"file_id": file_id})

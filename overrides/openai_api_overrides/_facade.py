@@ -1,16 +1,17 @@
 """One place to start: ``OpenAI`` and ``AsyncOpenAI``, every operation as ``client.<resource>.<method>(...)``.
 
 The resources are generated from the spec (``openai_api_client.resources``, one per ``x-sdk-method``); this module
-gives them a requester built on :func:`create_client`: typed errors through :func:`call`, and the hand-written
-helpers for what a generated function cannot do alone (streamed uploads with the spec's checks, downloads,
-server-sent event streams). The requester routes by operation ID, so a new JSON operation in the spec needs nothing
-here.
+gives them a requester built on :func:`create_client`: typed errors through :func:`call`, and one function for
+each kind of operation a generated function cannot send alone (streamed uploads with the spec's checks, downloads,
+server-sent event streams), each taking the operation's generated module: an operation the spec adds, of any kind,
+needs nothing here.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -22,7 +23,6 @@ from openai_api_overrides import _files
 from openai_api_overrides._calls import acall, call
 from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
-from openai_api_overrides._errors import OpenAIError
 from openai_api_overrides._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -30,24 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
-# Operations whose request or answer a generated function cannot carry alone, and the helper that does, as
-# (module of this package, function); its async twin is named with an "a" in front, as everywhere in this package.
-# A helper's module is imported when the first such call is made: the streams, uploads and downloads with their
-# models took 35 ms to import, a fifth of what a fresh `OpenAI(...).files.list()` cost in all.
-_UPLOADS = {
-    "createFile": ("_uploads", "upload_file"),
-    "createImageEdit": ("_uploads", "create_image_edit"),
-    "createImageVariation": ("_uploads", "create_image_variation"),
-    "createTranscription": ("_uploads", "create_transcription"),
-    "createTranslation": ("_uploads", "create_translation"),
-}
-_DOWNLOADS = {"downloadFile": ("_downloads", "download_file_bytes")}
-# A stream helper takes the client and one of the operation's arguments, named last.
-_STREAMS = {
-    "createCompletion": ("_streaming", "stream_completion", "body"),
-    "createChatCompletion": ("_streaming", "stream_chat_completion", "body"),
-    "listFineTuneEvents": ("_streaming", "stream_fine_tune_events", "fine_tune_id"),
-}
 _GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (see ``list_files``)."
 
 
@@ -60,36 +42,32 @@ if TYPE_CHECKING:
         return sync, async_
 
 
-def _helper(table: Mapping[str, tuple[str, ...]], operation_id: str, what: str, *, twin: bool = False) -> Any:
-    """The helper ``table`` names for ``operation_id`` (its async twin with ``twin``), imported now."""
-    found = table.get(operation_id)
-    if found is None:
-        raise OpenAIError(
-            f"operation {operation_id!r} is a {what} that openai_api_overrides has no helper for yet; "
-            "call its generated function from openai_api_client.api directly"
-        )
-    module, name = found[0], found[1]
-    return getattr(importlib.import_module(f"openai_api_overrides.{module}"), f"a{name}" if twin else name)
+def _load(module: str) -> Any:
+    # The streams, uploads and downloads with their models took 35 ms to import, a fifth of what a fresh
+    # `OpenAI(...).files.list()` cost in all: each loads when its first call is made.
+    return importlib.import_module(f"openai_api_overrides.{module}")
 
 
 class _Requester:
+    """How the generated resources send: each kind of operation (JSON, multipart, binary, streamed) by one
+    function that takes the operation's generated module, so no operation is named here."""
+
     def __init__(self, client: OpenAIClient) -> None:
         self.client = client
 
     def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any:
         return call(endpoint, client=self.client, **kwargs)
 
-    def upload(self, operation_id: str, fields: dict[str, Any], /) -> Any:
-        return _helper(_UPLOADS, operation_id, "multipart upload")(self.client, **fields)
+    def upload(self, endpoint: ModuleType, body_model: Any, fields: dict[str, Any], /) -> Any:
+        return _load("_uploads").send_upload(self.client, endpoint, body_model, fields)
 
-    def download(self, operation_id: str, arguments: dict[str, Any], /) -> bytes:
-        helper = _helper(_DOWNLOADS, operation_id, "download")
-        result: bytes = helper(self.client, arguments["file_id"])
+    def download(self, endpoint: ModuleType, arguments: dict[str, Any], /) -> bytes:
+        result: bytes = _load("_downloads").download_bytes(self.client, endpoint, arguments)
         return result
 
-    def stream(self, operation_id: str, arguments: dict[str, Any], /) -> Any:
-        helper = _helper(_STREAMS, operation_id, "stream")
-        return helper(self.client, arguments[_STREAMS[operation_id][2]])
+    def stream(self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, /) -> Any:
+        streaming = _load("_streaming")
+        return streaming.Stream(self.client, streaming.reader(endpoint, arguments, item))
 
 
 class _AsyncRequester:
@@ -99,17 +77,16 @@ class _AsyncRequester:
     async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any:
         return await acall(endpoint, client=self.client, **kwargs)
 
-    async def aupload(self, operation_id: str, fields: dict[str, Any], /) -> Any:
-        return await _helper(_UPLOADS, operation_id, "multipart upload", twin=True)(self.client, **fields)
+    async def aupload(self, endpoint: ModuleType, body_model: Any, fields: dict[str, Any], /) -> Any:
+        return await _load("_uploads").asend_upload(self.client, endpoint, body_model, fields)
 
-    async def adownload(self, operation_id: str, arguments: dict[str, Any], /) -> bytes:
-        helper = _helper(_DOWNLOADS, operation_id, "download", twin=True)
-        result: bytes = await helper(self.client, arguments["file_id"])
+    async def adownload(self, endpoint: ModuleType, arguments: dict[str, Any], /) -> bytes:
+        result: bytes = await _load("_downloads").adownload_bytes(self.client, endpoint, arguments)
         return result
 
-    def astream(self, operation_id: str, arguments: dict[str, Any], /) -> Any:
-        helper = _helper(_STREAMS, operation_id, "stream", twin=True)
-        return helper(self.client, arguments[_STREAMS[operation_id][2]])
+    def astream(self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, /) -> Any:
+        streaming = _load("_streaming")
+        return streaming.AsyncStream(self.client, streaming.reader(endpoint, arguments, item))
 
 
 class Files(resources.Files):

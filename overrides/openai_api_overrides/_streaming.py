@@ -6,7 +6,10 @@ the body is consumed event by event instead of being read whole and parsed as JS
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import typing
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from types import ModuleType, TracebackType
 from typing import Any, Generic, Protocol, TypeVar
@@ -373,23 +376,41 @@ class AsyncStream(Generic[T]):
             await self._response.aclose()
 
 
+@functools.cache
+def _body_model(module: ModuleType) -> Any:
+    """The body model a generated module's request builder takes (the one model of its ``body`` annotation)."""
+    hint = typing.get_type_hints(module.request_kwargs)["body"]
+    return next(t for t in (*typing.get_args(hint), hint) if hasattr(t, "from_dict"))
+
+
+def reader(
+    module: ModuleType, arguments: Mapping[str, Any], item: Any, read_idle_timeout: float | None = None
+) -> _Reader[Any]:
+    """The stream of any operation the spec answers with ``text/event-stream``: its stream switch is set (a
+    ``stream`` parameter of the request builder, or the body's ``stream`` field) and each event parsed as
+    ``item``, the model the spec names for its data."""
+    arguments = dict(arguments)
+    if "stream" in inspect.signature(module.request_kwargs).parameters:
+        arguments["stream"] = True
+    else:
+        arguments["body"] = _streaming_body(_body_model(module), arguments["body"])
+    return _Reader(module, module.request_kwargs(**arguments), item.from_dict, read_idle_timeout)
+
+
 def _completion_reader(
     body: CreateCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
 ) -> _Reader[CreateCompletionResponse]:
-    kwargs = create_completion.request_kwargs(body=_streaming_body(CreateCompletionRequest, body))
-    return _Reader(create_completion, kwargs, CreateCompletionResponse.from_dict, read_idle_timeout)
+    return reader(create_completion, {"body": body}, CreateCompletionResponse, read_idle_timeout)
 
 
 def _chat_reader(
     body: CreateChatCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
 ) -> _Reader[CreateChatCompletionChunk]:
-    kwargs = create_chat_completion.request_kwargs(body=_streaming_body(CreateChatCompletionRequest, body))
-    return _Reader(create_chat_completion, kwargs, CreateChatCompletionChunk.from_dict, read_idle_timeout)
+    return reader(create_chat_completion, {"body": body}, CreateChatCompletionChunk, read_idle_timeout)
 
 
 def _events_reader(fine_tune_id: str, read_idle_timeout: float | None) -> _Reader[FineTuneEvent]:
-    kwargs = list_fine_tune_events.request_kwargs(fine_tune_id=fine_tune_id, stream=True)
-    return _Reader(list_fine_tune_events, kwargs, FineTuneEvent.from_dict, read_idle_timeout)
+    return reader(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, FineTuneEvent, read_idle_timeout)
 
 
 def stream_completion(

@@ -1,12 +1,17 @@
-"""Uploads that scale: files, image edits and variations, audio transcriptions and translations.
+"""Uploads that scale, for any multipart operation of the spec: each file part streamed from an open file.
 
-Each builds the generated request body (``File`` parts over an open file, read in chunks by httpx) and sends it
-with the generated module's ``request_kwargs``; the transport gives every multipart body a random boundary. The
-spec's limits are checked first (``validate=False`` skips that).
+:func:`send_upload` takes the generated module and body model of the operation and the fields by their names in
+the model. Which fields are files, what limits they have, and whether the answer may be text all come from the
+spec (the request schema's ``format: binary`` parts and their ``x-`` extensions), so an operation the spec adds
+needs nothing here. The request is built with the module's ``request_kwargs``; the transport gives every multipart
+body a random boundary. ``validate=False`` skips the local checks.
+
+The named helpers below (``upload_file``, ``create_transcription``, ...) are the same call for one operation each.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -36,7 +41,7 @@ from openai_api_overrides import _spec
 from openai_api_overrides._calls import parse_response
 from openai_api_overrides._errors import status_error
 from openai_api_overrides._inputs import FileInput, ProgressCallback, Upload, open_upload
-from openai_api_overrides._validation import check_audio, check_image, check_upload
+from openai_api_overrides._validation import check_part, default_extension, part_rules
 
 __all__ = [
     "acreate_image_edit",
@@ -50,6 +55,7 @@ __all__ = [
     "create_translation",
     "upload_file",
 ]
+# send_upload and asend_upload serve the facade: for any multipart operation, not exported.
 
 
 @dataclass
@@ -67,6 +73,90 @@ class _Prepared:
             upload.close()
 
 
+class _Part:
+    """What the spec says of one field of a multipart request: its name there, and its limits if it is a file."""
+
+    __slots__ = ("file", "name", "rules")
+
+    def __init__(self, name: str, rules: dict[str, Any]) -> None:
+        self.name = name
+        self.rules = rules
+        self.file = rules.get("format") == "binary"
+
+
+_PARTS: dict[str, tuple[dict[str, Any], dict[str, _Part]]] = {}
+
+
+def _parts(body_model: type[Any]) -> tuple[dict[str, Any], dict[str, _Part]]:
+    """The request schema of a body model, and its fields by the model's attribute names (``input_`` for the spec's
+    ``input``: the generator's rule, read back from the model's constructor)."""
+    found = _PARTS.get(body_model.__name__)
+    if found is not None:
+        return found
+    schema: dict[str, Any] = _spec.resolve(_spec.spec()["components"]["schemas"][body_model.__name__])
+    properties = schema.get("properties", {})
+    parts = {}
+    for attribute in inspect.signature(body_model).parameters:
+        name = attribute if attribute in properties else attribute.rstrip("_")
+        if name in properties:
+            parts[attribute] = _Part(name, part_rules(properties[name]))
+    found = _PARTS[body_model.__name__] = (schema, parts)
+    return found
+
+
+def _opened(
+    value: FileInput, field: str, rules: dict[str, Any], request: dict[str, Any], purpose: object, validate: bool
+) -> Upload:
+    upload = open_upload(value, f"{field}{default_extension(rules, request, purpose)}", field)
+    if validate:
+        try:
+            check_part(upload, field, rules, request, purpose)
+        except BaseException:
+            upload.close()
+            raise
+    return upload
+
+
+def _prepare(
+    module: ModuleType,
+    body_model: type[Any],
+    fields: dict[str, Any],
+    progress: ProgressCallback | None,
+    validate: bool,
+) -> _Prepared:
+    request, parts = _parts(body_model)
+    purpose = fields.get("purpose")
+    uploads: list[Upload] = []
+    values: dict[str, Any] = {}
+    try:
+        for attribute, value in fields.items():
+            part = parts.get(attribute)
+            if part is None or not part.file or value is None or isinstance(value, Unset):
+                values[attribute] = value
+                continue
+            upload = _opened(value, part.name, part.rules, request, purpose, validate)
+            uploads.append(upload)
+            values[attribute] = upload
+    except BaseException:
+        for upload in uploads:
+            upload.close()
+        raise
+    # Progress follows the first file part: the one the caller thinks of as "the upload".
+    first = uploads[0] if uploads else None
+
+    def body() -> Any:
+        built = {
+            name: value.as_file(progress if value is first else None) if isinstance(value, Upload) else value
+            for name, value in values.items()
+        }
+        return body_model(**built)
+
+    response_format = fields.get("response_format")
+    format_rules = parts["response_format"].rules if "response_format" in parts else {}
+    text = isinstance(response_format, str) and response_format in format_rules.get("x-text-formats", [])
+    return _Prepared(module, uploads, body, text)
+
+
 def _finish(prepared: _Prepared, client: AuthenticatedClient, response: httpx.Response) -> Any:
     # The spec answers text/plain for the text formats: trust the answer's type as well as what was asked.
     if prepared.text_answer or response.headers.get("content-type", "").startswith("text/plain"):
@@ -76,7 +166,18 @@ def _finish(prepared: _Prepared, client: AuthenticatedClient, response: httpx.Re
     return parse_response(prepared.module, client, response)
 
 
-def _send(client: AuthenticatedClient, prepared: _Prepared) -> Any:
+def send_upload(
+    client: AuthenticatedClient,
+    module: ModuleType,
+    body_model: type[Any],
+    fields: dict[str, Any],
+    *,
+    progress: ProgressCallback | None = None,
+    validate: bool = True,
+) -> Any:
+    """Sends the multipart operation of generated ``module``: ``fields`` by ``body_model``'s attribute names, a
+    file part as a path, file object, bytes or ``(filename, content, mime)``, streamed in chunks."""
+    prepared = _prepare(module, body_model, fields, progress, validate)
     try:
         response = client.get_httpx_client().request(**prepared.request_kwargs())
         return _finish(prepared, client, response)
@@ -84,7 +185,17 @@ def _send(client: AuthenticatedClient, prepared: _Prepared) -> Any:
         prepared.close()
 
 
-async def _asend(client: AuthenticatedClient, prepared: _Prepared) -> Any:
+async def asend_upload(
+    client: AuthenticatedClient,
+    module: ModuleType,
+    body_model: type[Any],
+    fields: dict[str, Any],
+    *,
+    progress: ProgressCallback | None = None,
+    validate: bool = True,
+) -> Any:
+    """The async twin of :func:`send_upload`."""
+    prepared = _prepare(module, body_model, fields, progress, validate)
     try:
         response = await client.get_async_httpx_client().request(**prepared.request_kwargs())
         return _finish(prepared, client, response)
@@ -92,20 +203,11 @@ async def _asend(client: AuthenticatedClient, prepared: _Prepared) -> Any:
         prepared.close()
 
 
-def _opened(value: FileInput, default_name: str, check: Callable[[Upload], None] | None, field: str = "file") -> Upload:
-    upload = open_upload(value, default_name, field)
-    if check is not None:
-        try:
-            check(upload)
-        except BaseException:
-            upload.close()
-            raise
-    return upload
+# --- one helper per operation, kept for the callers who use them --------------------------------------------------
 
 
-def _prepare_file(file: FileInput, purpose: str, progress: ProgressCallback | None, validate: bool) -> _Prepared:
-    upload = _opened(file, "upload.jsonl", (lambda u: check_upload(u, purpose)) if validate else None)
-    return _Prepared(_file_op, [upload], lambda: CreateFileRequest(file=upload.as_file(progress), purpose=purpose))
+def _given(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if not isinstance(value, Unset) and value is not None}
 
 
 def upload_file(
@@ -121,7 +223,8 @@ def upload_file(
     With ``validate`` (the default) the spec's limits are checked first: the size, and for purpose
     ``fine-tune`` the ``.jsonl`` extension and every line against the training-record schema.
     """
-    return _send(client, _prepare_file(file, purpose, progress, validate))  # type: ignore[no-any-return]
+    fields = _given(file=file, purpose=purpose)
+    return send_upload(client, _file_op, CreateFileRequest, fields, progress=progress, validate=validate)  # type: ignore[no-any-return]
 
 
 async def aupload_file(
@@ -133,39 +236,8 @@ async def aupload_file(
     validate: bool = True,
 ) -> OpenAIFile:
     """The async twin of :func:`upload_file`."""
-    return await _asend(client, _prepare_file(file, purpose, progress, validate))  # type: ignore[no-any-return]
-
-
-def _image_options(
-    n: int | Unset, size: str | Unset, response_format: str | Unset, user: str | Unset
-) -> dict[str, Any]:
-    return {
-        "n": n,
-        # Open enums: a value the spec does not list yet is sent as it is, and the API decides.
-        "size": size,
-        "response_format": response_format,
-        "user": user,
-    }
-
-
-def _prepare_image_edit(
-    image: FileInput,
-    prompt: str,
-    mask: FileInput | None,
-    options: dict[str, Any],
-    progress: ProgressCallback | None,
-    validate: bool,
-) -> _Prepared:
-    main = _opened(image, "image.png", (lambda u: check_image(u, "image")) if validate else None, "image")
-    uploads = [main]
-    if mask is not None:
-        uploads.append(_opened(mask, "mask.png", (lambda u: check_image(u, "mask")) if validate else None, "mask"))
-
-    def body() -> CreateImageEditRequest:
-        mask_part = uploads[1].as_file(None) if len(uploads) > 1 else UNSET
-        return CreateImageEditRequest(image=main.as_file(progress), prompt=prompt, mask=mask_part, **options)
-
-    return _Prepared(_image_edit_op, uploads, body)
+    fields = _given(file=file, purpose=purpose)
+    return await asend_upload(client, _file_op, CreateFileRequest, fields, progress=progress, validate=validate)  # type: ignore[no-any-return]
 
 
 def create_image_edit(
@@ -182,8 +254,10 @@ def create_image_edit(
     validate: bool = True,
 ) -> ImagesResponse:
     """Edits ``image`` (a square PNG under 4 MB, checked first unless ``validate=False``)."""
-    options = _image_options(n, size, response_format, user)
-    return _send(client, _prepare_image_edit(image, prompt, mask, options, progress, validate))  # type: ignore[no-any-return]
+    fields = _given(image=image, prompt=prompt, mask=mask, n=n, size=size, response_format=response_format, user=user)
+    return send_upload(  # type: ignore[no-any-return]
+        client, _image_edit_op, CreateImageEditRequest, fields, progress=progress, validate=validate
+    )
 
 
 async def acreate_image_edit(
@@ -199,17 +273,9 @@ async def acreate_image_edit(
     progress: ProgressCallback | None = None,
     validate: bool = True,
 ) -> ImagesResponse:
-    options = _image_options(n, size, response_format, user)
-    prepared = _prepare_image_edit(image, prompt, mask, options, progress, validate)
-    return await _asend(client, prepared)  # type: ignore[no-any-return]
-
-
-def _prepare_variation(
-    image: FileInput, options: dict[str, Any], progress: ProgressCallback | None, validate: bool
-) -> _Prepared:
-    main = _opened(image, "image.png", (lambda u: check_image(u, "image")) if validate else None, "image")
-    return _Prepared(
-        _image_variation_op, [main], lambda: CreateImageVariationRequest(image=main.as_file(progress), **options)
+    fields = _given(image=image, prompt=prompt, mask=mask, n=n, size=size, response_format=response_format, user=user)
+    return await asend_upload(  # type: ignore[no-any-return]
+        client, _image_edit_op, CreateImageEditRequest, fields, progress=progress, validate=validate
     )
 
 
@@ -225,8 +291,10 @@ def create_image_variation(
     validate: bool = True,
 ) -> ImagesResponse:
     """Variations of ``image`` (a square PNG under 4 MB, checked first unless ``validate=False``)."""
-    prepared = _prepare_variation(image, _image_options(n, size, response_format, user), progress, validate)
-    return _send(client, prepared)  # type: ignore[no-any-return]
+    fields = _given(image=image, n=n, size=size, response_format=response_format, user=user)
+    return send_upload(  # type: ignore[no-any-return]
+        client, _image_variation_op, CreateImageVariationRequest, fields, progress=progress, validate=validate
+    )
 
 
 async def acreate_image_variation(
@@ -240,27 +308,10 @@ async def acreate_image_variation(
     progress: ProgressCallback | None = None,
     validate: bool = True,
 ) -> ImagesResponse:
-    prepared = _prepare_variation(image, _image_options(n, size, response_format, user), progress, validate)
-    return await _asend(client, prepared)  # type: ignore[no-any-return]
-
-
-def _text_formats() -> list[str]:
-    formats: list[str] = _spec.spec()["components"]["schemas"]["AudioResponseFormat"].get("x-text-formats", [])
-    return formats
-
-
-def _prepare_audio(
-    module: ModuleType,
-    request_model: Any,
-    file: FileInput,
-    fields: dict[str, Any],
-    progress: ProgressCallback | None,
-    validate: bool,
-) -> _Prepared:
-    upload = _opened(file, "audio.mp3", (lambda u: check_audio(u, "file")) if validate else None)
-    response_format = fields.get("response_format", UNSET)
-    text = isinstance(response_format, str) and response_format in _text_formats()
-    return _Prepared(module, [upload], lambda: request_model(file=upload.as_file(progress), **fields), text)
+    fields = _given(image=image, n=n, size=size, response_format=response_format, user=user)
+    return await asend_upload(  # type: ignore[no-any-return]
+        client, _image_variation_op, CreateImageVariationRequest, fields, progress=progress, validate=validate
+    )
 
 
 def create_transcription(
@@ -277,10 +328,17 @@ def create_transcription(
 ) -> str | CreateTranscriptionResponse:
     """Transcribes audio. ``text``, ``srt`` and ``vtt`` come back as ``str``; ``json`` and ``verbose_json`` as the
     ``CreateTranscriptionResponse`` model."""
-    fields = {"model": model, "prompt": prompt, "response_format": response_format, "temperature": temperature}
-    fields["language"] = language
-    prepared = _prepare_audio(_transcription_op, CreateTranscriptionRequest, file, fields, progress, validate)
-    return _send(client, prepared)  # type: ignore[no-any-return]
+    fields = _given(
+        file=file,
+        model=model,
+        prompt=prompt,
+        response_format=response_format,
+        temperature=temperature,
+        language=language,
+    )
+    return send_upload(  # type: ignore[no-any-return]
+        client, _transcription_op, CreateTranscriptionRequest, fields, progress=progress, validate=validate
+    )
 
 
 async def acreate_transcription(
@@ -295,10 +353,17 @@ async def acreate_transcription(
     progress: ProgressCallback | None = None,
     validate: bool = True,
 ) -> str | CreateTranscriptionResponse:
-    fields = {"model": model, "prompt": prompt, "response_format": response_format, "temperature": temperature}
-    fields["language"] = language
-    prepared = _prepare_audio(_transcription_op, CreateTranscriptionRequest, file, fields, progress, validate)
-    return await _asend(client, prepared)  # type: ignore[no-any-return]
+    fields = _given(
+        file=file,
+        model=model,
+        prompt=prompt,
+        response_format=response_format,
+        temperature=temperature,
+        language=language,
+    )
+    return await asend_upload(  # type: ignore[no-any-return]
+        client, _transcription_op, CreateTranscriptionRequest, fields, progress=progress, validate=validate
+    )
 
 
 def create_translation(
@@ -313,9 +378,10 @@ def create_translation(
     validate: bool = True,
 ) -> str | CreateTranslationResponse:
     """Translates audio into English; text formats come back as ``str``, JSON ones as the model."""
-    fields = {"model": model, "prompt": prompt, "response_format": response_format, "temperature": temperature}
-    prepared = _prepare_audio(_translation_op, CreateTranslationRequest, file, fields, progress, validate)
-    return _send(client, prepared)  # type: ignore[no-any-return]
+    fields = _given(file=file, model=model, prompt=prompt, response_format=response_format, temperature=temperature)
+    return send_upload(  # type: ignore[no-any-return]
+        client, _translation_op, CreateTranslationRequest, fields, progress=progress, validate=validate
+    )
 
 
 async def acreate_translation(
@@ -329,6 +395,7 @@ async def acreate_translation(
     progress: ProgressCallback | None = None,
     validate: bool = True,
 ) -> str | CreateTranslationResponse:
-    fields = {"model": model, "prompt": prompt, "response_format": response_format, "temperature": temperature}
-    prepared = _prepare_audio(_translation_op, CreateTranslationRequest, file, fields, progress, validate)
-    return await _asend(client, prepared)  # type: ignore[no-any-return]
+    fields = _given(file=file, model=model, prompt=prompt, response_format=response_format, temperature=temperature)
+    return await asend_upload(  # type: ignore[no-any-return]
+        client, _translation_op, CreateTranslationRequest, fields, progress=progress, validate=validate
+    )

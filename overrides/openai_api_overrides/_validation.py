@@ -1,8 +1,9 @@
-"""Checks an upload against the spec's limits before a byte is sent.
+"""Checks an upload's file parts against the spec's limits before a byte is sent.
 
-Every limit is read from the spec's ``x-`` extensions (bundled as ``openai_api_client/openapi.json``), never
-hard-coded: file size (``x-max-bytes``), purpose rules (``x-purpose-rules``: extensions, size, training-record
-schema), images (``x-media-types``, ``x-square``), audio (``x-file-extensions``).
+Every limit is read from the spec's ``x-`` extensions on the part's schema (bundled as
+``openai_api_client/openapi.json``), never hard-coded and never per operation: size (``x-max-bytes``), file
+types (``x-file-extensions``), images (``x-media-types``, ``x-square``), and the request's ``x-purpose-rules``
+(extensions, size, training-record schema) for the ``purpose`` the request names.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ MAX_LISTED_PROBLEMS = 10
 MAX_RECORD_BYTES = 8 << 20
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-__all__ = ["check_audio", "check_image", "check_upload"]
+__all__ = ["check_part", "part_rules"]
 
 
-def _schema(name: str) -> dict[str, Any]:
-    schema: dict[str, Any] = _spec.spec()["components"]["schemas"][name]
-    return schema
+def part_rules(property_schema: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema with its ``$ref`` target's keys under its own (a part refers to ``ImageFile``)."""
+    if "$ref" not in property_schema:
+        return property_schema
+    return {**_spec.resolve(property_schema), **{k: v for k, v in property_schema.items() if k != "$ref"}}
 
 
 def _human(size: int) -> str:
@@ -55,25 +58,43 @@ def _require_seekable(upload: Upload, field: str) -> None:
         raise InvalidFileError(field, upload.filename, ["is a one-shot stream: it cannot be checked and then sent"])
 
 
-def check_upload(upload: Upload, purpose: str) -> None:
-    """The Files API's rules: size, and per purpose the extensions, size and training-record schema."""
-    request = _schema("CreateFileRequest")
-    _check_size(upload, "file", request["properties"]["file"].get("x-max-bytes"))
-    rules = request.get("x-purpose-rules", {}).get(purpose)
-    if not rules:
-        return
-    extensions = rules.get("file-extensions")
+def check_part(upload: Upload, field: str, rules: dict[str, Any], request: dict[str, Any], purpose: object) -> None:
+    """One file part against its schema's limits (``rules``, see :func:`part_rules`) and the request's purpose
+    rules for ``purpose``."""
+    _check_size(upload, field, rules.get("x-max-bytes"))
     suffix = PurePath(upload.filename).suffix.lower()
+    extensions = rules.get("x-file-extensions")
     if extensions and suffix not in extensions:
         raise InvalidFileError(
-            "file",
+            field,
+            upload.filename,
+            [f"is not a supported file type ({suffix or 'no extension'}); use one of {', '.join(extensions)}"],
+        )
+    if "image/png" in rules.get("x-media-types", []):
+        _check_png(upload, field, square=bool(rules.get("x-square")))
+    purpose_rules = request.get("x-purpose-rules", {}).get(purpose) if isinstance(purpose, str) else None
+    if not purpose_rules:
+        return
+    extensions = purpose_rules.get("file-extensions")
+    if extensions and suffix not in extensions:
+        raise InvalidFileError(
+            field,
             upload.filename,
             [f"purpose {purpose!r} takes {', '.join(extensions)} files only, not {suffix or 'no extension'}"],
         )
-    _check_size(upload, "file", rules.get("max-bytes"))
-    if "record-schema" in rules:
-        _require_seekable(upload, "file")
-        _check_records(upload, {"$ref": rules["record-schema"]})
+    _check_size(upload, field, purpose_rules.get("max-bytes"))
+    if "record-schema" in purpose_rules:
+        _require_seekable(upload, field)
+        _check_records(upload, field, {"$ref": purpose_rules["record-schema"]})
+
+
+def default_extension(rules: dict[str, Any], request: dict[str, Any], purpose: object) -> str:
+    """The extension a part given as bytes is named with: the one its rules take first."""
+    purpose_rules = request.get("x-purpose-rules", {}).get(purpose) if isinstance(purpose, str) else None
+    for extensions in ((purpose_rules or {}).get("file-extensions"), rules.get("x-file-extensions")):
+        if extensions:
+            return str(extensions[0])
+    return ".png" if "image/png" in rules.get("x-media-types", []) else ""
 
 
 def _lines(stream: Any) -> Iterator[bytes | None]:
@@ -87,7 +108,7 @@ def _lines(stream: Any) -> Iterator[bytes | None]:
         yield None
 
 
-def _check_records(upload: Upload, schema: dict[str, Any]) -> None:
+def _check_records(upload: Upload, field: str, schema: dict[str, Any]) -> None:
     """Each line of a JSONL file against the record schema, in bounded memory."""
     problems: list[str] = []
     bad = 0
@@ -113,7 +134,7 @@ def _check_records(upload: Upload, schema: dict[str, Any]) -> None:
     finally:
         stream.seek(start)
     if problems:
-        raise InvalidFileError("file", upload.filename, problems, more=max(0, bad - len(problems)))
+        raise InvalidFileError(field, upload.filename, problems, more=max(0, bad - len(problems)))
 
 
 def _record_problem(raw: bytes, check: Check) -> str | None:
@@ -135,28 +156,13 @@ def _record_problem(raw: bytes, check: Check) -> str | None:
     return f"{field or '(record)'}: {reason}"
 
 
-def check_image(upload: Upload, field: str) -> None:
-    """A valid PNG, square, under the size limit (the spec's ``ImageFile``)."""
-    rules = _schema("ImageFile")
-    _check_size(upload, field, rules.get("x-max-bytes"))
+def _check_png(upload: Upload, field: str, square: bool) -> None:
     _require_seekable(upload, field)
     start = upload.stream.tell()
     head = upload.stream.read(24)
     upload.stream.seek(start)
-    if "image/png" in rules.get("x-media-types", []) and (len(head) < 24 or not head.startswith(_PNG_SIGNATURE)):
+    if len(head) < 24 or not head.startswith(_PNG_SIGNATURE):
         raise InvalidFileError(field, upload.filename, ["is not a PNG file"])
     width, height = struct.unpack(">II", head[16:24])
-    if rules.get("x-square") and width != height:
+    if square and width != height:
         raise InvalidFileError(field, upload.filename, [f"is {width}x{height}; the image must be square"])
-
-
-def check_audio(upload: Upload, field: str) -> None:
-    """One of the audio types the spec's ``AudioFile`` lists."""
-    extensions = _schema("AudioFile").get("x-file-extensions", [])
-    suffix = PurePath(upload.filename).suffix.lower()
-    if extensions and suffix not in extensions:
-        raise InvalidFileError(
-            field,
-            upload.filename,
-            [f"is not a supported audio type ({suffix or 'no extension'}); use one of {', '.join(extensions)}"],
-        )

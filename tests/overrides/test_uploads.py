@@ -164,7 +164,7 @@ def test_images_are_checked(server: ScriptedServer, image: bytes, message: str) 
 
 
 def test_audio_types_are_checked(server: ScriptedServer) -> None:
-    with pytest.raises(oa.InvalidFileError, match="not a supported audio type"):
+    with pytest.raises(oa.InvalidFileError, match="not a supported file type"):
         oa.create_translation(client_for(server), file=("speech.txt", b"hi", "text/plain"), model="whisper-1")
     assert server.received == []
 
