@@ -81,7 +81,7 @@ class Requester(Protocol):
     """How the resources send a request; errors raise, so each returns the success answer only."""
 
     def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any: ...
-    def upload(self, endpoint: Any, body_model: Any, fields: dict[str, Any], /) -> Any: ...
+    def upload(self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /) -> Any: ...
     def download(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
     def stream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
 
@@ -90,7 +90,9 @@ class AsyncRequester(Protocol):
     """The async twin of ``Requester``."""
 
     async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any: ...
-    async def aupload(self, endpoint: Any, body_model: Any, fields: dict[str, Any], /) -> Any: ...
+    async def aupload(
+        self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
+    ) -> Any: ...
     async def adownload(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
     def astream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
 
@@ -301,7 +303,7 @@ class AudioTranscriptions:
         }
         return cast(
             "CreateTranscriptionResponse | str",
-            self._requester.upload(create_transcription, CreateTranscriptionRequest, _given(fields)),
+            self._requester.upload(create_transcription, {}, CreateTranscriptionRequest, _given(fields)),
         )
 
 
@@ -350,7 +352,7 @@ class AudioTranslations:
         }
         return cast(
             "CreateTranslationResponse | str",
-            self._requester.upload(create_translation, CreateTranslationRequest, _given(fields)),
+            self._requester.upload(create_translation, {}, CreateTranslationRequest, _given(fields)),
         )
 
 
@@ -737,7 +739,9 @@ class Images:
             "response_format": response_format,
             "user": user,
         }
-        return cast("ImagesResponse", self._requester.upload(create_image_edit, CreateImageEditRequest, _given(fields)))
+        return cast(
+            "ImagesResponse", self._requester.upload(create_image_edit, {}, CreateImageEditRequest, _given(fields))
+        )
 
     def create_variation(
         self,
@@ -770,7 +774,7 @@ class Images:
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
         return cast(
             "ImagesResponse",
-            self._requester.upload(create_image_variation, CreateImageVariationRequest, _given(fields)),
+            self._requester.upload(create_image_variation, {}, CreateImageVariationRequest, _given(fields)),
         )
 
 
@@ -881,7 +885,7 @@ class Files:
         create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
-        return cast("OpenAIFile", self._requester.upload(create_file, CreateFileRequest, _given(fields)))
+        return cast("OpenAIFile", self._requester.upload(create_file, {}, CreateFileRequest, _given(fields)))
 
     def list_gateway(
         self,
@@ -1319,7 +1323,7 @@ class AsyncAudioTranscriptions:
         }
         return cast(
             "CreateTranscriptionResponse | str",
-            await self._requester.aupload(create_transcription, CreateTranscriptionRequest, _given(fields)),
+            await self._requester.aupload(create_transcription, {}, CreateTranscriptionRequest, _given(fields)),
         )
 
 
@@ -1368,7 +1372,7 @@ class AsyncAudioTranslations:
         }
         return cast(
             "CreateTranslationResponse | str",
-            await self._requester.aupload(create_translation, CreateTranslationRequest, _given(fields)),
+            await self._requester.aupload(create_translation, {}, CreateTranslationRequest, _given(fields)),
         )
 
 
@@ -1758,7 +1762,8 @@ class AsyncImages:
             "user": user,
         }
         return cast(
-            "ImagesResponse", await self._requester.aupload(create_image_edit, CreateImageEditRequest, _given(fields))
+            "ImagesResponse",
+            await self._requester.aupload(create_image_edit, {}, CreateImageEditRequest, _given(fields)),
         )
 
     async def create_variation(
@@ -1792,7 +1797,7 @@ class AsyncImages:
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
         return cast(
             "ImagesResponse",
-            await self._requester.aupload(create_image_variation, CreateImageVariationRequest, _given(fields)),
+            await self._requester.aupload(create_image_variation, {}, CreateImageVariationRequest, _given(fields)),
         )
 
 
@@ -1907,7 +1912,7 @@ class AsyncFiles:
         create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
-        return cast("OpenAIFile", await self._requester.aupload(create_file, CreateFileRequest, _given(fields)))
+        return cast("OpenAIFile", await self._requester.aupload(create_file, {}, CreateFileRequest, _given(fields)))
 
     async def list_gateway(
         self,

@@ -58,8 +58,10 @@ class _Requester:
     def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any:
         return call(endpoint, client=self.client, **kwargs)
 
-    def upload(self, endpoint: ModuleType, body_model: Any, fields: dict[str, Any], /) -> Any:
-        return _load("_uploads").send_upload(self.client, endpoint, body_model, fields)
+    def upload(
+        self, endpoint: ModuleType, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
+    ) -> Any:
+        return _load("_uploads").send_upload(self.client, endpoint, body_model, fields, arguments=arguments)
 
     def download(self, endpoint: ModuleType, arguments: dict[str, Any], /) -> bytes:
         result: bytes = _load("_downloads").download_bytes(self.client, endpoint, arguments)
@@ -77,8 +79,10 @@ class _AsyncRequester:
     async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any:
         return await acall(endpoint, client=self.client, **kwargs)
 
-    async def aupload(self, endpoint: ModuleType, body_model: Any, fields: dict[str, Any], /) -> Any:
-        return await _load("_uploads").asend_upload(self.client, endpoint, body_model, fields)
+    async def aupload(
+        self, endpoint: ModuleType, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
+    ) -> Any:
+        return await _load("_uploads").asend_upload(self.client, endpoint, body_model, fields, arguments=arguments)
 
     async def adownload(self, endpoint: ModuleType, arguments: dict[str, Any], /) -> bytes:
         result: bytes = await _load("_downloads").adownload_bytes(self.client, endpoint, arguments)

@@ -64,9 +64,11 @@ class _Prepared:
     uploads: list[Upload]
     body: Callable[[], Any]
     text_answer: bool = False
+    arguments: dict[str, Any] | None = None
+    """The operation's other arguments: its path parameters."""
 
     def request_kwargs(self) -> dict[str, Any]:
-        return self.module.request_kwargs(body=self.body())  # type: ignore[no-any-return]
+        return self.module.request_kwargs(body=self.body(), **(self.arguments or {}))  # type: ignore[no-any-return]
 
     def close(self) -> None:
         for upload in self.uploads:
@@ -123,6 +125,7 @@ def _prepare(
     fields: dict[str, Any],
     progress: ProgressCallback | None,
     validate: bool,
+    arguments: dict[str, Any] | None = None,
 ) -> _Prepared:
     request, parts = _parts(body_model)
     purpose = fields.get("purpose")
@@ -154,7 +157,7 @@ def _prepare(
     response_format = fields.get("response_format")
     format_rules = parts["response_format"].rules if "response_format" in parts else {}
     text = isinstance(response_format, str) and response_format in format_rules.get("x-text-formats", [])
-    return _Prepared(module, uploads, body, text)
+    return _Prepared(module, uploads, body, text, arguments)
 
 
 def _finish(prepared: _Prepared, client: AuthenticatedClient, response: httpx.Response) -> Any:
@@ -174,10 +177,12 @@ def send_upload(
     *,
     progress: ProgressCallback | None = None,
     validate: bool = True,
+    arguments: dict[str, Any] | None = None,
 ) -> Any:
     """Sends the multipart operation of generated ``module``: ``fields`` by ``body_model``'s attribute names, a
-    file part as a path, file object, bytes or ``(filename, content, mime)``, streamed in chunks."""
-    prepared = _prepare(module, body_model, fields, progress, validate)
+    file part as a path, file object, bytes or ``(filename, content, mime)``, streamed in chunks; ``arguments``
+    are its path parameters."""
+    prepared = _prepare(module, body_model, fields, progress, validate, arguments)
     try:
         response = client.get_httpx_client().request(**prepared.request_kwargs())
         return _finish(prepared, client, response)
@@ -193,9 +198,10 @@ async def asend_upload(
     *,
     progress: ProgressCallback | None = None,
     validate: bool = True,
+    arguments: dict[str, Any] | None = None,
 ) -> Any:
     """The async twin of :func:`send_upload`."""
-    prepared = _prepare(module, body_model, fields, progress, validate)
+    prepared = _prepare(module, body_model, fields, progress, validate, arguments)
     try:
         response = await client.get_async_httpx_client().request(**prepared.request_kwargs())
         return _finish(prepared, client, response)
