@@ -28,6 +28,7 @@ from openai_api_client.models import (
     CreateFineTuneRequest,
     CreateImageRequest,
 )
+from tests.helpers.spec import Operation, deref, load_spec, operations
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + (2).to_bytes(4, "big") * 2 + b"\x08\x06\0\0\0\0\0\0\0"
 CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Hello!"}], "temperature": 0.7}
@@ -40,9 +41,11 @@ COMPLETION = {
 }
 
 # Each operation of the spec, called through the client with a valid request. Streaming operations have a second
-# entry, "<operationId>:stream", that reads the text/event-stream answer.
+# entry, "<operationId>:stream", that reads the text/event-stream answer. The operations below are called with
+# values chosen to reach more of their schema; every other operation (one the spec adds) is called through the
+# facade with its spec examples (see ``example_call``), so the list of operations is the spec's alone.
 Call = Callable[[oa.OpenAIClient], Any]
-CALLS: dict[str, Call] = {
+_CHOSEN: dict[str, Call] = {
     "listModels": lambda c: oa.call(list_models.sync_detailed, client=c),
     "retrieveModel": lambda c: oa.call(retrieve_model.sync_detailed, client=c, model="text-davinci-003"),
     "deleteModel": lambda c: oa.call(delete_model.sync_detailed, client=c, model="curie:ft-acmeco-2021-03-03"),
@@ -98,6 +101,51 @@ CALLS: dict[str, Call] = {
     "listFineTuneEvents": lambda c: oa.call(list_fine_tune_events.sync_detailed, client=c, fine_tune_id="ft-1"),
     "listFineTuneEvents:stream": lambda c: list(oa.stream_fine_tune_events(c, "ft-1")),
 }
+
+
+def _example(node: dict[str, Any]) -> Any:
+    if "example" in node:
+        return node["example"]
+    examples = node.get("examples") or {}
+    return next(iter(examples.values()))["value"] if examples else None
+
+
+def example_call(op: Operation, spec: dict[str, Any], streamed: bool) -> Call:
+    """The operation called through the facade method its ``x-sdk-method`` names, with the spec's examples: path
+    parameters in order, the body's fields as keywords (a file part as a few bytes named after its field)."""
+    names = op.op["x-sdk-stream-method" if streamed else "x-sdk-method"].split(".")
+    positional = [_example(p) for p in op.parameters(spec) if p.get("in") == "path"]
+    keywords: dict[str, Any] = {}
+    for media, content in op.op.get("requestBody", {}).get("content", {}).items():
+        keywords = dict(_example(content) or {})
+        schema = deref(spec, content["schema"])
+        for name, prop in schema.get("properties", {}).items():
+            if deref(spec, prop).get("format") == "binary" and media == "multipart/form-data":
+                keywords[name] = (f"{name}.bin", b"contract", "application/octet-stream")
+        keywords.pop("stream", None)
+
+    def run(c: oa.OpenAIClient) -> Any:
+        target: Any = oa.OpenAI(client=c)
+        for name in names:
+            target = getattr(target, name)
+        result = target(*positional, **keywords)
+        return list(result) if streamed else result
+
+    return run
+
+
+def _all_calls() -> dict[str, Call]:
+    spec = load_spec()
+    calls = dict(_CHOSEN)
+    for op in operations(spec):
+        if op.operation_id not in calls:
+            calls[op.operation_id] = example_call(op, spec, streamed=False)
+        if "x-sdk-stream-method" in op.op and f"{op.operation_id}:stream" not in calls:
+            calls[f"{op.operation_id}:stream"] = example_call(op, spec, streamed=True)
+    return calls
+
+
+CALLS = _all_calls()
 # The audio operations answer text/plain when a text format is asked for.
 TEXT_CALLS: dict[str, Call] = {
     "createTranscription": lambda c: oa.create_transcription(

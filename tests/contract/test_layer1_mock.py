@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 import openai_api_overrides as oa
-from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS, Call
+from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS, Call, example_call
 from tests.helpers.contract import (
     Answer,
     ContractTransport,
@@ -135,6 +135,32 @@ def test_the_client_understands_generated_responses(call_name: str) -> None:
             assert result is not None
 
     check()
+
+
+def _json_operations() -> list[str]:
+    """The operations whose request the spec's examples make alone (no file part): the ones an example call
+    covers whole."""
+    names = []
+    for op in operations(SPEC):
+        if "multipart/form-data" not in op.op.get("requestBody", {}).get("content", {}) and "x-sdk-method" in op.op:
+            names.append(op.operation_id)
+            if "x-sdk-stream-method" in op.op:
+                names.append(f"{op.operation_id}:stream")
+    return names
+
+
+@pytest.mark.parametrize("call_name", _json_operations())
+def test_an_operation_called_from_its_spec_examples_passes_the_contract(call_name: str) -> None:
+    """What an operation the spec adds is called with: its examples through the facade method it names."""
+    op = next(op for op in operations(SPEC) if op.operation_id == call_name.split(":")[0])
+    content_type = _content_type(call_name)
+
+    def answer(operation: dict[str, Any]) -> Answer:
+        value = example_values(response_media(operation, content_type))[0]
+        return 200, content_type, encode(content_type, value)
+
+    result, _ = _run(call_name, answer, example_call(op, SPEC, streamed=call_name.endswith(":stream")))
+    assert result is not None
 
 
 # --- the validator catches a wrong request -------------------------------------------------------------------
