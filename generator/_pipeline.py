@@ -150,7 +150,7 @@ def _build(spec_path: Path, spec: JSON, out_dir: Path, log: Log) -> None:
     generator_spec.write_text(
         yaml.safe_dump(_with_parameter_descriptions(_with_binary_format(spec)), allow_unicode=True, sort_keys=False)
     )
-    with _step(log, f"openapi-python-client: endpoint functions and models -> {_PACKAGE}/"):
+    with _step(log, f"openapi-python-client: endpoint functions and attrs models -> {_PACKAGE}/"):
         _run(
             [
                 sys.executable,

@@ -120,19 +120,18 @@ class _Package:
         return f"{self.modules[stem].parent.name}.{stem}"
 
     def model_fields(self, model: str) -> list[tuple[str, str, bool]]:
-        """(attribute, annotation, required) of a generated model, in the order of its ``__init__``'s parameters."""
+        """(attribute, annotation, required) of a generated attrs model, in order."""
         tree = ast.parse((self.dir / "models" / f"{_snake(model)}.py").read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and node.name == model:
-                for item in node.body:
-                    if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                        params = item.args.args[1:]
-                        first_default = len(params) - len(item.args.defaults)
-                        return [
-                            (param.arg, ast.unparse(param.annotation or ast.Name("Any")), at < first_default)
-                            for at, param in enumerate(params)
-                        ]
-        raise RuntimeError(f"models/{_snake(model)}.py has no class {model} with an __init__")
+                return [
+                    (item.target.id, ast.unparse(item.annotation), item.value is None)
+                    for item in node.body
+                    if isinstance(item, ast.AnnAssign)
+                    and isinstance(item.target, ast.Name)
+                    and item.target.id != "additional_properties"
+                ]
+        raise RuntimeError(f"models/{_snake(model)}.py has no class {model}")
 
     def convertible(self, annotation: str, value: str) -> tuple[str, str | None]:
         """Lets a plain dict stand for a generated model (its TypedDict shape types it), as the official package."""

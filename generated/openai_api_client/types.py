@@ -5,6 +5,8 @@ from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
+from attrs import define
+
 
 class Unset:
     def __bool__(self) -> Literal[False]:
@@ -24,38 +26,13 @@ FileTypes = (
 RequestFiles = list[tuple[str, FileTypes]]
 
 
-class _Record:
-    """A class with the fields ``_fields`` names: equal to another of its exact class with equal fields, unhashable
-    (its fields can change), and shown as ``Name(field=value, ...)``, as the attrs classes it replaces were.
-
-    Each generated class sets ``__slots__ = _fields = (...)``; ``_fields`` stays with its subclasses, whose own
-    ``__slots__`` may be empty.
-    """
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__name__}({fields})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        # As tuples, as attrs compared: a field that is the same object on both sides is equal even if it is NaN.
-        names = self._fields
-        return tuple(getattr(self, name) for name in names) == tuple(getattr(other, name) for name in names)
-
-
-class File(_Record):
+@define
+class File:
     """Contains information for file uploads"""
 
-    __slots__ = _fields = ("payload", "file_name", "mime_type")
-
-    def __init__(self, payload: BinaryIO, file_name: str | None = None, mime_type: str | None = None) -> None:
-        self.payload = payload
-        self.file_name = file_name
-        self.mime_type = mime_type
+    payload: BinaryIO
+    file_name: str | None = None
+    mime_type: str | None = None
 
     def to_tuple(self) -> FileTypes:
         """Return a tuple representation that httpx will accept for multipart/form-data"""
@@ -65,18 +42,14 @@ class File(_Record):
 T = TypeVar("T")
 
 
-class Response(_Record, Generic[T]):
+@define
+class Response(Generic[T]):
     """A response from an endpoint"""
 
-    __slots__ = _fields = ("status_code", "content", "headers", "parsed")
-
-    def __init__(
-        self, status_code: HTTPStatus, content: bytes, headers: MutableMapping[str, str], parsed: T | None
-    ) -> None:
-        self.status_code = status_code
-        self.content = content
-        self.headers = headers
-        self.parsed = parsed
+    status_code: HTTPStatus
+    content: bytes
+    headers: MutableMapping[str, str]
+    parsed: T | None
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

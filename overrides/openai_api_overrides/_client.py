@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 import httpx
+from attrs import define, evolve, field
 
 from openai_api_client import AuthenticatedClient
 from openai_api_overrides._constants import (
@@ -81,44 +82,29 @@ class _AsyncHTTPClient(httpx.AsyncClient):
         return super().build_request(method, url, **kwargs)
 
 
+@define(repr=False)
 class OpenAIClient(AuthenticatedClient):
     """The generated ``AuthenticatedClient``, so every generated function takes it, built with this layer's transport.
 
-    Its ``repr`` never shows the key. Made by :func:`create_client` and :func:`create_async_client`, which check what
-    they are given; copies for some calls come from :meth:`with_options`.
+    Its ``repr`` never shows the key (the generated one shows ``token`` and the ``Authorization`` header). Made by
+    :func:`create_client` and :func:`create_async_client`, which check what they are given; copies for some calls
+    come from :meth:`with_options` (``attrs.evolve``: a copy shares ``shared``, so its pools and their lock).
     """
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        token: str,
-        headers: dict[str, str] | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        retry_policy: RetryPolicy | None = None,
-        deadline: float = DEFAULT_DEADLINE,
-        gateway: bool = False,
-        transport: httpx.BaseTransport | None = None,
-        async_transport: httpx.AsyncBaseTransport | None = None,
-        proxy: str | None = None,
-        limits: httpx.Limits | None = None,
-        http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
-        validate_responses: bool = False,
-    ) -> None:
-        super().__init__(base_url, token, headers=headers, timeout=timeout)
-        self._timeout: httpx.Timeout = timeout  # never None here, unlike the generated client's: typed so once more
-        self._retry_policy = retry_policy or RetryPolicy()
-        self._deadline = deadline
-        self._gateway = gateway
-        self._transport = transport
-        self._async_transport = async_transport
-        self._proxy = proxy
-        self._limits = limits
-        self._user_client = http_client
-        self._user_async_client = async_http_client
-        self._shared = _SharedState()
-        self._validate_responses = validate_responses
+    token: str = field(repr=False, kw_only=True)
+    # Never None here, unlike the generated client's: typed so once more.
+    _timeout: httpx.Timeout = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
+    _retry_policy: RetryPolicy = field(factory=RetryPolicy, kw_only=True, alias="retry_policy")
+    _deadline: float = field(default=DEFAULT_DEADLINE, kw_only=True, alias="deadline")
+    _gateway: bool = field(default=False, kw_only=True, alias="gateway")
+    _transport: httpx.BaseTransport | None = field(default=None, kw_only=True, alias="transport")
+    _async_transport: httpx.AsyncBaseTransport | None = field(default=None, kw_only=True, alias="async_transport")
+    _proxy: str | None = field(default=None, kw_only=True, alias="proxy")
+    _limits: httpx.Limits | None = field(default=None, kw_only=True, alias="limits")
+    _user_client: httpx.Client | None = field(default=None, kw_only=True, alias="http_client")
+    _user_async_client: httpx.AsyncClient | None = field(default=None, kw_only=True, alias="async_http_client")
+    _shared: _SharedState = field(factory=_SharedState, kw_only=True, alias="shared")
+    _validate_responses: bool = field(default=False, kw_only=True, alias="validate_responses")
 
     def __repr__(self) -> str:
         return f"OpenAIClient(base_url={self._base_url!r}, gateway={self._gateway}, token='***')"
@@ -257,16 +243,16 @@ class OpenAIClient(AuthenticatedClient):
         """A copy for some calls, with another timeout, deadline or retry policy, sharing this client's pool."""
         changes: dict[str, Any] = {}
         if timeout is not None:
-            changes["_timeout"] = _as_timeout(timeout)
+            changes["timeout"] = _as_timeout(timeout)
         if deadline is not None:
-            changes["_deadline"] = _as_deadline(deadline)
+            changes["deadline"] = _as_deadline(deadline)
         if retry_policy is not None:
-            changes["_retry_policy"] = retry_policy
+            changes["retry_policy"] = retry_policy
         if max_retries is not None:
-            changes["_retry_policy"] = dataclasses.replace(
-                changes.get("_retry_policy", self._retry_policy), max_retries=max_retries
+            changes["retry_policy"] = dataclasses.replace(
+                changes.get("retry_policy", self._retry_policy), max_retries=max_retries
             )
-        return self._evolve(**changes)
+        return evolve(self, **changes)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:

@@ -140,6 +140,6 @@ def test_the_distribution_declares_the_entry_points_and_the_extra() -> None:
     assert points[("pytest11", "openai_api_server")] == "openai_api_server.pytest_plugin"
     requires = dist.requires or []
     runtime = sorted(re.split(r"[<>=!~ ;\[]", r)[0] for r in requires if "extra ==" not in r)
-    assert runtime == ["httpx"]
+    assert runtime == ["attrs", "httpx"]
     server = [r for r in requires if re.search(r"extra == .server.", r)]
     assert {r.split("==")[0] for r in server} == {"starlette", "uvicorn", "python-multipart", "openapi-core"}

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import attrs
 import pytest
 
 import openai_api_overrides as oa
@@ -571,15 +572,13 @@ def client(server: HostileServer, **options: Any) -> oa.OpenAIClient:
     """This layer's sync client for ``server``, with the fast retry policy unless told otherwise."""
     options.setdefault("retry_policy", FAST)
     built = oa.create_client(api_key=KEY, base_url=server.url + "/v1", **options)
-    built._verify_ssl = _TLS  # before its first call builds the pool that would load the CA bundle
-    return built
+    return attrs.evolve(built, verify_ssl=_TLS)
 
 
 def aclient(server: HostileServer, **options: Any) -> oa.OpenAIClient:
     options.setdefault("retry_policy", FAST)
     built = oa.create_async_client(api_key=KEY, base_url=server.url + "/v1", **options)
-    built._verify_ssl = _TLS
-    return built
+    return attrs.evolve(built, verify_ssl=_TLS)
 
 
 def expect(kind: type[BaseException], run: Callable[[], object], within: float = 5.0, exact: bool = True) -> Any:

@@ -4,8 +4,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.finish_reason_known import FinishReasonKnown
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionChunkChoice")
 
@@ -19,7 +22,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ChatCompletionChunkChoice(_Record):
+@_attrs_define
+class ChatCompletionChunkChoice:
     """
     Attributes:
         index (int):
@@ -30,33 +34,10 @@ class ChatCompletionChunkChoice(_Record):
             later are kept as plain strings.
     """
 
-    __slots__ = _fields = (
-        "index",
-        "delta",
-        "finish_reason",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "index",
-        "delta",
-        "finish_reason",
-    )
-
     index: int
     delta: ChatCompletionDelta
-    finish_reason: FinishReasonKnown | None | str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        index: int,
-        delta: ChatCompletionDelta,
-        finish_reason: FinishReasonKnown | None | str | Unset = UNSET,
-    ) -> None:
-        self.index = index
-        self.delta = delta
-        self.finish_reason = finish_reason
-        self.additional_properties = {}
+    finish_reason: FinishReasonKnown | None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         index = self.index

@@ -4,8 +4,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.chat_role_known import ChatRoleKnown
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionDelta")
 
@@ -18,7 +21,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ChatCompletionDelta(_Record):
+@_attrs_define
+class ChatCompletionDelta:
     """A part of a message; the first chunk carries the role, the following ones parts of the content.
 
     Attributes:
@@ -27,28 +31,9 @@ class ChatCompletionDelta(_Record):
         content (None | str | Unset):
     """
 
-    __slots__ = _fields = (
-        "role",
-        "content",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "role",
-        "content",
-    )
-
-    role: ChatRoleKnown | str | Unset
-    content: None | str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        role: ChatRoleKnown | str | Unset = UNSET,
-        content: None | str | Unset = UNSET,
-    ) -> None:
-        self.role = role
-        self.content = content
-        self.additional_properties = {}
+    role: ChatRoleKnown | str | Unset = UNSET
+    content: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         role: str | Unset

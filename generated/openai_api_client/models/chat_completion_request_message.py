@@ -4,8 +4,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.chat_role_known import ChatRoleKnown
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatCompletionRequestMessage")
 
@@ -19,7 +22,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ChatCompletionRequestMessage(_Record):
+@_attrs_define
+class ChatCompletionRequestMessage:
     """
     Attributes:
         role (ChatRoleKnown | str): The role of a message's author. Roles the API adds later are sent and parsed as they
@@ -28,33 +32,10 @@ class ChatCompletionRequestMessage(_Record):
         name (str | Unset): The name of the author of this message.
     """
 
-    __slots__ = _fields = (
-        "role",
-        "content",
-        "name",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "role",
-        "content",
-        "name",
-    )
-
     role: ChatRoleKnown | str
     content: str
-    name: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        role: ChatRoleKnown | str,
-        content: str,
-        name: str | Unset = UNSET,
-    ) -> None:
-        self.role = role
-        self.content = content
-        self.name = name
-        self.additional_properties = {}
+    name: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         role: str

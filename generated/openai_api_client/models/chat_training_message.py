@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.chat_role_known import ChatRoleKnown, check_chat_role_known
 from ..models.chat_training_message_weight import ChatTrainingMessageWeight, check_chat_training_message_weight
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatTrainingMessage")
 
@@ -21,7 +24,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ChatTrainingMessage(_Record):
+@_attrs_define
+class ChatTrainingMessage:
     """
     Attributes:
         role (ChatRoleKnown): The roles the public reference lists (documents 001 and 002 list only the first three).
@@ -30,38 +34,11 @@ class ChatTrainingMessage(_Record):
         weight (ChatTrainingMessageWeight | Unset):
     """
 
-    __slots__ = _fields = (
-        "role",
-        "content",
-        "name",
-        "weight",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "role",
-        "content",
-        "name",
-        "weight",
-    )
-
     role: ChatRoleKnown
     content: str
-    name: str | Unset
-    weight: ChatTrainingMessageWeight | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        role: ChatRoleKnown,
-        content: str,
-        name: str | Unset = UNSET,
-        weight: ChatTrainingMessageWeight | Unset = UNSET,
-    ) -> None:
-        self.role = role
-        self.content = content
-        self.name = name
-        self.weight = weight
-        self.additional_properties = {}
+    name: str | Unset = UNSET
+    weight: ChatTrainingMessageWeight | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         role: str = self.role

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ChatTrainingRecord")
 
@@ -16,28 +17,16 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ChatTrainingRecord(_Record):
+@_attrs_define
+class ChatTrainingRecord:
     """A training example for fine-tuning a chat model, one conversation per line (document 001).
 
     Attributes:
         messages (list[ChatTrainingMessage]):
     """
 
-    __slots__ = _fields = (
-        "messages",
-        "additional_properties",
-    )
-    __match_args__ = ("messages",)
-
     messages: list[ChatTrainingMessage]
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        messages: list[ChatTrainingMessage],
-    ) -> None:
-        self.messages = messages
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         messages = []

@@ -4,8 +4,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.finish_reason_known import FinishReasonKnown
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionChoice")
 
@@ -20,7 +23,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CompletionChoice(_Record):
+@_attrs_define
+class CompletionChoice:
     """
     Attributes:
         text (str):
@@ -31,38 +35,11 @@ class CompletionChoice(_Record):
             later are kept as plain strings.
     """
 
-    __slots__ = _fields = (
-        "text",
-        "index",
-        "logprobs",
-        "finish_reason",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "text",
-        "index",
-        "logprobs",
-        "finish_reason",
-    )
-
     text: str
     index: int
-    logprobs: CompletionLogprobs | None | Unset
-    finish_reason: FinishReasonKnown | None | str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        text: str,
-        index: int,
-        logprobs: CompletionLogprobs | None | Unset = UNSET,
-        finish_reason: FinishReasonKnown | None | str | Unset = UNSET,
-    ) -> None:
-        self.text = text
-        self.index = index
-        self.logprobs = logprobs
-        self.finish_reason = finish_reason
-        self.additional_properties = {}
+    logprobs: CompletionLogprobs | None | Unset = UNSET
+    finish_reason: FinishReasonKnown | None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionLogprobs")
 
@@ -19,7 +22,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CompletionLogprobs(_Record):
+@_attrs_define
+class CompletionLogprobs:
     """The log probabilities of the chosen and the most likely tokens (with `logprobs` set).
 
     Attributes:
@@ -29,38 +33,11 @@ class CompletionLogprobs(_Record):
         text_offset (list[int] | Unset):
     """
 
-    __slots__ = _fields = (
-        "tokens",
-        "token_logprobs",
-        "top_logprobs",
-        "text_offset",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "tokens",
-        "token_logprobs",
-        "top_logprobs",
-        "text_offset",
-    )
-
-    tokens: list[str] | Unset
-    token_logprobs: list[float | None] | Unset
-    top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset
-    text_offset: list[int] | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        tokens: list[str] | Unset = UNSET,
-        token_logprobs: list[float | None] | Unset = UNSET,
-        top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset = UNSET,
-        text_offset: list[int] | Unset = UNSET,
-    ) -> None:
-        self.tokens = tokens
-        self.token_logprobs = token_logprobs
-        self.top_logprobs = top_logprobs
-        self.text_offset = text_offset
-        self.additional_properties = {}
+    tokens: list[str] | Unset = UNSET
+    token_logprobs: list[float | None] | Unset = UNSET
+    top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset = UNSET
+    text_offset: list[int] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         tokens: list[str] | Unset = UNSET

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CompletionUsage")
 
@@ -18,7 +21,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CompletionUsage(_Record):
+@_attrs_define
+class CompletionUsage:
     """Usage statistics for the request.
 
     Attributes:
@@ -27,33 +31,10 @@ class CompletionUsage(_Record):
         completion_tokens (int | Unset):
     """
 
-    __slots__ = _fields = (
-        "prompt_tokens",
-        "total_tokens",
-        "completion_tokens",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "prompt_tokens",
-        "total_tokens",
-        "completion_tokens",
-    )
-
     prompt_tokens: int
     total_tokens: int
-    completion_tokens: int | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        prompt_tokens: int,
-        total_tokens: int,
-        completion_tokens: int | Unset = UNSET,
-    ) -> None:
-        self.prompt_tokens = prompt_tokens
-        self.total_tokens = total_tokens
-        self.completion_tokens = completion_tokens
-        self.additional_properties = {}
+    completion_tokens: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         prompt_tokens = self.prompt_tokens

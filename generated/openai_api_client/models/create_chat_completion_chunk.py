@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionChunk")
 
@@ -20,7 +23,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateChatCompletionChunk(_Record):
+@_attrs_define
+class CreateChatCompletionChunk:
     """One server-sent event of a streamed chat completion.
 
     Attributes:
@@ -31,43 +35,12 @@ class CreateChatCompletionChunk(_Record):
         model (str | Unset):
     """
 
-    __slots__ = _fields = (
-        "id",
-        "object_",
-        "created",
-        "choices",
-        "model",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "object_",
-        "created",
-        "choices",
-        "model",
-    )
-
     id: str
     object_: str
     created: int
     choices: list[ChatCompletionChunkChoice]
-    model: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: str,
-        object_: str,
-        created: int,
-        choices: list[ChatCompletionChunkChoice],
-        model: str | Unset = UNSET,
-    ) -> None:
-        self.id = id
-        self.object_ = object_
-        self.created = created
-        self.choices = choices
-        self.model = model
-        self.additional_properties = {}
+    model: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

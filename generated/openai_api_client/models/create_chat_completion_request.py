@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionRequest")
 
@@ -27,7 +30,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateChatCompletionRequest(_Record):
+@_attrs_define
+class CreateChatCompletionRequest:
     """
     Attributes:
         model (str): ID of the model to use. See the model endpoint compatibility table for the models that work with
@@ -53,78 +57,19 @@ class CreateChatCompletionRequest(_Record):
             abuse.
     """
 
-    __slots__ = _fields = (
-        "model",
-        "messages",
-        "temperature",
-        "top_p",
-        "n",
-        "stream",
-        "stop",
-        "max_tokens",
-        "presence_penalty",
-        "frequency_penalty",
-        "logit_bias",
-        "user",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "model",
-        "messages",
-        "temperature",
-        "top_p",
-        "n",
-        "stream",
-        "stop",
-        "max_tokens",
-        "presence_penalty",
-        "frequency_penalty",
-        "logit_bias",
-        "user",
-    )
-
     model: str
     messages: list[ChatCompletionRequestMessage]
-    temperature: float | None | Unset
-    top_p: float | None | Unset
-    n: int | None | Unset
-    stream: bool | None | Unset
-    stop: list[str] | None | str | Unset
-    max_tokens: int | None | Unset
-    presence_penalty: float | None | Unset
-    frequency_penalty: float | None | Unset
-    logit_bias: LogitBias | None | Unset
-    user: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        model: str,
-        messages: list[ChatCompletionRequestMessage],
-        temperature: float | None | Unset = UNSET,
-        top_p: float | None | Unset = UNSET,
-        n: int | None | Unset = UNSET,
-        stream: bool | None | Unset = UNSET,
-        stop: list[str] | None | str | Unset = UNSET,
-        max_tokens: int | None | Unset = UNSET,
-        presence_penalty: float | None | Unset = UNSET,
-        frequency_penalty: float | None | Unset = UNSET,
-        logit_bias: LogitBias | None | Unset = UNSET,
-        user: str | Unset = UNSET,
-    ) -> None:
-        self.model = model
-        self.messages = messages
-        self.temperature = temperature
-        self.top_p = top_p
-        self.n = n
-        self.stream = stream
-        self.stop = stop
-        self.max_tokens = max_tokens
-        self.presence_penalty = presence_penalty
-        self.frequency_penalty = frequency_penalty
-        self.logit_bias = logit_bias
-        self.user = user
-        self.additional_properties = {}
+    temperature: float | None | Unset = UNSET
+    top_p: float | None | Unset = UNSET
+    n: int | None | Unset = UNSET
+    stream: bool | None | Unset = UNSET
+    stop: list[str] | None | str | Unset = UNSET
+    max_tokens: int | None | Unset = UNSET
+    presence_penalty: float | None | Unset = UNSET
+    frequency_penalty: float | None | Unset = UNSET
+    logit_bias: LogitBias | None | Unset = UNSET
+    user: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

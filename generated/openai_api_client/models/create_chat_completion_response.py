@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionResponse")
 
@@ -21,7 +24,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateChatCompletionResponse(_Record):
+@_attrs_define
+class CreateChatCompletionResponse:
     """A chat completion. `model` is not in document 002's chat example, so it is optional here.
 
     Attributes:
@@ -33,48 +37,13 @@ class CreateChatCompletionResponse(_Record):
         usage (CompletionUsage | Unset): Usage statistics for the request.
     """
 
-    __slots__ = _fields = (
-        "id",
-        "object_",
-        "created",
-        "choices",
-        "model",
-        "usage",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "object_",
-        "created",
-        "choices",
-        "model",
-        "usage",
-    )
-
     id: str
     object_: str
     created: int
     choices: list[ChatCompletionChoice]
-    model: str | Unset
-    usage: CompletionUsage | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: str,
-        object_: str,
-        created: int,
-        choices: list[ChatCompletionChoice],
-        model: str | Unset = UNSET,
-        usage: CompletionUsage | Unset = UNSET,
-    ) -> None:
-        self.id = id
-        self.object_ = object_
-        self.created = created
-        self.choices = choices
-        self.model = model
-        self.usage = usage
-        self.additional_properties = {}
+    model: str | Unset = UNSET
+    usage: CompletionUsage | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateCompletionRequest")
 
@@ -31,7 +34,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateCompletionRequest(_Record):
+@_attrs_define
+class CreateCompletionRequest:
     """
     Attributes:
         model (str): ID of the model to use. Use the List models API to see all of your available models.
@@ -72,98 +76,23 @@ class CreateCompletionRequest(_Record):
             abuse.
     """
 
-    __slots__ = _fields = (
-        "model",
-        "prompt",
-        "suffix",
-        "max_tokens",
-        "temperature",
-        "top_p",
-        "n",
-        "stream",
-        "logprobs",
-        "echo",
-        "stop",
-        "presence_penalty",
-        "frequency_penalty",
-        "best_of",
-        "logit_bias",
-        "user",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "model",
-        "prompt",
-        "suffix",
-        "max_tokens",
-        "temperature",
-        "top_p",
-        "n",
-        "stream",
-        "logprobs",
-        "echo",
-        "stop",
-        "presence_penalty",
-        "frequency_penalty",
-        "best_of",
-        "logit_bias",
-        "user",
-    )
-
     model: str
-    prompt: list[int] | list[list[int]] | list[str] | None | str | Unset
-    suffix: None | str | Unset
-    max_tokens: int | None | Unset
-    temperature: float | None | Unset
-    top_p: float | None | Unset
-    n: int | None | Unset
-    stream: bool | None | Unset
-    logprobs: int | None | Unset
-    echo: bool | None | Unset
-    stop: list[str] | None | str | Unset
-    presence_penalty: float | None | Unset
-    frequency_penalty: float | None | Unset
-    best_of: int | None | Unset
-    logit_bias: LogitBias | None | Unset
-    user: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        model: str,
-        prompt: list[int] | list[list[int]] | list[str] | None | str | Unset = UNSET,
-        suffix: None | str | Unset = UNSET,
-        max_tokens: int | None | Unset = UNSET,
-        temperature: float | None | Unset = UNSET,
-        top_p: float | None | Unset = UNSET,
-        n: int | None | Unset = UNSET,
-        stream: bool | None | Unset = UNSET,
-        logprobs: int | None | Unset = UNSET,
-        echo: bool | None | Unset = UNSET,
-        stop: list[str] | None | str | Unset = UNSET,
-        presence_penalty: float | None | Unset = UNSET,
-        frequency_penalty: float | None | Unset = UNSET,
-        best_of: int | None | Unset = UNSET,
-        logit_bias: LogitBias | None | Unset = UNSET,
-        user: str | Unset = UNSET,
-    ) -> None:
-        self.model = model
-        self.prompt = prompt
-        self.suffix = suffix
-        self.max_tokens = max_tokens
-        self.temperature = temperature
-        self.top_p = top_p
-        self.n = n
-        self.stream = stream
-        self.logprobs = logprobs
-        self.echo = echo
-        self.stop = stop
-        self.presence_penalty = presence_penalty
-        self.frequency_penalty = frequency_penalty
-        self.best_of = best_of
-        self.logit_bias = logit_bias
-        self.user = user
-        self.additional_properties = {}
+    prompt: list[int] | list[list[int]] | list[str] | None | str | Unset = UNSET
+    suffix: None | str | Unset = UNSET
+    max_tokens: int | None | Unset = UNSET
+    temperature: float | None | Unset = UNSET
+    top_p: float | None | Unset = UNSET
+    n: int | None | Unset = UNSET
+    stream: bool | None | Unset = UNSET
+    logprobs: int | None | Unset = UNSET
+    echo: bool | None | Unset = UNSET
+    stop: list[str] | None | str | Unset = UNSET
+    presence_penalty: float | None | Unset = UNSET
+    frequency_penalty: float | None | Unset = UNSET
+    best_of: int | None | Unset = UNSET
+    logit_bias: LogitBias | None | Unset = UNSET
+    user: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateCompletionResponse")
 
@@ -21,7 +24,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateCompletionResponse(_Record):
+@_attrs_define
+class CreateCompletionResponse:
     """A completion. A streamed completion sends the same object in chunks, each with part of the text and without `usage`.
 
     Attributes:
@@ -33,48 +37,13 @@ class CreateCompletionResponse(_Record):
         usage (CompletionUsage | Unset): Usage statistics for the request.
     """
 
-    __slots__ = _fields = (
-        "id",
-        "object_",
-        "created",
-        "model",
-        "choices",
-        "usage",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "object_",
-        "created",
-        "model",
-        "choices",
-        "usage",
-    )
-
     id: str
     object_: str
     created: int
     model: str
     choices: list[CompletionChoice]
-    usage: CompletionUsage | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: str,
-        object_: str,
-        created: int,
-        model: str,
-        choices: list[CompletionChoice],
-        usage: CompletionUsage | Unset = UNSET,
-    ) -> None:
-        self.id = id
-        self.object_ = object_
-        self.created = created
-        self.model = model
-        self.choices = choices
-        self.usage = usage
-        self.additional_properties = {}
+    usage: CompletionUsage | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateEditRequest")
 
@@ -21,7 +24,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateEditRequest(_Record):
+@_attrs_define
+class CreateEditRequest:
     """
     Attributes:
         model (str): ID of the model to use, `text-davinci-edit-001` or `code-davinci-edit-001`.
@@ -33,48 +37,13 @@ class CreateEditRequest(_Record):
         top_p (float | None | Unset): Nucleus sampling (default 1). Alter this or `temperature`, not both.
     """
 
-    __slots__ = _fields = (
-        "model",
-        "instruction",
-        "input_",
-        "n",
-        "temperature",
-        "top_p",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "model",
-        "instruction",
-        "input_",
-        "n",
-        "temperature",
-        "top_p",
-    )
-
     model: str
     instruction: str
-    input_: None | str | Unset
-    n: int | None | Unset
-    temperature: float | None | Unset
-    top_p: float | None | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        model: str,
-        instruction: str,
-        input_: None | str | Unset = UNSET,
-        n: int | None | Unset = UNSET,
-        temperature: float | None | Unset = UNSET,
-        top_p: float | None | Unset = UNSET,
-    ) -> None:
-        self.model = model
-        self.instruction = instruction
-        self.input_ = input_
-        self.n = n
-        self.temperature = temperature
-        self.top_p = top_p
-        self.additional_properties = {}
+    input_: None | str | Unset = UNSET
+    n: int | None | Unset = UNSET
+    temperature: float | None | Unset = UNSET
+    top_p: float | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CreateEditResponse")
 
@@ -19,7 +20,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateEditResponse(_Record):
+@_attrs_define
+class CreateEditResponse:
     """
     Attributes:
         object_ (str): The object type, `edit`.
@@ -28,38 +30,11 @@ class CreateEditResponse(_Record):
         usage (CompletionUsage): Usage statistics for the request.
     """
 
-    __slots__ = _fields = (
-        "object_",
-        "created",
-        "choices",
-        "usage",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "object_",
-        "created",
-        "choices",
-        "usage",
-    )
-
     object_: str
     created: int
     choices: list[EditChoice]
     usage: CompletionUsage
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        object_: str,
-        created: int,
-        choices: list[EditChoice],
-        usage: CompletionUsage,
-    ) -> None:
-        self.object_ = object_
-        self.created = created
-        self.choices = choices
-        self.usage = usage
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateEmbeddingRequest")
 
@@ -18,7 +21,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateEmbeddingRequest(_Record):
+@_attrs_define
+class CreateEmbeddingRequest:
     """
     Attributes:
         model (str): ID of the model to use. Use the List models API to see all of your available models.
@@ -29,33 +33,10 @@ class CreateEmbeddingRequest(_Record):
             abuse.
     """
 
-    __slots__ = _fields = (
-        "model",
-        "input_",
-        "user",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "model",
-        "input_",
-        "user",
-    )
-
     model: str
     input_: list[int] | list[list[int]] | list[str] | str
-    user: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        model: str,
-        input_: list[int] | list[list[int]] | list[str] | str,
-        user: str | Unset = UNSET,
-    ) -> None:
-        self.model = model
-        self.input_ = input_
-        self.user = user
-        self.additional_properties = {}
+    user: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CreateEmbeddingResponse")
 
@@ -19,7 +20,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateEmbeddingResponse(_Record):
+@_attrs_define
+class CreateEmbeddingResponse:
     """
     Attributes:
         object_ (str): Always `list`.
@@ -28,38 +30,11 @@ class CreateEmbeddingResponse(_Record):
         usage (EmbeddingUsage):
     """
 
-    __slots__ = _fields = (
-        "object_",
-        "data",
-        "model",
-        "usage",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "object_",
-        "data",
-        "model",
-        "usage",
-    )
-
     object_: str
     data: list[Embedding]
     model: str
     usage: EmbeddingUsage
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        object_: str,
-        data: list[Embedding],
-        model: str,
-        usage: EmbeddingUsage,
-    ) -> None:
-        self.object_ = object_
-        self.data = data
-        self.model = model
-        self.usage = usage
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

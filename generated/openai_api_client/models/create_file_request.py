@@ -5,9 +5,12 @@ from collections.abc import Mapping
 from io import BytesIO
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from .. import types
 from ..models.upload_purpose_known import UploadPurposeKnown
-from ..types import File, _Record
+from ..types import File
 
 T = TypeVar("T", bound="CreateFileRequest")
 
@@ -20,7 +23,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateFileRequest(_Record):
+@_attrs_define
+class CreateFileRequest:
     """
     Attributes:
         file (File): The File object (not file name) to be uploaded. If `purpose` is `fine-tune`, each line is a JSON
@@ -31,28 +35,9 @@ class CreateFileRequest(_Record):
             they are (an open enum: the known values, or any string).
     """
 
-    __slots__ = _fields = (
-        "file",
-        "purpose",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "file",
-        "purpose",
-    )
-
     file: File
     purpose: str | UploadPurposeKnown
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        file: File,
-        purpose: str | UploadPurposeKnown,
-    ) -> None:
-        self.file = file
-        self.purpose = purpose
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         file = self.file.to_tuple()

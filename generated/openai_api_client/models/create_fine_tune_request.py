@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateFineTuneRequest")
 
@@ -27,7 +30,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateFineTuneRequest(_Record):
+@_attrs_define
+class CreateFineTuneRequest:
     """
     Attributes:
         training_file (str): The ID of an uploaded file that contains training data. Your dataset must be formatted as a
@@ -53,78 +57,19 @@ class CreateFineTuneRequest(_Record):
         suffix (None | str | Unset): A string of up to 40 characters added to your fine-tuned model name (default null).
     """
 
-    __slots__ = _fields = (
-        "training_file",
-        "validation_file",
-        "model",
-        "n_epochs",
-        "batch_size",
-        "learning_rate_multiplier",
-        "prompt_loss_weight",
-        "compute_classification_metrics",
-        "classification_n_classes",
-        "classification_positive_class",
-        "classification_betas",
-        "suffix",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "training_file",
-        "validation_file",
-        "model",
-        "n_epochs",
-        "batch_size",
-        "learning_rate_multiplier",
-        "prompt_loss_weight",
-        "compute_classification_metrics",
-        "classification_n_classes",
-        "classification_positive_class",
-        "classification_betas",
-        "suffix",
-    )
-
     training_file: str
-    validation_file: None | str | Unset
-    model: None | str | Unset
-    n_epochs: int | None | Unset
-    batch_size: int | None | Unset
-    learning_rate_multiplier: float | None | Unset
-    prompt_loss_weight: float | None | Unset
-    compute_classification_metrics: bool | None | Unset
-    classification_n_classes: int | None | Unset
-    classification_positive_class: None | str | Unset
-    classification_betas: list[float] | None | Unset
-    suffix: None | str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        training_file: str,
-        validation_file: None | str | Unset = UNSET,
-        model: None | str | Unset = UNSET,
-        n_epochs: int | None | Unset = UNSET,
-        batch_size: int | None | Unset = UNSET,
-        learning_rate_multiplier: float | None | Unset = UNSET,
-        prompt_loss_weight: float | None | Unset = UNSET,
-        compute_classification_metrics: bool | None | Unset = UNSET,
-        classification_n_classes: int | None | Unset = UNSET,
-        classification_positive_class: None | str | Unset = UNSET,
-        classification_betas: list[float] | None | Unset = UNSET,
-        suffix: None | str | Unset = UNSET,
-    ) -> None:
-        self.training_file = training_file
-        self.validation_file = validation_file
-        self.model = model
-        self.n_epochs = n_epochs
-        self.batch_size = batch_size
-        self.learning_rate_multiplier = learning_rate_multiplier
-        self.prompt_loss_weight = prompt_loss_weight
-        self.compute_classification_metrics = compute_classification_metrics
-        self.classification_n_classes = classification_n_classes
-        self.classification_positive_class = classification_positive_class
-        self.classification_betas = classification_betas
-        self.suffix = suffix
-        self.additional_properties = {}
+    validation_file: None | str | Unset = UNSET
+    model: None | str | Unset = UNSET
+    n_epochs: int | None | Unset = UNSET
+    batch_size: int | None | Unset = UNSET
+    learning_rate_multiplier: float | None | Unset = UNSET
+    prompt_loss_weight: float | None | Unset = UNSET
+    compute_classification_metrics: bool | None | Unset = UNSET
+    classification_n_classes: int | None | Unset = UNSET
+    classification_positive_class: None | str | Unset = UNSET
+    classification_betas: list[float] | None | Unset = UNSET
+    suffix: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         training_file = self.training_file

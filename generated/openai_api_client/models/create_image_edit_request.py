@@ -5,10 +5,13 @@ from collections.abc import Mapping
 from io import BytesIO
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from .. import types
 from ..models.image_response_format_known import ImageResponseFormatKnown
 from ..models.image_size_known import ImageSizeKnown
-from ..types import UNSET, File, FileTypes, Unset, _Record
+from ..types import UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="CreateImageEditRequest")
 
@@ -26,7 +29,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateImageEditRequest(_Record):
+@_attrs_define
+class CreateImageEditRequest:
     """
     Attributes:
         image (File): A valid PNG file, less than 4 MB, and square.
@@ -41,53 +45,14 @@ class CreateImageEditRequest(_Record):
             abuse.
     """
 
-    __slots__ = _fields = (
-        "image",
-        "prompt",
-        "mask",
-        "n",
-        "size",
-        "response_format",
-        "user",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "image",
-        "prompt",
-        "mask",
-        "n",
-        "size",
-        "response_format",
-        "user",
-    )
-
     image: File
     prompt: str
-    mask: File | Unset
-    n: int | Unset
-    size: ImageSizeKnown | str | Unset
-    response_format: ImageResponseFormatKnown | str | Unset
-    user: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        image: File,
-        prompt: str,
-        mask: File | Unset = UNSET,
-        n: int | Unset = UNSET,
-        size: ImageSizeKnown | str | Unset = UNSET,
-        response_format: ImageResponseFormatKnown | str | Unset = UNSET,
-        user: str | Unset = UNSET,
-    ) -> None:
-        self.image = image
-        self.prompt = prompt
-        self.mask = mask
-        self.n = n
-        self.size = size
-        self.response_format = response_format
-        self.user = user
-        self.additional_properties = {}
+    mask: File | Unset = UNSET
+    n: int | Unset = UNSET
+    size: ImageSizeKnown | str | Unset = UNSET
+    response_format: ImageResponseFormatKnown | str | Unset = UNSET
+    user: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         image = self.image.to_tuple()

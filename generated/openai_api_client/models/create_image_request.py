@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.image_response_format_known import ImageResponseFormatKnown
 from ..models.image_size_known import ImageSizeKnown
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateImageRequest")
 
@@ -22,7 +25,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateImageRequest(_Record):
+@_attrs_define
+class CreateImageRequest:
     """
     Attributes:
         prompt (str): A text description of the desired image(s). The maximum length is 1000 characters.
@@ -35,43 +39,12 @@ class CreateImageRequest(_Record):
             abuse.
     """
 
-    __slots__ = _fields = (
-        "prompt",
-        "n",
-        "size",
-        "response_format",
-        "user",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "prompt",
-        "n",
-        "size",
-        "response_format",
-        "user",
-    )
-
     prompt: str
-    n: int | Unset
-    size: ImageSizeKnown | str | Unset
-    response_format: ImageResponseFormatKnown | str | Unset
-    user: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        prompt: str,
-        n: int | Unset = UNSET,
-        size: ImageSizeKnown | str | Unset = UNSET,
-        response_format: ImageResponseFormatKnown | str | Unset = UNSET,
-        user: str | Unset = UNSET,
-    ) -> None:
-        self.prompt = prompt
-        self.n = n
-        self.size = size
-        self.response_format = response_format
-        self.user = user
-        self.additional_properties = {}
+    n: int | Unset = UNSET
+    size: ImageSizeKnown | str | Unset = UNSET
+    response_format: ImageResponseFormatKnown | str | Unset = UNSET
+    user: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt

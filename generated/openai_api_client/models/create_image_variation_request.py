@@ -5,10 +5,13 @@ from collections.abc import Mapping
 from io import BytesIO
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from .. import types
 from ..models.image_response_format_known import ImageResponseFormatKnown
 from ..models.image_size_known import ImageSizeKnown
-from ..types import UNSET, File, Unset, _Record
+from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateImageVariationRequest")
 
@@ -24,7 +27,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateImageVariationRequest(_Record):
+@_attrs_define
+class CreateImageVariationRequest:
     """
     Attributes:
         image (File): A valid PNG file, less than 4 MB, and square.
@@ -37,43 +41,12 @@ class CreateImageVariationRequest(_Record):
             abuse.
     """
 
-    __slots__ = _fields = (
-        "image",
-        "n",
-        "size",
-        "response_format",
-        "user",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "image",
-        "n",
-        "size",
-        "response_format",
-        "user",
-    )
-
     image: File
-    n: int | Unset
-    size: ImageSizeKnown | str | Unset
-    response_format: ImageResponseFormatKnown | str | Unset
-    user: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        image: File,
-        n: int | Unset = UNSET,
-        size: ImageSizeKnown | str | Unset = UNSET,
-        response_format: ImageResponseFormatKnown | str | Unset = UNSET,
-        user: str | Unset = UNSET,
-    ) -> None:
-        self.image = image
-        self.n = n
-        self.size = size
-        self.response_format = response_format
-        self.user = user
-        self.additional_properties = {}
+    n: int | Unset = UNSET
+    size: ImageSizeKnown | str | Unset = UNSET
+    response_format: ImageResponseFormatKnown | str | Unset = UNSET
+    user: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         image = self.image.to_tuple()

@@ -5,9 +5,12 @@ from collections.abc import Mapping
 from io import BytesIO
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from .. import types
 from ..models.audio_response_format_known import AudioResponseFormatKnown
-from ..types import UNSET, File, Unset, _Record
+from ..types import UNSET, File, Unset
 
 T = TypeVar("T", bound="CreateTranslationRequest")
 
@@ -23,7 +26,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateTranslationRequest(_Record):
+@_attrs_define
+class CreateTranslationRequest:
     """
     Attributes:
         file (File): The audio file, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm (the
@@ -38,43 +42,12 @@ class CreateTranslationRequest(_Record):
             probability to increase the temperature until certain thresholds are hit.
     """
 
-    __slots__ = _fields = (
-        "file",
-        "model",
-        "prompt",
-        "response_format",
-        "temperature",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "file",
-        "model",
-        "prompt",
-        "response_format",
-        "temperature",
-    )
-
     file: File
     model: str
-    prompt: str | Unset
-    response_format: AudioResponseFormatKnown | str | Unset
-    temperature: float | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        file: File,
-        model: str,
-        prompt: str | Unset = UNSET,
-        response_format: AudioResponseFormatKnown | str | Unset = UNSET,
-        temperature: float | Unset = UNSET,
-    ) -> None:
-        self.file = file
-        self.model = model
-        self.prompt = prompt
-        self.response_format = response_format
-        self.temperature = temperature
-        self.additional_properties = {}
+    prompt: str | Unset = UNSET
+    response_format: AudioResponseFormatKnown | str | Unset = UNSET
+    temperature: float | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         file = self.file.to_tuple()

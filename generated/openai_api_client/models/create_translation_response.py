@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateTranslationResponse")
 
@@ -20,7 +23,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class CreateTranslationResponse(_Record):
+@_attrs_define
+class CreateTranslationResponse:
     """The translation, for `response_format` `json`; `verbose_json` adds the task, language, duration and segments.
 
     Attributes:
@@ -31,43 +35,12 @@ class CreateTranslationResponse(_Record):
         segments (list[TranscriptionSegment] | Unset):
     """
 
-    __slots__ = _fields = (
-        "text",
-        "task",
-        "language",
-        "duration",
-        "segments",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "text",
-        "task",
-        "language",
-        "duration",
-        "segments",
-    )
-
     text: str
-    task: str | Unset
-    language: str | Unset
-    duration: float | Unset
-    segments: list[TranscriptionSegment] | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        text: str,
-        task: str | Unset = UNSET,
-        language: str | Unset = UNSET,
-        duration: float | Unset = UNSET,
-        segments: list[TranscriptionSegment] | Unset = UNSET,
-    ) -> None:
-        self.text = text
-        self.task = task
-        self.language = language
-        self.duration = duration
-        self.segments = segments
-        self.additional_properties = {}
+    task: str | Unset = UNSET
+    language: str | Unset = UNSET
+    duration: float | Unset = UNSET
+    segments: list[TranscriptionSegment] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text

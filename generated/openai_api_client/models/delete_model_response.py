@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="DeleteModelResponse")
 
@@ -18,7 +19,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class DeleteModelResponse(_Record):
+@_attrs_define
+class DeleteModelResponse:
     """
     Attributes:
         id (str):
@@ -26,33 +28,10 @@ class DeleteModelResponse(_Record):
         deleted (bool):
     """
 
-    __slots__ = _fields = (
-        "id",
-        "object_",
-        "deleted",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "object_",
-        "deleted",
-    )
-
     id: str
     object_: str
     deleted: bool
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: str,
-        object_: str,
-        deleted: bool,
-    ) -> None:
-        self.id = id
-        self.object_ = object_
-        self.deleted = deleted
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

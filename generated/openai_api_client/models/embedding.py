@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="Embedding")
 
@@ -18,7 +19,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class Embedding(_Record):
+@_attrs_define
+class Embedding:
     """
     Attributes:
         object_ (str): The object type, `embedding`.
@@ -26,33 +28,10 @@ class Embedding(_Record):
         index (int):
     """
 
-    __slots__ = _fields = (
-        "object_",
-        "embedding",
-        "index",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "object_",
-        "embedding",
-        "index",
-    )
-
     object_: str
     embedding: list[float]
     index: int
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        object_: str,
-        embedding: list[float],
-        index: int,
-    ) -> None:
-        self.object_ = object_
-        self.embedding = embedding
-        self.index = index
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

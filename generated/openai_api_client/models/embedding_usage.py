@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="EmbeddingUsage")
 
@@ -17,35 +18,17 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class EmbeddingUsage(_Record):
+@_attrs_define
+class EmbeddingUsage:
     """
     Attributes:
         prompt_tokens (int):
         total_tokens (int):
     """
 
-    __slots__ = _fields = (
-        "prompt_tokens",
-        "total_tokens",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "prompt_tokens",
-        "total_tokens",
-    )
-
     prompt_tokens: int
     total_tokens: int
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        prompt_tokens: int,
-        total_tokens: int,
-    ) -> None:
-        self.prompt_tokens = prompt_tokens
-        self.total_tokens = total_tokens
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         prompt_tokens = self.prompt_tokens

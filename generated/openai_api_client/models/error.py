@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Error")
 
@@ -19,7 +22,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class Error(_Record):
+@_attrs_define
+class Error:
     """What went wrong.
 
     Attributes:
@@ -29,38 +33,11 @@ class Error(_Record):
         code (None | str | Unset): A machine-readable error code, if any.
     """
 
-    __slots__ = _fields = (
-        "message",
-        "type_",
-        "param",
-        "code",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "message",
-        "type_",
-        "param",
-        "code",
-    )
-
     message: str
     type_: str
-    param: None | str | Unset
-    code: None | str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        message: str,
-        type_: str,
-        param: None | str | Unset = UNSET,
-        code: None | str | Unset = UNSET,
-    ) -> None:
-        self.message = message
-        self.type_ = type_
-        self.param = param
-        self.code = code
-        self.additional_properties = {}
+    param: None | str | Unset = UNSET
+    code: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message

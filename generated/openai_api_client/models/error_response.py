@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ErrorResponse")
 
@@ -16,27 +17,15 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ErrorResponse(_Record):
+@_attrs_define
+class ErrorResponse:
     """
     Attributes:
         error (Error): What went wrong.
     """
 
-    __slots__ = _fields = (
-        "error",
-        "additional_properties",
-    )
-    __match_args__ = ("error",)
-
     error: Error
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        error: Error,
-    ) -> None:
-        self.error = error
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error.to_dict()

@@ -4,8 +4,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.fine_tune_status_known import FineTuneStatusKnown
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTune")
 
@@ -29,7 +32,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class FineTune(_Record):
+@_attrs_define
+class FineTune:
     """The legacy fine-tune job object (public legacy reference).
 
     Attributes:
@@ -48,38 +52,6 @@ class FineTune(_Record):
         events (list[FineTuneEvent] | Unset):
     """
 
-    __slots__ = _fields = (
-        "id",
-        "object_",
-        "created_at",
-        "updated_at",
-        "model",
-        "fine_tuned_model",
-        "organization_id",
-        "status",
-        "hyperparams",
-        "training_files",
-        "validation_files",
-        "result_files",
-        "events",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "object_",
-        "created_at",
-        "updated_at",
-        "model",
-        "fine_tuned_model",
-        "organization_id",
-        "status",
-        "hyperparams",
-        "training_files",
-        "validation_files",
-        "result_files",
-        "events",
-    )
-
     id: str
     object_: str
     created_at: int
@@ -92,39 +64,8 @@ class FineTune(_Record):
     training_files: list[OpenAIFile]
     validation_files: list[OpenAIFile]
     result_files: list[OpenAIFile]
-    events: list[FineTuneEvent] | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: str,
-        object_: str,
-        created_at: int,
-        updated_at: int,
-        model: str,
-        fine_tuned_model: None | str,
-        organization_id: str,
-        status: FineTuneStatusKnown | str,
-        hyperparams: FineTuneHyperparams,
-        training_files: list[OpenAIFile],
-        validation_files: list[OpenAIFile],
-        result_files: list[OpenAIFile],
-        events: list[FineTuneEvent] | Unset = UNSET,
-    ) -> None:
-        self.id = id
-        self.object_ = object_
-        self.created_at = created_at
-        self.updated_at = updated_at
-        self.model = model
-        self.fine_tuned_model = fine_tuned_model
-        self.organization_id = organization_id
-        self.status = status
-        self.hyperparams = hyperparams
-        self.training_files = training_files
-        self.validation_files = validation_files
-        self.result_files = result_files
-        self.events = events
-        self.additional_properties = {}
+    events: list[FineTuneEvent] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

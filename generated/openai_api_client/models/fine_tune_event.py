@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="FineTuneEvent")
 
@@ -19,7 +20,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class FineTuneEvent(_Record):
+@_attrs_define
+class FineTuneEvent:
     """A fine-tune job event; streamed events use the same object.
 
     Attributes:
@@ -29,38 +31,11 @@ class FineTuneEvent(_Record):
         message (str):
     """
 
-    __slots__ = _fields = (
-        "object_",
-        "created_at",
-        "level",
-        "message",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "object_",
-        "created_at",
-        "level",
-        "message",
-    )
-
     object_: str
     created_at: int
     level: str
     message: str
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        object_: str,
-        created_at: int,
-        level: str,
-        message: str,
-    ) -> None:
-        self.object_ = object_
-        self.created_at = created_at
-        self.level = level
-        self.message = message
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTuneHyperparams")
 
@@ -23,7 +26,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class FineTuneHyperparams(_Record):
+@_attrs_define
+class FineTuneHyperparams:
     """
     Attributes:
         n_epochs (int | Unset):
@@ -36,58 +40,15 @@ class FineTuneHyperparams(_Record):
         classification_betas (list[float] | None | Unset):
     """
 
-    __slots__ = _fields = (
-        "n_epochs",
-        "batch_size",
-        "prompt_loss_weight",
-        "learning_rate_multiplier",
-        "compute_classification_metrics",
-        "classification_n_classes",
-        "classification_positive_class",
-        "classification_betas",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "n_epochs",
-        "batch_size",
-        "prompt_loss_weight",
-        "learning_rate_multiplier",
-        "compute_classification_metrics",
-        "classification_n_classes",
-        "classification_positive_class",
-        "classification_betas",
-    )
-
-    n_epochs: int | Unset
-    batch_size: int | None | Unset
-    prompt_loss_weight: float | Unset
-    learning_rate_multiplier: float | None | Unset
-    compute_classification_metrics: bool | Unset
-    classification_n_classes: int | None | Unset
-    classification_positive_class: None | str | Unset
-    classification_betas: list[float] | None | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        n_epochs: int | Unset = UNSET,
-        batch_size: int | None | Unset = UNSET,
-        prompt_loss_weight: float | Unset = UNSET,
-        learning_rate_multiplier: float | None | Unset = UNSET,
-        compute_classification_metrics: bool | Unset = UNSET,
-        classification_n_classes: int | None | Unset = UNSET,
-        classification_positive_class: None | str | Unset = UNSET,
-        classification_betas: list[float] | None | Unset = UNSET,
-    ) -> None:
-        self.n_epochs = n_epochs
-        self.batch_size = batch_size
-        self.prompt_loss_weight = prompt_loss_weight
-        self.learning_rate_multiplier = learning_rate_multiplier
-        self.compute_classification_metrics = compute_classification_metrics
-        self.classification_n_classes = classification_n_classes
-        self.classification_positive_class = classification_positive_class
-        self.classification_betas = classification_betas
-        self.additional_properties = {}
+    n_epochs: int | Unset = UNSET
+    batch_size: int | None | Unset = UNSET
+    prompt_loss_weight: float | Unset = UNSET
+    learning_rate_multiplier: float | None | Unset = UNSET
+    compute_classification_metrics: bool | Unset = UNSET
+    classification_n_classes: int | None | Unset = UNSET
+    classification_positive_class: None | str | Unset = UNSET
+    classification_betas: list[float] | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         n_epochs = self.n_epochs

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FineTuneStreamEvent")
 
@@ -17,7 +20,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class FineTuneStreamEvent(_Record):
+@_attrs_define
+class FineTuneStreamEvent:
     """One server-sent event of a followed fine-tune job. Its `data` is a `FineTuneEvent` as JSON; the last event's `data`
     is `[DONE]`, sent when the job has ended.
 
@@ -26,28 +30,9 @@ class FineTuneStreamEvent(_Record):
             event (str | Unset):
     """
 
-    __slots__ = _fields = (
-        "data",
-        "event",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "data",
-        "event",
-    )
-
     data: Literal["[DONE]"] | str
-    event: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        data: Literal["[DONE]"] | str,
-        event: str | Unset = UNSET,
-    ) -> None:
-        self.data = data
-        self.event = event
-        self.additional_properties = {}
+    event: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data: Literal["[DONE]"] | str

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ImageData")
 
@@ -17,35 +20,17 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ImageData(_Record):
+@_attrs_define
+class ImageData:
     """
     Attributes:
         url (str | Unset): The URL of the image, with `response_format` `url`.
         b64_json (str | Unset): The base64-encoded image, with `response_format` `b64_json`.
     """
 
-    __slots__ = _fields = (
-        "url",
-        "b64_json",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "url",
-        "b64_json",
-    )
-
-    url: str | Unset
-    b64_json: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        url: str | Unset = UNSET,
-        b64_json: str | Unset = UNSET,
-    ) -> None:
-        self.url = url
-        self.b64_json = b64_json
-        self.additional_properties = {}
+    url: str | Unset = UNSET
+    b64_json: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         url = self.url

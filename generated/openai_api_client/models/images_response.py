@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ImagesResponse")
 
@@ -17,35 +18,17 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ImagesResponse(_Record):
+@_attrs_define
+class ImagesResponse:
     """
     Attributes:
         created (int):
         data (list[ImageData]):
     """
 
-    __slots__ = _fields = (
-        "created",
-        "data",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "created",
-        "data",
-    )
-
     created: int
     data: list[ImageData]
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        created: int,
-        data: list[ImageData],
-    ) -> None:
-        self.created = created
-        self.data = data
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         created = self.created

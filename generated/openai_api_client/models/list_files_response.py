@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ListFilesResponse")
 
@@ -20,7 +23,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ListFilesResponse(_Record):
+@_attrs_define
+class ListFilesResponse:
     """
     Attributes:
         object_ (str): Always `list`.
@@ -31,43 +35,12 @@ class ListFilesResponse(_Record):
             whole.
     """
 
-    __slots__ = _fields = (
-        "object_",
-        "data",
-        "first_id",
-        "last_id",
-        "has_more",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "object_",
-        "data",
-        "first_id",
-        "last_id",
-        "has_more",
-    )
-
     object_: str
     data: list[OpenAIFile]
-    first_id: None | str | Unset
-    last_id: None | str | Unset
-    has_more: bool | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        object_: str,
-        data: list[OpenAIFile],
-        first_id: None | str | Unset = UNSET,
-        last_id: None | str | Unset = UNSET,
-        has_more: bool | Unset = UNSET,
-    ) -> None:
-        self.object_ = object_
-        self.data = data
-        self.first_id = first_id
-        self.last_id = last_id
-        self.has_more = has_more
-        self.additional_properties = {}
+    first_id: None | str | Unset = UNSET
+    last_id: None | str | Unset = UNSET
+    has_more: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

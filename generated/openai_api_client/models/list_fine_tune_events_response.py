@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ListFineTuneEventsResponse")
 
@@ -17,35 +18,17 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ListFineTuneEventsResponse(_Record):
+@_attrs_define
+class ListFineTuneEventsResponse:
     """
     Attributes:
         object_ (str):
         data (list[FineTuneEvent]):
     """
 
-    __slots__ = _fields = (
-        "object_",
-        "data",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "object_",
-        "data",
-    )
-
     object_: str
     data: list[FineTuneEvent]
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        object_: str,
-        data: list[FineTuneEvent],
-    ) -> None:
-        self.object_ = object_
-        self.data = data
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ListModelsResponse")
 
@@ -17,35 +18,17 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ListModelsResponse(_Record):
+@_attrs_define
+class ListModelsResponse:
     """
     Attributes:
         object_ (str): Always `list`.
         data (list[Model]):
     """
 
-    __slots__ = _fields = (
-        "object_",
-        "data",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "object_",
-        "data",
-    )
-
     object_: str
     data: list[Model]
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        object_: str,
-        data: list[Model],
-    ) -> None:
-        self.object_ = object_
-        self.data = data
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

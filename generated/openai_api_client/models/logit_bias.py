@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="LogitBias")
 
@@ -12,21 +13,14 @@ _FIELD_NAMES = frozenset()
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class LogitBias(_Record):
+@_attrs_define
+class LogitBias:
     """Maps tokens (by their token ID in the tokenizer) to a bias value from -100 to 100, added to the logits before
     sampling (default null). For example `{"50256": -100}` prevents that token.
 
     """
 
-    __slots__ = _fields = ("additional_properties",)
-    __match_args__ = ()
-
-    additional_properties: dict[str, int]
-
-    def __init__(
-        self,
-    ) -> None:
-        self.additional_properties = {}
+    additional_properties: dict[str, int] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 

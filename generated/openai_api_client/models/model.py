@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Model")
 
@@ -20,7 +23,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class Model(_Record):
+@_attrs_define
+class Model:
     """Describes a model offering that can be used with the API.
 
     Attributes:
@@ -31,43 +35,12 @@ class Model(_Record):
         permission (list[ModelPermissionItem] | Unset): The model's permissions (elided as `[...]` in document 002).
     """
 
-    __slots__ = _fields = (
-        "id",
-        "object_",
-        "owned_by",
-        "created",
-        "permission",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "object_",
-        "owned_by",
-        "created",
-        "permission",
-    )
-
     id: str
     object_: str
     owned_by: str
-    created: int | Unset
-    permission: list[ModelPermissionItem] | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: str,
-        object_: str,
-        owned_by: str,
-        created: int | Unset = UNSET,
-        permission: list[ModelPermissionItem] | Unset = UNSET,
-    ) -> None:
-        self.id = id
-        self.object_ = object_
-        self.owned_by = owned_by
-        self.created = created
-        self.permission = permission
-        self.additional_properties = {}
+    created: int | Unset = UNSET
+    permission: list[ModelPermissionItem] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ModelPermissionItem")
 
@@ -12,16 +13,9 @@ _FIELD_NAMES = frozenset()
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class ModelPermissionItem(_Record):
-    __slots__ = _fields = ("additional_properties",)
-    __match_args__ = ()
-
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-    ) -> None:
-        self.additional_properties = {}
+@_attrs_define
+class ModelPermissionItem:
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 

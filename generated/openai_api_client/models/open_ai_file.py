@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
 from ..models.file_purpose_known import FilePurposeKnown
 from ..models.file_status_known import FileStatusKnown
-from ..types import UNSET, Unset, _Record
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OpenAIFile")
 
@@ -25,7 +28,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class OpenAIFile(_Record):
+@_attrs_define
+class OpenAIFile:
     """The File object represents a document that has been uploaded to OpenAI.
 
     Attributes:
@@ -42,58 +46,15 @@ class OpenAIFile(_Record):
             validation, see the `error` field on `fine_tuning.job`.
     """
 
-    __slots__ = _fields = (
-        "id",
-        "object_",
-        "bytes_",
-        "created_at",
-        "filename",
-        "purpose",
-        "status",
-        "status_details",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "object_",
-        "bytes_",
-        "created_at",
-        "filename",
-        "purpose",
-        "status",
-        "status_details",
-    )
-
     id: str
     object_: str
     bytes_: int
     created_at: int
     filename: str
     purpose: FilePurposeKnown | str
-    status: FileStatusKnown | str | Unset
-    status_details: None | str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: str,
-        object_: str,
-        bytes_: int,
-        created_at: int,
-        filename: str,
-        purpose: FilePurposeKnown | str,
-        status: FileStatusKnown | str | Unset = UNSET,
-        status_details: None | str | Unset = UNSET,
-    ) -> None:
-        self.id = id
-        self.object_ = object_
-        self.bytes_ = bytes_
-        self.created_at = created_at
-        self.filename = filename
-        self.purpose = purpose
-        self.status = status
-        self.status_details = status_details
-        self.additional_properties = {}
+    status: FileStatusKnown | str | Unset = UNSET
+    status_details: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="PromptCompletionRecord")
 
@@ -17,7 +18,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class PromptCompletionRecord(_Record):
+@_attrs_define
+class PromptCompletionRecord:
     """A training example for the legacy fine-tunes API: one JSON object per line of a `.jsonl` file, with "prompt" and
     "completion" fields (documents 000, 002, 003).
 
@@ -26,28 +28,9 @@ class PromptCompletionRecord(_Record):
             completion (str):
     """
 
-    __slots__ = _fields = (
-        "prompt",
-        "completion",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "prompt",
-        "completion",
-    )
-
     prompt: str
     completion: str
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        prompt: str,
-        completion: str,
-    ) -> None:
-        self.prompt = prompt
-        self.completion = completion
-        self.additional_properties = {}
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt

@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..types import UNSET, Unset, _Record
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TranscriptionSegment")
 
@@ -19,7 +22,8 @@ _FIELD_NAMES = frozenset(
 """The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
 
 
-class TranscriptionSegment(_Record):
+@_attrs_define
+class TranscriptionSegment:
     """A segment of the transcript (`verbose_json` only).
 
     Attributes:
@@ -29,38 +33,11 @@ class TranscriptionSegment(_Record):
         text (str | Unset):
     """
 
-    __slots__ = _fields = (
-        "id",
-        "start",
-        "end",
-        "text",
-        "additional_properties",
-    )
-    __match_args__ = (
-        "id",
-        "start",
-        "end",
-        "text",
-    )
-
-    id: int | Unset
-    start: float | Unset
-    end: float | Unset
-    text: str | Unset
-    additional_properties: dict[str, Any]
-
-    def __init__(
-        self,
-        id: int | Unset = UNSET,
-        start: float | Unset = UNSET,
-        end: float | Unset = UNSET,
-        text: str | Unset = UNSET,
-    ) -> None:
-        self.id = id
-        self.start = start
-        self.end = end
-        self.text = text
-        self.additional_properties = {}
+    id: int | Unset = UNSET
+    start: float | Unset = UNSET
+    end: float | Unset = UNSET
+    text: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
