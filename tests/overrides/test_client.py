@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
+import attrs
 import httpx
 import pytest
 
@@ -137,4 +138,43 @@ def test_the_key_is_in_no_log_repr_message_or_traceback(
     assert [t for t in texts if API_KEY in t] == []
     assert API_KEY not in repr(http.headers)
     raw = AuthenticatedClient(base_url=server.url, token=API_KEY)
-    assert API_KEY not in repr(raw) and API_KEY not in repr(raw.with_headers({"x": "1"}))  # the generated client too
+    assert API_KEY in repr(raw)  # what the overrides' client fixes
+
+
+def test_only_this_layers_client_hides_the_key_the_generated_one_is_upstreams() -> None:
+    client = oa.create_client(api_key=API_KEY, base_url="http://127.0.0.1:9/v1")
+    for shown in (client, client.with_options(timeout=1.0), client.with_headers({"x": "1"}), attrs.evolve(client)):
+        assert repr(shown) == "OpenAIClient(base_url='http://127.0.0.1:9/v1', gateway=False, token='***')"
+    client.get_httpx_client()
+    assert API_KEY not in repr(client)
+    # The generated client's repr is upstream's attrs repr (its template is not forked): every field, the token too.
+    raw = AuthenticatedClient(base_url="http://127.0.0.1:9", token=API_KEY)
+    fields = ", ".join(f"{field.name}={getattr(raw, field.name)!r}" for field in attrs.fields(AuthenticatedClient))
+    assert repr(raw) == f"AuthenticatedClient({fields})" and f"token={API_KEY!r}" in repr(raw)
+
+
+def test_the_client_is_an_attrs_subclass_whose_copies_share_the_pools_and_their_lock() -> None:
+    client = oa.create_client(api_key=API_KEY, base_url="http://127.0.0.1:9/v1")
+    assert type(client) is oa.OpenAIClient and attrs.has(type(client)) and isinstance(client, AuthenticatedClient)
+    built = client.get_httpx_client()
+    # with_headers is the generated client's builder, typed to return an AuthenticatedClient: it keeps the class.
+    headed = client.with_headers({"x": "1"})
+    assert isinstance(headed, oa.OpenAIClient)
+    copies = [
+        client.with_options(timeout=1.0),
+        client.with_options(max_retries=1, deadline=5.0),
+        headed,
+        attrs.evolve(client),
+    ]
+    for copied in copies:
+        assert type(copied) is oa.OpenAIClient and copied.shared is client.shared
+        assert copied.token == API_KEY and copied.base_url == client.base_url
+        assert copied.get_httpx_client() is not built  # each copy builds its own httpx client, over the same pool
+    assert client.shared.transport is not None and client.shared.lock is copies[0].shared.lock
+    assert copies[0].timeout.read == 1.0 and client.timeout.read == 600.0
+    assert (copies[1].retry_policy.max_retries, copies[1].deadline) == (1, 5.0)
+    assert (client.retry_policy.max_retries, client.deadline) == (2, 1800.0)  # the original keeps its own
+    client.close()
+    with pytest.raises(oa.ClientClosedError):
+        client.get_httpx_client()
+    assert not copies[0].get_httpx_client().is_closed
