@@ -172,7 +172,7 @@ class OpenAIClient(AuthenticatedClient):
             "base_url": self._base_url,
             "headers": {**user.headers, **self._auth_headers()},
             "cookies": user.cookies,
-            "timeout": user.timeout,
+            "timeout": self._timeout,
             "event_hooks": user.event_hooks,
         }
 
@@ -463,6 +463,10 @@ def _create(
     policy = retry_policy or RetryPolicy()
     if max_retries is not None:
         policy = dataclasses.replace(policy, max_retries=max_retries)
+    if timeout is DEFAULT_TIMEOUT and user_client is not None and set(user_client.timeout.as_dict().values()) != {None}:
+        # No timeout asked for: the user's client's own is the one meant (a timeout asked for here, or by
+        # with_options, wins over it; one that is all None is never taken: this layer keeps timeouts on).
+        timeout = user_client.timeout
     return OpenAIClient(
         base_url=url,
         token=key,

@@ -178,3 +178,21 @@ def test_the_client_is_an_attrs_subclass_whose_copies_share_the_pools_and_their_
     with pytest.raises(oa.ClientClosedError):
         client.get_httpx_client()
     assert not copies[0].get_httpx_client().is_closed
+
+
+def test_with_options_on_a_users_client_applies_its_timeout_every_time_without_stacking() -> None:
+    """A copy per call, a thousand times: each copy's timeout is the one sent, and nothing wraps the one before."""
+    sent: list[float | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.extensions["timeout"]["read"])
+        return httpx.Response(200, json={"object": "list", "data": []})
+
+    own = httpx.Client(transport=httpx.MockTransport(handler), timeout=3.0)
+    client = oa.OpenAI(api_key=API_KEY, base_url="http://127.0.0.1:9/v1", http_client=own)
+    client.models.list()
+    for at in range(1000):
+        client.with_options(timeout=10.0 + at % 3).models.list()
+    assert sent[0] == 3.0, "with no timeout asked for, the user's client's own is used"
+    assert sent[1:4] == [10.0, 11.0, 12.0] and len(sent) == 1001
+    assert "authorization" not in own.headers
