@@ -2,6 +2,12 @@
 metadata in SQLite, fine-tune jobs), openapi-core validating every exchange against the bundled spec, and the real
 API's error bodies and strictness.
 
+The spec drives it: its paths and methods are the routes, and an operation the server has no handler for (one a
+newer spec adds) answers the spec's example for its first 2xx response, or an instance of its schema (an event
+stream when the request asks for one), after the same checks as every request. An answer of a handler that the spec
+does not allow (a field it renamed) is a 500, recorded with its operation id in ``server.violations``; the pytest
+fixture fails the test on any.
+
 Install with ``pip install 'openai-api-client[server]'``. Start it:
 
 - ``openai-api-server --port 8000 [--host 127.0.0.1] [--data-dir DIR] [--keys sk-a=org-a,sk-b=org-b]``
@@ -10,7 +16,8 @@ Install with ``pip install 'openai-api-client[server]'``. Start it:
   models the last one left, and never hands out an id one of them had (with the same ``--seed`` too).
 - ``with openai_api_server.running() as server:`` serves on a free port in a thread: ``server.url`` (ending in
   ``/v1``), ``server.key``, ``server.state``.
-- the pytest fixture ``openai_server`` (registered by the package; no conftest needed) does the same per test.
+- the pytest fixture ``openai_server`` (registered by the package; no conftest needed) does the same per test;
+  override the fixture ``openai_server_options`` (keyword arguments of ``running()``) to configure it.
 
 Default keys: ``sk-test-org-a`` (org ``org-a``) and ``sk-test-org-b`` (org ``org-b``); each organization sees only
 its own files, jobs and fine-tuned models. Models: ``gpt-3.5-turbo``, ``text-davinci-003``,
@@ -44,7 +51,10 @@ Knobs (``ServerConfig`` fields, keyword arguments of ``running()``, and command-
 - **Body sizes**: an upload over the spec's limit (512 MB; ``max_upload_bytes``), or a JSON body over
   ``max_json_bytes`` (32 MiB), is a 413 as soon as its Content-Length, or the bytes that arrived, pass the limit:
   it is never read whole.
-- ``gateway_quirk=False`` / ``--no-gateway-quirk``: 404 on the api.mygptlife.com gateway's ``/v1/files%2520_``.
+- ``gateway_quirk=False`` / ``--no-gateway-quirk``: 404 on the api.mygptlife.com gateway's ``/v1/files%2520_`` (a
+  path the spec marks ``x-gateway-quirk``).
+- **Another spec**: ``spec_path`` / ``--spec PATH``, an OpenAPI 3.1 file (JSON, or YAML with PyYAML installed) to
+  serve and validate against instead of the client's own.
 
 What the server refuses as the real API does, with ``{"error": {"message", "type", "param", "code"}}``: a bad or
 missing key (401, ``invalid_api_key``; the key is masked), a JSON body it cannot parse (400, ``We could not parse the

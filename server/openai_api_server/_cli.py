@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openai_api_server._preload import PreloadError, read_preload
+from openai_api_server._spec import Spec, SpecError
 from openai_api_server.app import DEFAULT_KEYS, PreloadedFile
 from openai_api_server.faults import Fault
 from openai_api_server.run import BODY_TIMEOUT, HEADER_TIMEOUT, serve
@@ -61,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT, help="seconds to send request headers")
     p.add_argument("--body-timeout", type=float, default=BODY_TIMEOUT, help="seconds to send a request's body")
     p.add_argument("--no-gateway-quirk", action="store_true", help="answer 404 on /v1/files%%2520_")
+    p.add_argument("--spec", type=Path, default=None, help="serve this OpenAPI file (default: the client's own spec)")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return p
 
@@ -69,12 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     models: list[str] = []
     files: list[PreloadedFile] = []
-    if args.preload is not None:
-        try:
+    try:
+        if args.preload is not None:
             models, files = read_preload(args.preload)
-        except PreloadError as exc:
-            print(f"openai-api-server: {exc}", file=sys.stderr)
-            return 2
+        if args.spec is not None:
+            Spec.load(args.spec)
+    except (PreloadError, SpecError) as exc:
+        print(f"openai-api-server: {exc}", file=sys.stderr)
+        return 2
     # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again: as an exception here, so that
     # the temporary data folder is removed and the exit is quiet, not a traceback or a kill.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -104,4 +108,5 @@ def _serve(args: argparse.Namespace, models: list[str], files: list[PreloadedFil
         models=models,
         files=files,
         gateway_quirk=not args.no_gateway_quirk,
+        spec_path=args.spec,
     )

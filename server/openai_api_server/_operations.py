@@ -1,20 +1,23 @@
-"""What each operation does: models, text, images, audio, files and fine-tune jobs, with their state."""
+"""What each operation does: models, text, images, audio, files and fine-tune jobs, with their state. A handler is
+the method named after its operationId (``createChatCompletion``: ``create_chat_completion``); an operation of the
+spec without one answers the spec's example."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import hashlib
+import inspect
 import json
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from openai_api_server._spec import plausible_id
-from openai_api_server.app import Answer, ApiServer, Context, error
+from openai_api_server._spec import plausible_id, snake
+from openai_api_server.app import Answer, ApiServer, Context, Handler, error
 from openai_api_server.errors import model_not_found_message
 
 JSON = dict[str, Any]
@@ -50,6 +53,11 @@ class Operations:
             self.fine_tune_orgs[stored.job["id"]] = stored.org
             self.fine_tune_started[stored.job["id"]] = stored.started
         self.deleted_models: set[str] = self.jobs.deleted_models()
+
+    def handlers(self, operation_ids: Iterable[str]) -> dict[str, Handler]:
+        """The handler of each operation that has one."""
+        found = {op_id: getattr(self, snake(op_id), None) for op_id in operation_ids}
+        return {op_id: method for op_id, method in found.items() if inspect.iscoroutinefunction(method)}
 
     def preload(self) -> None:
         """The configured files, stored before the first request (``ServerConfig.files``); a file a kept data dir
@@ -89,14 +97,14 @@ class Operations:
         return Answer(body={"object": "list", "data": self._models(ctx.org)})
 
     async def retrieve_model(self, ctx: Context) -> Answer:
-        model_id = ctx.request.path_params["model"]
+        model_id = ctx.params["model"]
         for model in self._models(ctx.org):
             if model["id"] == model_id:
                 return Answer(body=model)
         return error(404, model_not_found_message(model_id), "model", "model_not_found")
 
     async def delete_model(self, ctx: Context) -> Answer:
-        model_id = ctx.request.path_params["model"]
+        model_id = ctx.params["model"]
         if model_id in BASE_MODELS or model_id in self.config.models:
             return error(404, f"The model `{model_id}` does not exist or you do not own it.", "model")
         missing = self._model_missing(ctx.org, model_id)
@@ -196,10 +204,12 @@ class Operations:
     async def create_image(self, ctx: Context) -> Answer:
         return self._images(ctx.body.get("n"), ctx.body.get("response_format"))
 
-    async def create_image_upload(self, ctx: Context) -> Answer:
+    async def create_image_edit(self, ctx: Context) -> Answer:
         return self._images(ctx.form.get("n"), ctx.form.get("response_format"))
 
-    async def create_audio(self, ctx: Context) -> Answer:
+    create_image_variation = create_image_edit
+
+    async def create_transcription(self, ctx: Context) -> Answer:
         missing = self._model_missing(ctx.org, str(ctx.form.get("model")))
         if missing is not None:
             return missing
@@ -213,10 +223,12 @@ class Operations:
             return Answer(text=f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{text}\n\n")
         if response_format == "verbose_json":
             segment = {"id": 0, "start": 0.0, "end": 2.0, "text": text}
-            task = "translate" if ctx.request.url.path.endswith("translations") else "transcribe"
+            task = "translate" if ctx.operation_id == "createTranslation" else "transcribe"
             body = {"task": task, "language": "english", "duration": 2.0, "text": text, "segments": [segment]}
             return Answer(body=body)
         return Answer(body={"text": text})
+
+    create_translation = create_transcription
 
     # --- files -----------------------------------------------------------------------------------------
 
@@ -230,8 +242,6 @@ class Operations:
         return Answer(body=body)
 
     async def list_files_gateway(self, ctx: Context) -> Answer:
-        if not self.config.gateway_quirk:
-            return error(404, "Invalid URL (GET /v1/files%20_)")
         files, _ = self.store.list(ctx.org, ctx.query.get("purpose"), "desc", None, 10000)
         return Answer(body={"object": "list", "data": [f.to_api() for f in files]})
 
@@ -244,14 +254,14 @@ class Operations:
         return Answer(body=stored.to_api())
 
     def _file_id(self, ctx: Context) -> str | None:
-        file_id: str = ctx.request.path_params["file_id"]
+        file_id: str = ctx.params["file_id"]
         return file_id if plausible_id(file_id) else None
 
     async def retrieve_file(self, ctx: Context) -> Answer:
         file_id = self._file_id(ctx)
         stored = self.store.get(ctx.org, file_id) if file_id else None
         if stored is None:
-            answer = _not_found("File object", ctx.request.path_params["file_id"], "id")
+            answer = _not_found("File object", ctx.params["file_id"], "id")
             answer.checked = bool(file_id)
             return answer
         return Answer(body=stored.to_api())
@@ -259,7 +269,7 @@ class Operations:
     async def delete_file(self, ctx: Context) -> Answer:
         file_id = self._file_id(ctx)
         if not file_id or not self.store.delete(ctx.org, file_id):
-            answer = _not_found("File object", ctx.request.path_params["file_id"], "id")
+            answer = _not_found("File object", ctx.params["file_id"], "id")
             answer.checked = bool(file_id)
             return answer
         return Answer(body={"id": file_id, "object": "file", "deleted": True})
@@ -268,7 +278,7 @@ class Operations:
         file_id = self._file_id(ctx)
         opened = await asyncio.to_thread(self.store.open, ctx.org, file_id) if file_id else None
         if opened is None:
-            answer = _not_found("File object", ctx.request.path_params["file_id"], "id")
+            answer = _not_found("File object", ctx.params["file_id"], "id")
             answer.checked = bool(file_id)
             return answer
         stored, handle = opened
@@ -277,7 +287,7 @@ class Operations:
     # --- fine-tunes ------------------------------------------------------------------------------------
 
     def _job(self, ctx: Context) -> JSON | None:
-        job_id = ctx.request.path_params["fine_tune_id"]
+        job_id = ctx.params["fine_tune_id"]
         if self.fine_tune_orgs.get(job_id) != ctx.org:
             return None
         self._progress(job_id)
@@ -361,13 +371,13 @@ class Operations:
     async def retrieve_fine_tune(self, ctx: Context) -> Answer:
         job = self._job(ctx)
         if job is None:
-            return _not_found("fine-tune job", ctx.request.path_params["fine_tune_id"], "fine_tune_id")
+            return _not_found("fine-tune job", ctx.params["fine_tune_id"], "fine_tune_id")
         return Answer(body=job)
 
     async def cancel_fine_tune(self, ctx: Context) -> Answer:
         job = self._job(ctx)
         if job is None:
-            return _not_found("fine-tune job", ctx.request.path_params["fine_tune_id"], "fine_tune_id")
+            return _not_found("fine-tune job", ctx.params["fine_tune_id"], "fine_tune_id")
         if job["status"] in _ENDED:
             return Answer(body=job)  # a job that has ended stays as it ended: cancelling it again changes nothing
         job["status"] = "cancelled"
@@ -379,7 +389,7 @@ class Operations:
     async def list_fine_tune_events(self, ctx: Context) -> Answer:
         job = self._job(ctx)
         if job is None:
-            return _not_found("fine-tune job", ctx.request.path_params["fine_tune_id"], "fine_tune_id")
+            return _not_found("fine-tune job", ctx.params["fine_tune_id"], "fine_tune_id")
         if ctx.query.get("stream") != "true":
             return Answer(body={"object": "list", "data": list(job["events"])})
         job_id = job["id"]

@@ -1,83 +1,186 @@
-"""The spec the server follows: the client's bundled ``openai_api_client/openapi.json``, so no checkout is needed."""
+"""The spec the server follows: the client's bundled ``openai_api_client/openapi.json`` (no checkout needed), or any
+OpenAPI 3.1 file (``ServerConfig.spec_path``). Its paths, under its servers' base path, are the server's routes."""
 
 from __future__ import annotations
 
 import functools
 import json
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS31Validator
 
 JSON = dict[str, Any]
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_PARAMETER = re.compile(r"\{([^}]*)\}")
+_SPLIT = re.compile(r"(\{[^}]*\})")
+
+
+class SpecError(ValueError):
+    """A spec file the server cannot read; the message names the file and what is wrong."""
+
+
+def snake(name: str) -> str:
+    """``createChatCompletion`` -> ``create_chat_completion``: the name of an operation's handler."""
+    return re.sub(r"[^a-zA-Z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)).lower()
+
+
+def _base(servers: Any) -> str:
+    """The path of the first server's URL (``https://api.openai.com/v1`` -> ``/v1``): where the paths start."""
+    url = servers[0].get("url", "") if isinstance(servers, list) and servers else ""
+    return urlsplit(str(url)).path.rstrip("/")
+
+
+def _segment(text: str) -> re.Pattern[str]:
+    """A path segment's pattern: its literal parts decoded once, each ``{parameter}`` a group."""
+    parts = _SPLIT.split(text)
+    return re.compile("".join("(.*)" if _PARAMETER.fullmatch(p) else re.escape(unquote(p)) for p in parts), re.S)
+
+
+@dataclass(frozen=True)
+class PathItem:
+    """One path of the spec, as the server matches it: each segment decoded once, as a request's path is (the
+    gateway's ``/files%2520_`` is the request path ``/v1/files%20_``), with its parameters as groups."""
+
+    base: str
+    template: str
+    item: JSON
+    segments: tuple[re.Pattern[str], ...]
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, base: str, template: str, item: JSON) -> PathItem:
+        segments = tuple(_segment(part) for part in (base + template).split("/"))
+        names = tuple(_PARAMETER.findall(base + template))
+        return cls(base, template, item, segments, names)
+
+    @property
+    def operations(self) -> dict[str, JSON]:
+        """The path's operations by method (``GET``), in the order of :data:`HTTP_METHODS`."""
+        return {m.upper(): self.item[m] for m in HTTP_METHODS if isinstance(self.item.get(m), dict)}
+
+    def match(self, raw_path: str) -> dict[str, str] | None:
+        """The path parameters (decoded once) if ``raw_path``, as sent on the wire, is this path; else None."""
+        parts = raw_path.split("/")
+        if len(parts) != len(self.segments):
+            return None
+        values: list[str] = []
+        for pattern, part in zip(self.segments, parts, strict=True):
+            found = pattern.fullmatch(unquote(part))
+            if found is None:
+                return None
+            values += found.groups()
+        return dict(zip(self.names, values, strict=True))
+
+
+class Spec:
+    """An OpenAPI document: its paths as routes, its operations, and validators for its schemas."""
+
+    def __init__(self, data: JSON) -> None:
+        self.data = data
+        self.base = _base(data.get("servers"))
+        self.paths = [PathItem.of(_base(i.get("servers")) or self.base, t, i) for t, i in data["paths"].items()]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Spec:
+        """The spec in ``path`` (JSON, or YAML with PyYAML installed); without one, the client's bundled spec."""
+        return bundled() if path is None else cls(_read(path))
+
+    def match(self, raw_path: str) -> tuple[PathItem, dict[str, str]] | None:
+        """The path a request's raw path is, with its parameters; a literal segment wins over a parameter."""
+        found = [(path, params) for path in self.paths if (params := path.match(raw_path)) is not None]
+        return min(found, key=lambda pair: len(pair[1]), default=None)
+
+    def operations(self) -> Iterator[JSON]:
+        for path in self.paths:
+            yield from path.operations.values()
+
+    def deref(self, node: JSON) -> JSON:
+        while "$ref" in node:
+            target: Any = self.data
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+    def request_schema(self, op: JSON) -> JSON | None:
+        """The schema of an operation's request body (JSON or multipart), dereferenced."""
+        for media in op.get("requestBody", {}).get("content", {}).values():
+            return self.deref(media.get("schema", {}))
+        return None
+
+    def file_fields(self, op: JSON) -> dict[str, JSON]:
+        """The request's file parts (``contentMediaType`` set), each with its dereferenced schema and its rules."""
+        properties = (self.request_schema(op) or {}).get("properties", {})
+        return {name: self.deref(p) for name, p in properties.items() if "contentMediaType" in self.deref(p)}
+
+    def upload_limit(self) -> int:
+        """The largest ``x-max-bytes`` of a file part of any operation (512 MB for the documents' uploads)."""
+        limits = [int(f.get("x-max-bytes", 0)) for op in self.operations() for f in self.file_fields(op).values()]
+        return max(limits, default=0) or 512 << 20
+
+    def response(self, op: JSON, status: int) -> JSON | None:
+        """The operation's response for ``status`` (its own, its class ``4XX``, or ``default``), dereferenced."""
+        responses = op.get("responses", {})
+        for key in (str(status), f"{str(status)[0]}XX", "default"):
+            if key in responses:
+                return self.deref(responses[key])
+        return None
+
+    def success(self, op: JSON) -> tuple[int, JSON]:
+        """The operation's first 2xx response and its status (200 for ``2XX``)."""
+        keys = sorted(k for k in op.get("responses", {}) if k.startswith("2"))
+        if not keys:
+            return 200, {}
+        return (int(keys[0]) if keys[0].isdigit() else 200), self.deref(op["responses"][keys[0]])
+
+    def event_data_schema(self, media: JSON) -> JSON:
+        """The schema of the JSON in each ``data`` of an event stream: the event schema's ``data.contentSchema``.
+
+        Per the OpenAPI media type registry, a text/event-stream schema describes one event (``data``, ``event``,
+        ``id``, ``retry``); the chunk object is the content of its ``data`` string.
+        """
+        data = self.deref(self.deref(media.get("schema", {})).get("properties", {}).get("data", {}))
+        for branch in [data, *data.get("anyOf", []), *data.get("oneOf", [])]:
+            if "contentSchema" in branch:
+                schema: JSON = branch["contentSchema"]
+                return schema
+        return {}
+
+    def schema_validator(self, schema: JSON) -> Validator:
+        """A JSON Schema 2020-12 (OAS 3.1) validator for ``schema``; its ``#/components/...`` refs resolve here."""
+        root = {"components": self.data.get("components", {}), "allOf": [schema]}
+        validator: Validator = OAS31Validator(root, format_checker=OAS31Validator.FORMAT_CHECKER)
+        return validator
 
 
 @functools.cache
-def load_spec() -> JSON:
+def bundled() -> Spec:
     text = resources.files("openai_api_client").joinpath("openapi.json").read_text(encoding="utf-8")
-    spec: JSON = json.loads(text)
-    return spec
+    return Spec(json.loads(text))
 
 
-def deref(node: JSON, spec: JSON | None = None) -> JSON:
-    spec = spec if spec is not None else load_spec()
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
-def operation(method: str, path: str) -> JSON | None:
-    """The spec's operation for a request path under /v1 (``/v1/files/file-1``), or None."""
-    parts = path.removeprefix("/v1").split("/")
-    for template, item in load_spec()["paths"].items():
-        pattern = template.split("/")
-        if len(pattern) == len(parts) and all(p == q or p.startswith("{") for p, q in zip(pattern, parts, strict=True)):
-            op: JSON | None = item.get(method.lower())
-            return op
-    return None
-
-
-def operation_ids() -> dict[str, tuple[str, str]]:
-    """Every operation id of the spec, with its method and its path under /v1."""
-    found = {}
-    for path, item in load_spec()["paths"].items():
-        for method in HTTP_METHODS:
-            if method in item:
-                found[item[method]["operationId"]] = (method.upper(), "/v1" + path)
-    return found
-
-
-def request_schema(op: JSON) -> JSON | None:
-    """The schema of an operation's request body (JSON or multipart), dereferenced."""
-    content = op.get("requestBody", {}).get("content", {})
-    for media in content.values():
-        return deref(media["schema"])
-    return None
-
-
-def schema_validator(schema: JSON) -> Validator:
-    """A JSON Schema 2020-12 (OAS 3.1) validator for ``schema``, whose ``#/components/...`` refs resolve in the spec."""
-    root = {"components": load_spec()["components"], "allOf": [schema]}
-    validator: Validator = OAS31Validator(root, format_checker=OAS31Validator.FORMAT_CHECKER)
-    return validator
-
-
-def event_data_schema(op: JSON) -> JSON:
-    """The schema of the JSON in each ``data`` of an operation's event stream (the event's ``data.contentSchema``)."""
-    event = deref(op["responses"]["200"]["content"]["text/event-stream"]["schema"])
-    schema: JSON = event["properties"]["data"]["anyOf"][0]["contentSchema"]
-    return schema
-
-
-def component(name: str) -> JSON:
-    schema: JSON = load_spec()["components"]["schemas"][name]
-    return schema
+def _read(path: Path) -> JSON:
+    loads: Callable[[str], Any] = json.loads
+    if path.suffix != ".json":
+        try:
+            import yaml
+        except ImportError:
+            raise SpecError(f"{path}: a YAML spec needs PyYAML (pip install pyyaml); or give it as JSON") from None
+        loads = yaml.safe_load
+    try:
+        data = loads(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # the file is missing, or not JSON (YAML)
+        raise SpecError(f"{path}: cannot read it as a spec ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
+        raise SpecError(f"{path}: an OpenAPI document has an object of 'paths'")
+    return data
 
 
 _ID_PATH = re.compile(r"^[A-Za-z0-9_:.\-]+$")

@@ -1,4 +1,6 @@
-"""The documents' upload rules, enforced as the real API enforces them (read from the spec's ``x-`` extensions).
+"""The documents' upload rules, enforced as the real API enforces them (read from the spec's ``x-`` extensions: a
+file part's ``x-media-types``, ``x-square``, ``x-max-bytes``, ``x-file-extensions``, and a request's
+``x-purpose-rules``).
 
 Each check returns the sentence the API answers with, or None when the upload is acceptable.
 """
@@ -9,9 +11,10 @@ import struct
 from typing import IO
 
 from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
 
 from openai_api_server import _json
-from openai_api_server._spec import component, deref, schema_validator
+from openai_api_server._spec import JSON, Spec
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _MAX_BAD_LINES = 3
@@ -21,9 +24,8 @@ def _mb(size: int) -> str:
     return f"{size / (1 << 20):g} MB"
 
 
-def image_problem(field: str, head: bytes, size: int) -> str | None:
+def image_problem(field: str, head: bytes, size: int, rules: JSON) -> str | None:
     """A square PNG under the size limit; ``head`` holds at least the file's first 24 bytes."""
-    rules = component("ImageFile")
     limit = int(rules.get("x-max-bytes", 4 << 20))
     if not head.startswith(_PNG_SIGNATURE) or head[12:16] != b"IHDR":
         return f"Invalid input image - format must be in ['RGBA', 'LA', 'L'], got an image that is not a PNG ({field})."
@@ -35,17 +37,17 @@ def image_problem(field: str, head: bytes, size: int) -> str | None:
     return None
 
 
-def audio_problem(filename: str) -> str | None:
-    extensions = component("AudioFile").get("x-file-extensions", [])
+def audio_problem(filename: str, rules: JSON) -> str | None:
+    extensions = rules.get("x-file-extensions", [])
     if extensions and not filename.lower().endswith(tuple(extensions)):
         names = [e.lstrip(".") for e in extensions]
         return f"Invalid file format. Supported formats: {names}"
     return None
 
 
-def purpose_problem(purpose: str, filename: str, source: IO[bytes], size: int) -> str | None:
-    """The purpose's rules (``x-purpose-rules``): file extension, size, and for fine-tune every training record."""
-    rules = component("CreateFileRequest").get("x-purpose-rules", {}).get(purpose)
+def purpose_problem(spec: Spec, request: JSON, purpose: str, filename: str, source: IO[bytes], size: int) -> str | None:
+    """The purpose's rules (the request's ``x-purpose-rules``): file extension, size, and every training record."""
+    rules = request.get("x-purpose-rules", {}).get(purpose)
     if not rules:
         return None
     extensions = rules.get("file-extensions", [])
@@ -56,12 +58,11 @@ def purpose_problem(purpose: str, filename: str, source: IO[bytes], size: int) -
         return f"File is larger than the {_mb(int(limit))} allowed for purpose '{purpose}'."
     schema_ref = rules.get("record-schema")
     if schema_ref:
-        return _records_problem(source, deref({"$ref": schema_ref}))
+        return _records_problem(source, spec.schema_validator({"$ref": schema_ref}))
     return None
 
 
-def _records_problem(source: IO[bytes], schema: dict[str, object]) -> str | None:
-    validator = schema_validator(schema)
+def _records_problem(source: IO[bytes], validator: Validator) -> str | None:
     bad: list[str] = []
     lines = 0
     source.seek(0)

@@ -1,4 +1,5 @@
-"""openapi-core over the bundled spec: the problems of a request, or of a response, as openapi-core reports them.
+"""openapi-core over the server's spec: the problems of a request, or of a response, as openapi-core reports them;
+and the fields of an answer that its schema does not name.
 
 Servers are made relative (``/v1``) so that any host and port match the spec's paths.
 """
@@ -15,7 +16,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from openai_api_server._spec import load_spec
+from openai_api_server._spec import JSON, Spec
 
 
 @dataclass
@@ -83,20 +84,21 @@ def _close_open_enums(node: Any) -> None:
             _close_open_enums(value)
 
 
-@functools.cache
-def _openapi() -> OpenAPI:
-    spec = copy.deepcopy(load_spec())
-    _close_open_enums(spec)
-    spec["servers"] = [{"url": "/v1"}]
-    for item in spec["paths"].values():
-        if "servers" in item:
-            item["servers"] = [{"url": "/v1"}]
-    return OpenAPI.from_dict(spec)
+@functools.lru_cache(maxsize=4)
+def _openapi(spec: Spec) -> OpenAPI:
+    data = copy.deepcopy(spec.data)
+    _close_open_enums(data)
+    data["servers"] = [{"url": spec.base or "/"}]
+    for path in spec.paths:
+        if "servers" in path.item:
+            data["paths"][path.template]["servers"] = [{"url": path.base or "/"}]
+    return OpenAPI.from_dict(data)
 
 
-def request_errors(exchange: Exchange) -> list[Exception]:
+def request_errors(exchange: Exchange, spec: Spec | None = None) -> list[Exception]:
     """openapi-core's errors for a request (empty when it is valid); errors.describe turns them into sentences."""
-    errors: list[Exception] = list(_openapi().unmarshal_request(_Request(exchange)).errors)
+    request = _Request(exchange)
+    errors: list[Exception] = list(_openapi(spec or Spec.load()).unmarshal_request(request).errors)
     return errors
 
 
@@ -116,7 +118,30 @@ def describe(errors: list[Exception]) -> list[str]:
     return found
 
 
-def response_errors(exchange: Exchange) -> list[str]:
+def response_errors(exchange: Exchange, spec: Spec | None = None) -> list[str]:
     """What a (non-streamed) response breaks in the spec."""
-    result: Any = _openapi().unmarshal_response(_Request(exchange), _Response(exchange))
+    result: Any = _openapi(spec or Spec.load()).unmarshal_response(_Request(exchange), _Response(exchange))
     return describe(list(result.errors))
+
+
+def undeclared_fields(spec: Spec, schema: JSON, value: Any, where: str = "") -> list[str]:
+    """The fields of ``value`` that its schema does not name, where the schema names its fields and says nothing of
+    others (an object of ``properties``, through ``items`` and ``$ref``). openapi-core lets them pass; a handler that
+    sends one builds a field the spec has renamed or dropped."""
+    schema = spec.deref(schema)
+    items = schema.get("items")
+    if isinstance(value, list) and isinstance(items, dict):
+        return [f for i, item in enumerate(value) for f in undeclared_fields(spec, items, item, f"{where}[{i}]")]
+    properties = schema.get("properties")
+    if not isinstance(value, dict) or not isinstance(properties, dict) or "additionalProperties" in schema:
+        return []
+    found: list[str] = []
+    for name, item in value.items():
+        path = f"{where}.{name}" if where else name
+        found += undeclared_fields(spec, properties[name], item, path) if name in properties else [path]
+    return found
+
+
+def undeclared(spec: Spec, schema: JSON, value: Any) -> list[str]:
+    """:func:`undeclared_fields` as problems to report."""
+    return [f"'{name}' is not a field of the spec" for name in undeclared_fields(spec, schema, value)]

@@ -1,5 +1,7 @@
-"""The server's ASGI app: the plumbing every operation shares (keys, faults, strict validation, error bodies,
-answers checked against the spec). The operations themselves are in ``_operations``."""
+"""The server's ASGI app: the pipeline every request goes through, driven by the spec (its operation found among the
+spec's paths, its key, a pending fault, its body read and validated, its answer, that answer checked against the
+spec). What an operation does is in ``_operations``, one handler per operationId; an operation without a handler
+answers the spec's example (``_examples``)."""
 
 from __future__ import annotations
 
@@ -21,11 +23,11 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openai_api_server import _json, _uploads
+from openai_api_server import _examples, _json, _uploads
 from openai_api_server._ids import Ids
 from openai_api_server._protocol import ABORT, BodyTimeout
-from openai_api_server._spec import component, deref, event_data_schema, operation, request_schema, schema_validator
-from openai_api_server._validation import Exchange, describe, request_errors, response_errors
+from openai_api_server._spec import Spec
+from openai_api_server._validation import Exchange, request_errors, response_errors, undeclared
 from openai_api_server.errors import (
     describe_request_error,
     error_body,
@@ -66,6 +68,7 @@ class ServerConfig:
     faults: list[Fault] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     files: list[PreloadedFile] = field(default_factory=list)
+    spec_path: Path | None = None  # None: the client's bundled spec
 
 
 @dataclass
@@ -74,9 +77,11 @@ class Answer:
     body: Any = None
     text: str | None = None
     content: tuple[IO[bytes], int] | None = None  # an open file and its size, streamed
-    events: AsyncIterator[JSON] | None = None
+    events: AsyncIterator[Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    media_type: str | None = None  # of the text (text/plain if None) or the content (application/octet-stream)
     checked: bool = True  # False: the request's path is not one of the spec's, so neither is the answer's
+    example: bool = False  # the spec's example, not a handler's answer
 
 
 def error(
@@ -87,11 +92,36 @@ def error(
 
 @dataclass
 class Context:
-    org: str
+    """One request on its way through the pipeline. Handlers read ``org``, ``params`` (the path's, decoded once),
+    ``query``, ``body`` (the parsed JSON) and ``form`` (a multipart body's parts), and ``op`` (the spec's)."""
+
     request: Request
+    path: str  # the raw path, as sent on the wire
+    target: str  # the raw path and query
+    headers: dict[str, str]
     query: dict[str, str]
-    body: Any
-    form: dict[str, Any]
+    op: JSON = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    org: str = ""
+    fault: Fault | None = None
+    raw: bytes = b""  # the body as validated (a multipart body without its files' content)
+    body: Any = None
+    form: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def operation_id(self) -> str:
+        return str(self.op.get("operationId", ""))
+
+
+Handler = Callable[[Context], Awaitable[Answer]]
+
+
+def _context(request: Request) -> Context:
+    path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    target = path + (f"?{query}" if query else "")
+    headers = dict(request.headers.items())
+    return Context(request, path, target, headers, dict(parse_qsl(query, keep_blank_values=True)))
 
 
 class BodyTooLarge(Exception):
@@ -121,24 +151,21 @@ def _limited(request: Request, too_large: BodyTooLarge) -> Request:
     return Request(request.scope, counted)
 
 
-def _declared(op: JSON | None, status: int) -> bool:
-    """Whether the operation's responses list ``status`` (or its class, or a default)."""
-    responses = op.get("responses", {}) if op else {}
-    return str(status) in responses or f"{str(status)[0]}XX" in responses or "default" in responses
-
-
 class ApiServer:
-    """The state behind the app: files, fine-tune jobs, pending faults, and every spec violation it answered."""
+    """The state behind the app: the spec, files, fine-tune jobs, pending faults, the handlers (by operationId), and
+    every spec violation it answered."""
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
+        self.spec = Spec.load(config.spec_path)
         self.ids = Ids(config.seed)
         self.store = FileStore(config.data_dir, self.ids)
         self.faults: deque[Fault] = deque(config.faults)
         self.violations: list[str] = []
         self.requests = 0
-        limit = component("CreateFileRequest")["properties"]["file"]["x-max-bytes"]
-        self.max_upload = config.max_upload_bytes if config.max_upload_bytes is not None else int(limit)
+        self.handlers: dict[str, Handler] = {}  # create_app fills it from _operations
+        limit = config.max_upload_bytes
+        self.max_upload = limit if limit is not None else self.spec.upload_limit()
 
     def org_of(self, request: Request) -> tuple[str | None, str | None]:
         """The organization of the request's key, and the key itself (None when there is no Bearer header)."""
@@ -157,70 +184,170 @@ class ApiServer:
                 return fault
         return None
 
-    def endpoint(self, handler: Callable[[Context], Awaitable[Answer]], upload: bool = False) -> Any:
-        async def route(request: Request) -> Response:
-            self.requests += 1
-            raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
-            query_string = request.scope.get("query_string", b"").decode("latin-1")
-            target = raw_path + (f"?{query_string}" if query_string else "")
-            headers = dict(request.headers.items())
-            if {".", ".."} & set(unquote(raw_path).split("/")):
-                # A dot segment is no object id; openapi-core would resolve it to another path than the route's.
-                return await self._send(request, target, headers, b"", _invalid_url(request), None, None)
-            op = operation(request.method, raw_path)
-            org, key = self.org_of(request)
-            if org is None:
-                refused = error(401, invalid_key_message(key), None, "invalid_api_key" if key else None)
-                return await self._send(request, target, headers, b"", refused, None, op)
-            fault = self.take_fault(op["operationId"] if op else None, raw_path)
-            if fault is not None and fault.delay:
-                await asyncio.sleep(fault.delay)
-            if fault is not None and fault.drop_connection:
-                abort = request.scope.get("extensions", {}).get(ABORT)
-                if abort is None:
-                    return Response(status_code=500)
-                # Unread request bytes would turn the close into a reset (the peer then sees "connection reset",
-                # not "disconnected without sending"): read them first, so that the fault is the same every time.
-                with contextlib.suppress(ClientDisconnect, BodyTimeout):
-                    async for _ in request.stream():
-                        pass
-                abort()
-                return Response(status_code=500)  # never sent: the connection is gone
-            if fault is not None and fault.status is not None:
-                return Response(fault.body, fault.status, headers=fault.headers, media_type=fault.content_type)
-            form: dict[str, Any] = {}
-            problem: Answer | None
-            parsed: Any = None
+    async def serve(self, request: Request) -> Response:
+        """Every request, step by step: each step moves it on, or gives the answer."""
+        self.requests += 1
+        ctx = _context(request)
+        refused = self._route(ctx) or self._authorize(ctx)
+        if refused is not None:
+            return await self._send(ctx, refused)
+        faulted = await self._play_fault(ctx)
+        if faulted is not None:
+            return faulted
+        try:
             try:
-                try:
-                    if upload:
-                        problem, body, form = await self._read_upload(request, target, headers, op)
-                    else:
-                        body = await self._read_body(request)
-                        problem, parsed = self._check_json(request, target, headers, body, op)
-                except ClientDisconnect:
-                    return Response(status_code=400)  # never sent: nobody is there to read it
-                except (BodyTimeout, BodyTooLarge) as exc:
-                    return await self._send(request, target, headers, b"", _body_refused(exc, op), None, op)
-                if problem is not None:
-                    return await self._send(request, target, headers, body, problem, fault, op)
-                query = dict(parse_qsl(query_string, keep_blank_values=True))
-                answer = await handler(Context(org, request, query, parsed, form))
-                return await self._send(request, target, headers, body, answer, fault, op)
-            finally:
-                for value in form.values():
-                    if isinstance(value, UploadFile):
-                        await value.close()
+                problem = await (self._read_upload(ctx) if self._is_upload(ctx) else self._read_json(ctx))
+            except ClientDisconnect:
+                return Response(status_code=400)  # never sent: nobody is there to read it
+            except (BodyTimeout, BodyTooLarge) as exc:
+                ctx.fault, ctx.raw = None, b""
+                return await self._send(ctx, self._body_refused(exc, ctx.op))
+            return await self._send(ctx, problem or await self._answer(ctx))
+        finally:
+            for value in ctx.form.values():
+                if isinstance(value, UploadFile):
+                    await value.close()
 
-        return route
+    # --- the steps ---------------------------------------------------------------------------------------
 
-    # --- requests --------------------------------------------------------------------------------------
+    def _route(self, ctx: Context) -> Answer | None:
+        """The request's operation and path parameters, from the spec's paths: 404 for a path the spec does not have
+        (or marks as a gateway quirk, with ``gateway_quirk`` off), 405 for a method it does not list there."""
+        # A dot segment is no object id; openapi-core would resolve it to another path than the route's.
+        found = None if {".", ".."} & set(unquote(ctx.path).split("/")) else self.spec.match(ctx.path)
+        if found is None or (not self.config.gateway_quirk and "x-gateway-quirk" in found[0].item):
+            return _invalid_url(ctx.request)
+        path, ctx.params = found
+        ctx.op = path.operations.get(ctx.request.method, {})
+        if not ctx.op:
+            return Answer(405, text="", headers={"Allow": ", ".join(path.operations)}, checked=False)
+        return None
+
+    def _authorize(self, ctx: Context) -> Answer | None:
+        org, key = self.org_of(ctx.request)
+        if org is None:
+            return error(401, invalid_key_message(key), None, "invalid_api_key" if key else None)
+        ctx.org = org
+        return None
+
+    async def _play_fault(self, ctx: Context) -> Response | None:
+        """A pending fault of the operation: waits, drops the connection, or answers its status at once. A fault on
+        the answer (``drop_mid_body``, ``slow_bytes``, ``cut_stream``) stays in ``ctx.fault`` for :meth:`_send`."""
+        fault = ctx.fault = self.take_fault(ctx.operation_id, ctx.path)
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault is not None and fault.drop_connection:
+            abort = ctx.request.scope.get("extensions", {}).get(ABORT)
+            if abort is None:
+                return Response(status_code=500)
+            # Unread request bytes would turn the close into a reset (the peer then sees "connection reset",
+            # not "disconnected without sending"): read them first, so that the fault is the same every time.
+            with contextlib.suppress(ClientDisconnect, BodyTimeout):
+                async for _ in ctx.request.stream():
+                    pass
+            abort()
+            return Response(status_code=500)  # never sent: the connection is gone
+        if fault is not None and fault.status is not None:
+            return Response(fault.body, fault.status, headers=fault.headers, media_type=fault.content_type)
+        return None
+
+    def _is_upload(self, ctx: Context) -> bool:
+        """Whether the operation takes a multipart body (of the two, if it takes JSON too, the one sent)."""
+        media = ctx.op.get("requestBody", {}).get("content", {})
+        sent = ctx.headers.get("content-type", "")
+        return "multipart/form-data" in media and (len(media) == 1 or sent.startswith("multipart/"))
+
+    async def _read_json(self, ctx: Context) -> Answer | None:
+        """A JSON body (or none), parsed as strictly as the real API parses it, with no field the spec does not
+        name, then validated with the rest of the request by openapi-core."""
+        ctx.raw = await self._read_body(ctx.request)
+        if ctx.raw and ctx.headers.get("content-type", "").startswith("application/json"):
+            try:
+                ctx.body = _json.loads(ctx.raw)
+            except ValueError:  # syntax, not UTF-8, NaN, nested too deep: what the real API cannot parse
+                return error(400, not_json_message())
+            unknown = _unknown_fields(self.spec, ctx.op, ctx.body)
+            if unknown:
+                return error(400, unknown_argument_message(unknown))
+        return self._validate(Exchange(ctx.request.method, ctx.target, ctx.headers, ctx.raw))
+
+    async def _read_upload(self, ctx: Context) -> Answer | None:
+        """A multipart upload, parsed streaming to disk, and checked as the real API checks it."""
+        limit = self.max_upload + _UPLOAD_SLACK
+        too_large = BodyTooLarge(limit, f"File is larger than {self.max_upload} bytes.", "file")
+        length = ctx.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise too_large
+        try:
+            form = await _limited(ctx.request, too_large).form(max_files=4, max_fields=20)
+        except (BodyTimeout, BodyTooLarge, ClientDisconnect):
+            raise
+        except Exception as exc:
+            return error(400, f"The multipart body could not be read: {exc}")
+        ctx.form = dict(form.items())
+        answer = _form_problem(self.spec, form, ctx.op)
+        if answer is not None:
+            return answer
+        ctx.raw, skeleton_headers = _skeleton(form, ctx.headers)
+        answer = self._validate(Exchange(ctx.request.method, ctx.target, skeleton_headers, ctx.raw))
+        if answer is not None:
+            return answer
+        files = self.spec.file_fields(ctx.op)
+        for name, value in ctx.form.items():
+            if isinstance(value, UploadFile):
+                rules = files.get(name, {})
+                answer = await asyncio.to_thread(self._upload_problem, ctx, name, value, rules)
+                if answer is not None:
+                    return answer
+        return None
+
+    async def _answer(self, ctx: Context) -> Answer:
+        """The operation's handler, or else the spec's example: JSON, text, bytes, or an event stream."""
+        handler = self.handlers.get(ctx.operation_id)
+        if handler is not None:
+            return await handler(ctx)
+        asked = [ctx.body.get("stream") if isinstance(ctx.body, dict) else None, ctx.form.get("stream")]
+        stream = any(value is True or value == "true" for value in [*asked, ctx.query.get("stream")])
+        status, media_type, value = _examples.answer(self.spec, ctx.op, ctx.params, stream)
+        if media_type == _examples.EVENT_STREAM:
+            return Answer(status, events=_each(value), example=True)
+        if isinstance(value, bytes):
+            return Answer(status, content=(io.BytesIO(value), len(value)), media_type=media_type, example=True)
+        if isinstance(value, str) and media_type and media_type.startswith("text/"):
+            return Answer(status, text=value, media_type=media_type, example=True)
+        if media_type is None:
+            return Answer(status, text="", example=True)
+        return Answer(status, body=value, example=True)
+
+    async def _send(self, ctx: Context, answer: Answer) -> Response:
+        """The answer on the wire, checked against the spec first: one that breaks it is recorded as a violation
+        (naming the operation) and answered as a 500, so that a drift between a handler and the spec is loud."""
+        if answer.events is not None:
+            return self._stream(ctx, answer)
+        if answer.content is not None:
+            return self._download(answer, ctx.fault)
+        if answer.text is not None:
+            payload = answer.text.encode()
+            media_type = answer.media_type or "text/plain"
+        else:
+            payload = json.dumps(answer.body).encode()
+            media_type = "application/json"
+        response = Response(payload, answer.status, headers=answer.headers, media_type=media_type)
+        problems = self._check(ctx, answer, response, payload)
+        if problems:
+            message = f"The answer of {ctx.operation_id} breaks the spec: {'; '.join(problems)}"
+            return Response(json.dumps(error_body(message, type_="server_error")), 500, media_type="application/json")
+        if ctx.fault is not None and (ctx.fault.drop_mid_body or ctx.fault.slow_bytes):
+            return self._faulty(response, payload, ctx.fault)
+        return response
+
+    # --- what the steps share ----------------------------------------------------------------------------
 
     def _validate(self, exchange: Exchange) -> Answer | None:
         if not self.config.validate:
             return None
         try:
-            errors = request_errors(exchange)
+            errors = request_errors(exchange, self.spec)
         except Exception as exc:  # openapi-core gives up on some malformed bodies: that is a bad request too
             message, param = describe_request_error(exc)
             return error(400, message, param)
@@ -239,53 +366,8 @@ class ApiServer:
             raise too_large
         return await _limited(request, too_large).body()
 
-    def _check_json(
-        self, request: Request, target: str, headers: dict[str, str], body: bytes, op: JSON | None
-    ) -> tuple[Answer | None, Any]:
-        """The problem of a JSON request (None if there is none) and its parsed body (None if it has none)."""
-        parsed = None
-        if body and headers.get("content-type", "").startswith("application/json"):
-            try:
-                parsed = _json.loads(body)
-            except ValueError:  # syntax, not UTF-8, NaN, nested too deep: what the real API cannot parse
-                return error(400, not_json_message()), None
-            unknown = _unknown_fields(op, parsed)
-            if unknown:
-                return error(400, unknown_argument_message(unknown)), parsed
-        return self._validate(Exchange(request.method, target, headers, body)), parsed
-
-    async def _read_upload(
-        self, request: Request, target: str, headers: dict[str, str], op: JSON | None
-    ) -> tuple[Answer | None, bytes, dict[str, Any]]:
-        """Parses a multipart upload streaming to disk and checks it as the real API does."""
-        limit = self.max_upload + _UPLOAD_SLACK
-        too_large = BodyTooLarge(limit, f"File is larger than {self.max_upload} bytes.", "file")
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            raise too_large
-        try:
-            form = await _limited(request, too_large).form(max_files=4, max_fields=20)
-        except (BodyTimeout, BodyTooLarge, ClientDisconnect):
-            raise
-        except Exception as exc:
-            return error(400, f"The multipart body could not be read: {exc}"), b"", {}
-        values = dict(form.items())
-        answer = _form_problem(form, op)
-        if answer is not None:
-            return answer, b"", values
-        body, skeleton_headers = _skeleton(form, headers)
-        answer = self._validate(Exchange(request.method, target, skeleton_headers, body))
-        if answer is not None:
-            return answer, body, values
-        media = _file_fields(op)
-        for name, value in values.items():
-            if isinstance(value, UploadFile):
-                problem = await asyncio.to_thread(self._upload_problem, name, value, values, media.get(name, ""))
-                if problem is not None:
-                    return problem, body, values
-        return None, body, values
-
-    def _upload_problem(self, name: str, upload: UploadFile, values: dict[str, Any], media: str) -> Answer | None:
+    def _upload_problem(self, ctx: Context, name: str, upload: UploadFile, rules: JSON) -> Answer | None:
+        """The documents' rules for a file part (``rules``: its schema's ``x-`` extensions) and for the purpose."""
         size = upload.size if upload.size is not None else 0
         if size > self.max_upload:
             return error(413, f"File is larger than {self.max_upload} bytes.", name)
@@ -293,47 +375,53 @@ class ApiServer:
         source.seek(0)
         head = source.read(32)
         source.seek(0)
+        filename = upload.filename or ""
         problem: str | None = None
-        if media == "ImageFile":
-            problem = _uploads.image_problem(name, head, size)
-        elif media == "AudioFile":
-            problem = _uploads.audio_problem(upload.filename or "")
-        elif name == "file" and "purpose" in values:
-            problem = _uploads.purpose_problem(str(values["purpose"]), upload.filename or "", source, size)
+        if "image/png" in rules.get("x-media-types", []):
+            problem = _uploads.image_problem(name, head, size, rules)
+        elif rules.get("x-file-extensions"):
+            problem = _uploads.audio_problem(filename, rules)
+        elif name == "file" and "purpose" in ctx.form:
+            request = self.spec.request_schema(ctx.op) or {}
+            problem = _uploads.purpose_problem(self.spec, request, str(ctx.form["purpose"]), filename, source, size)
         return error(400, problem, name) if problem else None
 
-    # --- answers ---------------------------------------------------------------------------------------
-
-    async def _send(
-        self,
-        request: Request,
-        target: str,
-        headers: dict[str, str],
-        body: bytes,
-        answer: Answer,
-        fault: Fault | None,
-        op: JSON | None,
-    ) -> Response:
-        if answer.events is not None:
-            assert op is not None
-            return self._stream(request, target, answer, answer.headers, fault, op)
-        if answer.content is not None:
-            return self._download(answer, fault)
-        if answer.text is not None:
-            payload = answer.text.encode()
-            response = Response(payload, answer.status, headers=answer.headers, media_type="text/plain")
+    def _body_refused(self, exc: BodyTimeout | BodyTooLarge, op: JSON) -> Answer:
+        """408 for a body that came too slowly, 413 for one too large. They are the HTTP layer's answers, which the
+        spec lists for some operations only (413 for uploads): checked against it only where it lists them."""
+        if isinstance(exc, BodyTimeout):
+            answer = error(408, str(exc))
+            # The rest of the body may still be on its way: the connection cannot carry another request.
+            answer.headers["connection"] = "close"
         else:
-            payload = json.dumps(answer.body).encode()
-            response = Response(payload, answer.status, headers=answer.headers, media_type="application/json")
-        if self.config.validate and answer.checked and op is not None:
-            exchange = Exchange(request.method, target, headers, body, answer.status, dict(response.headers), payload)
-            problems = response_errors(exchange)
-            if problems:
-                self.violations.append(f"{request.method} {target} -> {answer.status}: {problems}")
-                return Response(json.dumps(error_body(str(problems), type_="server_error")), 500)
-        if fault is not None and (fault.drop_mid_body or fault.slow_bytes):
-            return self._faulty(response, payload, fault)
-        return response
+            # The rest of a too-large body is read and dropped (never kept) by the HTTP layer, within the body
+            # deadline, so that the client, still sending, gets to read this answer rather than a reset connection.
+            answer = error(413, str(exc), exc.param)
+        answer.checked = self.spec.response(op, answer.status) is not None
+        return answer
+
+    def _check(self, ctx: Context, answer: Answer, response: Response, payload: bytes) -> list[str]:
+        """What the answer breaks in the spec (openapi-core), and the fields of a handler's JSON the spec does not
+        name (openapi-core lets them pass: a field the spec renamed); each problem is recorded as a violation."""
+        if not self.config.validate or not answer.checked or not ctx.op:
+            return []
+        request = ctx.request.method, ctx.target, ctx.headers, ctx.raw
+        problems = response_errors(Exchange(*request, answer.status, dict(response.headers), payload), self.spec)
+        if not problems and answer.text is None and not answer.example:
+            schema = self._media(ctx, answer.status, "application/json").get("schema", {})
+            problems = undeclared(self.spec, schema, answer.body)
+        if problems:
+            self._violation(ctx, f"-> {answer.status}: {'; '.join(problems)}")
+        return problems
+
+    def _violation(self, ctx: Context, what: str) -> None:
+        self.violations.append(f"{ctx.operation_id}: {ctx.request.method} {ctx.target} {what}")
+
+    def _media(self, ctx: Context, status: int, media_type: str) -> JSON:
+        media: JSON = (self.spec.response(ctx.op, status) or {}).get("content", {}).get(media_type, {})
+        return media
+
+    # --- answers -----------------------------------------------------------------------------------------
 
     def _download(self, answer: Answer, fault: Fault | None) -> Response:
         assert answer.content is not None
@@ -347,7 +435,8 @@ class ApiServer:
                 handle.close()
 
         headers = {**answer.headers, "content-length": str(size)}
-        response = StreamingResponse(chunks(), 200, headers=headers, media_type="application/octet-stream")
+        media_type = answer.media_type or "application/octet-stream"
+        response = StreamingResponse(chunks(), answer.status, headers=headers, media_type=media_type)
         if fault is not None and (fault.drop_mid_body or fault.slow_bytes):
             with handle:
                 payload = handle.read()  # faults are for small files: drip or cut the real content
@@ -366,21 +455,26 @@ class ApiServer:
         headers = {k: v for k, v in response.headers.items() if k != "content-length"}
         return StreamingResponse(drip(), response.status_code, headers=headers, media_type=response.media_type)
 
-    def _stream(
-        self, request: Request, target: str, answer: Answer, headers: dict[str, str], fault: Fault | None, op: JSON
-    ) -> Response:
+    def _stream(self, ctx: Context, answer: Answer) -> Response:
+        """Server-sent events, each checked against the spec's event data, ended by its ``x-sse-terminator``."""
         assert answer.events is not None
-        events = answer.events
-        validator = schema_validator(event_data_schema(op))
-        delay = self.config.stream_delay
+        events, fault, delay = answer.events, ctx.fault, self.config.stream_delay
+        media = self._media(ctx, answer.status, _examples.EVENT_STREAM)
+        schema = self.spec.event_data_schema(media)
+        validator = self.spec.schema_validator(schema)
+        terminator = media.get("x-sse-terminator")
+        if self.config.validate and not media:
+            self._violation(ctx, f"-> {answer.status}: an event stream, which the spec does not describe")
 
         async def body() -> AsyncIterator[bytes]:
             sent = 0
             async for event in _all_but_last(events) if fault is not None and fault.cut_stream else events:
                 if self.config.validate:
                     problems = [e.message for e in validator.iter_errors(event)]
+                    if not answer.example:
+                        problems += undeclared(self.spec, schema, event)
                     if problems:
-                        self.violations.append(f"{request.method} {target} event {sent}: {problems}")
+                        self._violation(ctx, f"event {sent}: {'; '.join(problems)}")
                 if fault is not None and fault.drop_mid_body and sent == 1:
                     raise ConnectionAbortedError("fault: connection dropped mid-stream")
                 yield b"data: " + json.dumps(event).encode() + b"\n\n"
@@ -391,14 +485,20 @@ class ApiServer:
                     await asyncio.sleep(delay)
             if fault is not None and fault.cut_stream:
                 return
-            yield b"data: [DONE]\n\n"
+            if terminator is not None:
+                yield f"data: {terminator}\n\n".encode()
 
-        return StreamingResponse(body(), 200, headers=headers, media_type="text/event-stream")
+        return StreamingResponse(body(), answer.status, headers=answer.headers, media_type="text/event-stream")
 
 
-async def _all_but_last(events: AsyncIterator[JSON]) -> AsyncIterator[JSON]:
+async def _each(values: list[Any]) -> AsyncIterator[Any]:
+    for value in values:
+        yield value
+
+
+async def _all_but_last(events: AsyncIterator[Any]) -> AsyncIterator[Any]:
     """A stream cut before its end: the last event (the one that finishes the choices) never comes."""
-    held: JSON | None = None
+    held: Any = None
     async for event in events:
         if held is not None:
             yield held
@@ -410,31 +510,19 @@ async def _all_but_last(events: AsyncIterator[JSON]) -> AsyncIterator[JSON]:
 _BEYOND_SPEC = {"createEmbedding": {"encoding_format"}}
 
 
-def _unknown_fields(op: JSON | None, body: Any) -> list[str]:
+def _unknown_fields(spec: Spec, op: JSON, body: Any) -> list[str]:
     """Top-level fields the operation's request schema does not name: the real API refuses them."""
-    schema = request_schema(op) if op else None
-    if op is None or schema is None or not isinstance(body, dict) or "properties" not in schema:
+    schema = spec.request_schema(op)
+    if schema is None or not isinstance(body, dict) or "properties" not in schema:
         return []
     tolerated = _BEYOND_SPEC.get(op["operationId"], set())
     return [name for name in body if name not in schema["properties"] and name not in tolerated]
 
 
-def _file_fields(op: JSON | None) -> dict[str, str]:
-    """The operation's file parts, each with the component that describes it (``ImageFile``, ``AudioFile``, ...)."""
-    schema = request_schema(op) if op else None
-    found = {}
-    for name, prop in (schema or {}).get("properties", {}).items():
-        ref = prop.get("$ref", "")
-        if "contentMediaType" in deref(prop):
-            found[name] = ref.rsplit("/", 1)[-1] if ref else ""
-    return found
-
-
-def _form_problem(form: FormData, op: JSON | None) -> Answer | None:
+def _form_problem(spec: Spec, form: FormData, op: JSON) -> Answer | None:
     """What a multipart body breaks before its content is looked at: parts repeated, unknown, or not files."""
-    schema = request_schema(op) if op else None
-    known = set((schema or {}).get("properties", {}))
-    files = _file_fields(op)
+    known = set((spec.request_schema(op) or {}).get("properties", {}))
+    files = spec.file_fields(op)
     names = [name for name, _ in form.multi_items()]
     unknown = [name for name in dict.fromkeys(names) if known and name not in known]
     if unknown:
@@ -491,21 +579,6 @@ class RequestIds:
         await self.app(scope, receive, send_with_id)
 
 
-def _body_refused(exc: BodyTimeout | BodyTooLarge, op: JSON | None) -> Answer:
-    """408 for a body that came too slowly, 413 for one too large. They are the HTTP layer's answers, which the
-    spec lists for some operations only (413 for uploads): checked against it only where it lists them."""
-    if isinstance(exc, BodyTimeout):
-        answer = error(408, str(exc))
-        # The rest of the body may still be on its way: the connection cannot carry another request.
-        answer.headers["connection"] = "close"
-    else:
-        # The rest of a too-large body is read and dropped (never kept) by the HTTP layer, within the body deadline,
-        # so that the client, still sending, gets to read this answer rather than a reset connection.
-        answer = error(413, str(exc), exc.param)
-    answer.checked = _declared(op, answer.status)
-    return answer
-
-
 def _invalid_url(request: Request) -> Answer:
     answer = error(404, f"Invalid URL ({request.method} {request.url.path})")
     answer.checked = False
@@ -513,7 +586,8 @@ def _invalid_url(request: Request) -> Answer:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    """A path no route matches (a model ID with a newline, say) answers the spec's JSON error, not plain text."""
+    """A path the one route cannot match (a model ID with a newline: Starlette's patterns stop at one) answers the
+    spec's JSON error, not plain text."""
     return Response(json.dumps(_invalid_url(request).body), 404, media_type="application/json")
 
 
@@ -524,51 +598,16 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return Response(json.dumps(body), 500, headers={"connection": "close"}, media_type="application/json")
 
 
-def _dispatch(handlers: dict[str, Any]) -> Any:
-    """One route per path, so that a method the spec does not list gets 405 with the right ``Allow`` header."""
-    allow = ", ".join(handlers)
-
-    async def route(request: Request) -> Response:
-        handler = handlers.get(request.method)
-        if handler is None:
-            return Response(status_code=405, headers={"Allow": allow})
-        response: Response = await handler(request)
-        return response
-
-    return route
-
-
 def create_app(config: ServerConfig) -> Starlette:
-    """The server for ``config``; its state (an :class:`ApiServer`) is ``app.state.server``."""
+    """The server for ``config``; its state (an :class:`ApiServer`) is ``app.state.server``. One route takes every
+    path and method: the spec's paths are the routes (:meth:`ApiServer._route`)."""
     from openai_api_server._operations import Operations
 
     server = ApiServer(config)
     ops = Operations(server)
-    e = server.endpoint
-    table: dict[str, dict[str, Any]] = {
-        "/v1/models": {"GET": e(ops.list_models)},
-        "/v1/models/{model:path}": {"GET": e(ops.retrieve_model), "DELETE": e(ops.delete_model)},
-        "/v1/completions": {"POST": e(ops.create_completion)},
-        "/v1/chat/completions": {"POST": e(ops.create_chat_completion)},
-        "/v1/edits": {"POST": e(ops.create_edit)},
-        "/v1/images/generations": {"POST": e(ops.create_image)},
-        "/v1/images/edits": {"POST": e(ops.create_image_upload, upload=True)},
-        "/v1/images/variations": {"POST": e(ops.create_image_upload, upload=True)},
-        "/v1/embeddings": {"POST": e(ops.create_embedding)},
-        "/v1/audio/transcriptions": {"POST": e(ops.create_audio, upload=True)},
-        "/v1/audio/translations": {"POST": e(ops.create_audio, upload=True)},
-        "/v1/files": {"GET": e(ops.list_files), "POST": e(ops.create_file, upload=True)},
-        # The server decodes the path once: the gateway's raw /v1/files%2520_ arrives here as /v1/files%20_.
-        "/v1/files%20_": {"GET": e(ops.list_files_gateway)},
-        "/v1/files/{file_id}": {"GET": e(ops.retrieve_file), "DELETE": e(ops.delete_file)},
-        "/v1/files/{file_id}/content": {"GET": e(ops.download_file)},
-        "/v1/fine-tunes": {"GET": e(ops.list_fine_tunes), "POST": e(ops.create_fine_tune)},
-        "/v1/fine-tunes/{fine_tune_id}": {"GET": e(ops.retrieve_fine_tune)},
-        "/v1/fine-tunes/{fine_tune_id}/cancel": {"POST": e(ops.cancel_fine_tune)},
-        "/v1/fine-tunes/{fine_tune_id}/events": {"GET": e(ops.list_fine_tune_events)},
-    }
+    server.handlers = ops.handlers(op["operationId"] for op in server.spec.operations())
     every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
-    routes = [Route(path, _dispatch(handlers), methods=every) for path, handlers in table.items()]
+    routes = [Route("/{path:path}", server.serve, methods=every)]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, Exception: _server_error})
     app.add_middleware(RequestIds, ids=server.ids)
     app.state.server = server
@@ -576,4 +615,4 @@ def create_app(config: ServerConfig) -> Starlette:
     return app
 
 
-__all__ = ["Answer", "ApiServer", "Context", "PreloadedFile", "ServerConfig", "create_app", "describe", "error"]
+__all__ = ["Answer", "ApiServer", "Context", "PreloadedFile", "ServerConfig", "create_app", "error"]

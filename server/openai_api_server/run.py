@@ -30,7 +30,7 @@ class ServerStartError(RuntimeError):
 
 @dataclass
 class RunningServer:
-    url: str  # the API root, ending in /v1
+    url: str  # the API root: the spec's base path (/v1)
     state: ApiServer
     config: ServerConfig
 
@@ -40,7 +40,7 @@ class RunningServer:
 
     @property
     def root(self) -> str:
-        return self.url.removesuffix("/v1")
+        return self.url.removesuffix(self.state.spec.base)
 
     @property
     def keys(self) -> dict[str, str]:
@@ -54,6 +54,18 @@ class RunningServer:
     def inject(self, fault: Fault) -> None:
         """Queues a fault; it hits the next matching request(s)."""
         self.state.faults.append(fault)
+
+    @property
+    def violations(self) -> list[str]:
+        """Every answer the server gave that breaks the spec, each naming its operation (``createFile: POST ...``);
+        the client got a 500 for it."""
+        return self.state.violations
+
+    def check(self) -> None:
+        """Raises AssertionError, listing them, if the server answered anything the spec does not allow."""
+        if self.state.violations:
+            lines = "\n".join(f"  {v}" for v in self.state.violations)
+            raise AssertionError(f"the server answered what the spec does not allow:\n{lines}")
 
 
 def free_port() -> int:
@@ -107,7 +119,7 @@ def running(
                 raise ServerStartError(f"the server did not start on 127.0.0.1:{port}")
             time.sleep(0.01)
         try:
-            yield RunningServer(f"http://127.0.0.1:{port}/v1", app.state.server, config)
+            yield RunningServer(f"http://127.0.0.1:{port}{app.state.server.spec.base}", app.state.server, config)
         finally:
             server.should_exit = True
             thread.join(timeout=10)
@@ -131,7 +143,8 @@ def serve(
         config = ServerConfig(data_dir=folder, **options)
         app = create_app(config)
         server = uvicorn.Server(_uvicorn_config(app, host, port, header_timeout, body_timeout, log_level))
-        announce(f"openai-api-server: http://{host}:{port}/v1 ({len(config.keys)} keys; files in {folder})")
+        base = app.state.server.spec.base
+        announce(f"openai-api-server: http://{host}:{port}{base} ({len(config.keys)} keys; files in {folder})")
         try:
             server.run()
         finally:

@@ -104,6 +104,7 @@ def test_bad_options_are_one_line_and_exit_2(tmp_path: Path) -> None:
         (["--fault", "not json"], "bad --fault"),
         (["--preload", str(tmp_path / "missing.json")], "cannot read it as JSON"),
         (["--keys", ","], "give at least one key"),
+        (["--spec", str(tmp_path / "missing.json")], "cannot read it as a spec"),
     ]:
         proc = subprocess.run([str(BIN / "openai-api-server"), *args], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2 and says in proc.stderr, (args, proc.stderr)

@@ -20,6 +20,7 @@ from openai_api_server import RunningServer, running
 from openai_api_server._json import MAX_DEPTH
 from openai_api_server.errors import not_json_message
 from tests.api_server.uploads import TRAINING, png
+from tests.helpers.spec import operations
 
 BODY_TIMEOUT = 1.0
 MARGIN = 4.0  # a loaded 2-core machine: the deadline is checked a little late, the close takes a moment
@@ -119,7 +120,10 @@ def test_a_body_json_cannot_parse_is_the_apis_400(web: httpx.Client, log: _Log, 
     _assert_not_parsed(_post_json(web, "/chat/completions", body))
 
 
-@pytest.mark.parametrize("path", ["/completions", "/chat/completions", "/edits", "/images/generations", "/embeddings"])
+JSON_OPERATIONS = [o for o in operations() if "application/json" in o.op.get("requestBody", {}).get("content", {})]
+
+
+@pytest.mark.parametrize("path", [o.path for o in JSON_OPERATIONS], ids=[o.operation_id for o in JSON_OPERATIONS])
 def test_deep_nesting_is_a_400_on_every_json_operation(web: httpx.Client, log: _Log, path: str) -> None:
     _assert_not_parsed(_post_json(web, path, _nested(DEEP)))
 
