@@ -66,9 +66,17 @@ that are not ``.jsonl`` (fine-tune: with valid training records), audio of an un
 filename, a part sent twice. Every answer has ``x-request-id``.
 """
 
-from openai_api_server.app import ApiServer, PreloadedFile, ServerConfig, create_app
-from openai_api_server.faults import Fault
-from openai_api_server.run import RunningServer, ServerStartError, free_port, running, serve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from openai_api_server import _extra
+
+if TYPE_CHECKING:
+    from openai_api_server.app import ApiServer, PreloadedFile, ServerConfig, create_app
+    from openai_api_server.faults import Fault
+    from openai_api_server.run import RunningServer, ServerStartError, free_port, running, serve
 
 __all__ = [
     "ApiServer",
@@ -82,3 +90,37 @@ __all__ = [
     "running",
     "serve",
 ]
+
+# Each public name and the module that has it, imported on first use (PEP 562): importing the package (as pytest
+# does, for the plugin) needs neither starlette nor uvicorn, which only the [server] extra installs.
+_MODULES = {
+    "ApiServer": "app",
+    "PreloadedFile": "app",
+    "ServerConfig": "app",
+    "create_app": "app",
+    "Fault": "faults",
+    "RunningServer": "run",
+    "ServerStartError": "run",
+    "free_port": "run",
+    "running": "run",
+    "serve": "run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+    except ModuleNotFoundError as exc:
+        gone = _extra.missing()
+        if not gone:
+            raise
+        raise ModuleNotFoundError(_extra.hint(gone), name=exc.name) from None
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,12 +9,15 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openai_api_server._preload import PreloadError, read_preload
-from openai_api_server._spec import Spec, SpecError
-from openai_api_server.app import DEFAULT_KEYS, PreloadedFile
+from openai_api_server._extra import hint, missing
 from openai_api_server.faults import Fault
-from openai_api_server.run import BODY_TIMEOUT, HEADER_TIMEOUT, serve
+
+if TYPE_CHECKING:
+    from openai_api_server.app import PreloadedFile
+
+# The server's own modules (starlette, uvicorn) are imported once main() has found the [server] extra installed.
 
 
 def _keys(text: str) -> dict[str, str]:
@@ -39,6 +42,9 @@ def _fault(text: str) -> Fault:
 
 
 def parser() -> argparse.ArgumentParser:
+    from openai_api_server.app import DEFAULT_KEYS
+    from openai_api_server.run import BODY_TIMEOUT, HEADER_TIMEOUT
+
     p = argparse.ArgumentParser(
         prog="openai-api-server",
         description="A local OpenAI API (the client's spec, validated on every exchange) for your tests.",
@@ -68,6 +74,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    gone = missing()
+    if gone:  # installed without the [server] extra: say which to install, in one line
+        print(f"openai-api-server: {hint(gone)}", file=sys.stderr)
+        return 2
+    from openai_api_server._preload import PreloadError, read_preload
+    from openai_api_server._spec import Spec, SpecError
+
     args = parser().parse_args(argv)
     models: list[str] = []
     files: list[PreloadedFile] = []
@@ -92,6 +105,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _serve(args: argparse.Namespace, models: list[str], files: list[PreloadedFile]) -> None:
+    from openai_api_server.run import serve
+
     serve(
         args.host,
         args.port,

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from openai_api_server._extra import hint, missing
+
 if TYPE_CHECKING:
     from openai_api_server.run import RunningServer
 
@@ -37,6 +39,9 @@ def openai_server_options() -> dict[str, Any]:
 def openai_server(openai_server_options: dict[str, Any]) -> Iterator[RunningServer]:
     """A server on a free 127.0.0.1 port: ``.url`` (ending in /v1), ``.key``, ``.keys``, ``.inject(Fault(...))``,
     ``.state``. Fails the test if the server answered anything the spec does not allow (``.violations``)."""
+    gone = missing()
+    if gone:  # installed without the [server] extra: one line, not an ImportError's traceback
+        pytest.fail(hint(gone), pytrace=False)
     from openai_api_server.run import running
 
     with running(**openai_server_options) as server:
