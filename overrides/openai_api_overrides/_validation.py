@@ -58,30 +58,32 @@ def _require_seekable(upload: Upload, field: str) -> None:
         raise InvalidFileError(field, upload.filename, ["is a one-shot stream: it cannot be checked and then sent"])
 
 
+def _purpose_rules(request: dict[str, Any], purpose: object) -> dict[str, Any]:
+    rules: dict[str, Any] = request.get("x-purpose-rules", {}).get(purpose, {}) if isinstance(purpose, str) else {}
+    return rules
+
+
+def _check_extension(upload: Upload, field: str, extensions: list[str] | None, refusal: str) -> None:
+    suffix = PurePath(upload.filename).suffix.lower()
+    if extensions and suffix not in extensions:
+        # Replaced, not str.format: the refusal may quote the caller's purpose, braces and all.
+        text = refusal.replace("{suffix}", suffix or "no extension").replace("{listed}", ", ".join(extensions))
+        raise InvalidFileError(field, upload.filename, [text])
+
+
 def check_part(upload: Upload, field: str, rules: dict[str, Any], request: dict[str, Any], purpose: object) -> None:
     """One file part against its schema's limits (``rules``, see :func:`part_rules`) and the request's purpose
     rules for ``purpose``."""
     _check_size(upload, field, rules.get("x-max-bytes"))
-    suffix = PurePath(upload.filename).suffix.lower()
-    extensions = rules.get("x-file-extensions")
-    if extensions and suffix not in extensions:
-        raise InvalidFileError(
-            field,
-            upload.filename,
-            [f"is not a supported file type ({suffix or 'no extension'}); use one of {', '.join(extensions)}"],
-        )
+    refusal = "is not a supported file type ({suffix}); use one of {listed}"
+    _check_extension(upload, field, rules.get("x-file-extensions"), refusal)
     if "image/png" in rules.get("x-media-types", []):
         _check_png(upload, field, square=bool(rules.get("x-square")))
-    purpose_rules = request.get("x-purpose-rules", {}).get(purpose) if isinstance(purpose, str) else None
+    purpose_rules = _purpose_rules(request, purpose)
     if not purpose_rules:
         return
-    extensions = purpose_rules.get("file-extensions")
-    if extensions and suffix not in extensions:
-        raise InvalidFileError(
-            field,
-            upload.filename,
-            [f"purpose {purpose!r} takes {', '.join(extensions)} files only, not {suffix or 'no extension'}"],
-        )
+    refusal = f"purpose {purpose!r} takes {{listed}} files only, not {{suffix}}"
+    _check_extension(upload, field, purpose_rules.get("file-extensions"), refusal)
     _check_size(upload, field, purpose_rules.get("max-bytes"))
     if "record-schema" in purpose_rules:
         _require_seekable(upload, field)
@@ -90,8 +92,7 @@ def check_part(upload: Upload, field: str, rules: dict[str, Any], request: dict[
 
 def default_extension(rules: dict[str, Any], request: dict[str, Any], purpose: object) -> str:
     """The extension a part given as bytes is named with: the one its rules take first."""
-    purpose_rules = request.get("x-purpose-rules", {}).get(purpose) if isinstance(purpose, str) else None
-    for extensions in ((purpose_rules or {}).get("file-extensions"), rules.get("x-file-extensions")):
+    for extensions in (_purpose_rules(request, purpose).get("file-extensions"), rules.get("x-file-extensions")):
         if extensions:
             return str(extensions[0])
     return ".png" if "image/png" in rules.get("x-media-types", []) else ""
