@@ -6,6 +6,7 @@ import dataclasses
 import math
 import os
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -174,6 +175,7 @@ class OpenAIClient(AuthenticatedClient):
             "cookies": user.cookies,
             "timeout": self._timeout,
             "event_hooks": user.event_hooks,
+            "params": self._httpx_args.get("params"),
         }
 
     def get_httpx_client(self) -> httpx.Client:
@@ -310,6 +312,7 @@ def _settings(
     api_key: str | None,
     base_url: str | None,
     organization: str | None,
+    project: str | None,
     gateway: bool | None,
     user_client: httpx.Client | httpx.AsyncClient | None,
 ) -> tuple[str, str, dict[str, str], bool]:
@@ -324,11 +327,15 @@ def _settings(
     user_url = str(user_client.base_url) if user_client is not None and str(user_client.base_url) else None
     source = "base_url" if base_url else "http_client's base_url" if user_url else "OPENAI_BASE_URL"
     url = _checked_base_url(base_url or user_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL, source)
-    org = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
-    if org:
-        source = "organization" if organization is not None else "OPENAI_ORG_ID"
-        _check_header_value(org, "organization", source, ConfigurationError)
-    headers = {"OpenAI-Organization": org} if org else {}
+    headers: dict[str, str] = {}
+    for header, value, setting, variable in (
+        ("OpenAI-Organization", organization, "organization", "OPENAI_ORG_ID"),
+        ("OpenAI-Project", project, "project", "OPENAI_PROJECT_ID"),
+    ):
+        given = value if value is not None else os.environ.get(variable)
+        if given:
+            _check_header_value(given, setting, setting if value is not None else variable, ConfigurationError)
+            headers[header] = given
     is_gateway = gateway if gateway is not None else httpx.URL(url).host == GATEWAY_HOST
     return key, url, headers, is_gateway
 
@@ -379,15 +386,18 @@ def create_client(
     limits: httpx.Limits | None = None,
     headers: dict[str, str] | None = None,
     validate_responses: bool = False,
+    project: str | None = None,
+    default_query: Mapping[str, str] | None = None,
 ) -> OpenAIClient:
     """A client for the generated functions' sync calls (``sync``, ``sync_detailed``).
 
     Arguments win over the environment: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (default
-    ``https://api.openai.com/v1``) and ``OPENAI_ORG_ID`` (sent as ``OpenAI-Organization``). ``gateway`` defaults to
-    whether the base URL is the api.mygptlife.com gateway. ``timeout`` bounds each wait on the socket (default 10
-    minutes, 5 s to connect); ``deadline`` bounds one whole call, retries and their waits included (default 30
-    minutes; for a streamed answer, until its headers arrive). A malformed key (a trailing newline, a space,
-    non-ASCII) raises :class:`InvalidAPIKeyError` here, never later.
+    ``https://api.openai.com/v1``), ``OPENAI_ORG_ID`` (sent as ``OpenAI-Organization``) and ``OPENAI_PROJECT_ID``
+    (``project``, sent as ``OpenAI-Project``); ``default_query`` is added to every request's query. ``gateway``
+    defaults to whether the base URL is the api.mygptlife.com gateway. ``timeout`` bounds each wait on the socket
+    (default 10 minutes, 5 s to connect); ``deadline`` bounds one whole call, retries and their waits included
+    (default 30 minutes; for a streamed answer, until its headers arrive). A malformed key (a trailing newline, a
+    space, non-ASCII) raises :class:`InvalidAPIKeyError` here, never later.
     ``validate_responses`` makes :func:`call` check every 2xx JSON body against the spec, not only the ones the
     generated models fail to parse.
     """
@@ -402,6 +412,8 @@ def create_client(
         retry_policy,
         headers,
         validate_responses=validate_responses,
+        project=project,
+        default_query=default_query,
         http_client=http_client,
         transport=transport,
         proxy=proxy,
@@ -425,6 +437,8 @@ def create_async_client(
     limits: httpx.Limits | None = None,
     headers: dict[str, str] | None = None,
     validate_responses: bool = False,
+    project: str | None = None,
+    default_query: Mapping[str, str] | None = None,
 ) -> OpenAIClient:
     """Like :func:`create_client`, for the generated functions' async calls (``asyncio``, ``asyncio_detailed``)."""
     return _create(
@@ -438,6 +452,8 @@ def create_async_client(
         retry_policy,
         headers,
         validate_responses=validate_responses,
+        project=project,
+        default_query=default_query,
         async_http_client=http_client,
         async_transport=transport,
         proxy=proxy,
@@ -455,11 +471,14 @@ def _create(
     max_retries: int | None,
     retry_policy: RetryPolicy | None,
     headers: dict[str, str] | None,
+    *,
+    project: str | None = None,
+    default_query: Mapping[str, str] | None = None,
     **transport_args: Any,
 ) -> OpenAIClient:
     setup_logging_from_env()
     user_client = transport_args.get("http_client") or transport_args.get("async_http_client")
-    key, url, org_headers, is_gateway = _settings(api_key, base_url, organization, gateway, user_client)
+    key, url, org_headers, is_gateway = _settings(api_key, base_url, organization, project, gateway, user_client)
     policy = retry_policy or RetryPolicy()
     if max_retries is not None:
         policy = dataclasses.replace(policy, max_retries=max_retries)
@@ -475,5 +494,6 @@ def _create(
         deadline=_as_deadline(deadline),
         retry_policy=policy,
         gateway=is_gateway,
+        httpx_args={"params": dict(default_query)} if default_query else {},
         **transport_args,
     )

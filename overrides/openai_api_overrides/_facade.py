@@ -10,7 +10,7 @@ needs nothing here.
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -168,11 +168,17 @@ class OpenAI(resources.Resources):
         http_client: httpx.Client | None = None,
         validate_responses: bool = False,
         client: OpenAIClient | None = None,
+        project: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
     ) -> None:
         self.http = client or create_client(
             api_key=api_key,
             base_url=base_url,
             organization=organization,
+            project=project,
+            headers=dict(default_headers) if default_headers else None,
+            default_query=default_query,
             timeout=timeout,
             deadline=deadline,
             max_retries=max_retries,
@@ -222,11 +228,17 @@ class AsyncOpenAI(resources.AsyncResources):
         http_client: httpx.AsyncClient | None = None,
         validate_responses: bool = False,
         client: OpenAIClient | None = None,
+        project: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
     ) -> None:
         self.http = client or create_async_client(
             api_key=api_key,
             base_url=base_url,
             organization=organization,
+            project=project,
+            headers=dict(default_headers) if default_headers else None,
+            default_query=default_query,
             timeout=timeout,
             deadline=deadline,
             max_retries=max_retries,

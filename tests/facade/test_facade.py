@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import openai_api_overrides as oa
@@ -150,3 +151,40 @@ def _square_png() -> bytes:
     header = struct.pack(">IIBBBBB", 2, 2, 8, 6, 0, 0, 0)
     pixels = zlib.compress(b"\x00" + b"\x00" * 8 + b"\x00" + b"\x00" * 8)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("from_env", [False, True])
+async def test_the_official_constructor_settings_reach_every_request(
+    from_env: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``project`` (or ``OPENAI_PROJECT_ID``), ``default_headers`` and ``default_query``, as the official package."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"object": "list", "data": []})
+
+    project = {} if from_env else {"project": "proj_abc"}
+    if from_env:
+        monkeypatch.setenv("OPENAI_PROJECT_ID", "proj_abc")
+    settings: dict[str, Any] = {
+        "api_key": "sk-test-12345678",
+        "base_url": "http://127.0.0.1:9/v1",
+        "default_headers": {"x-team": "blue"},
+        "default_query": {"api-version": "2024-01"},
+        **project,
+    }
+    oa.OpenAI(**settings, http_client=httpx.Client(transport=httpx.MockTransport(handler))).models.list()
+    async_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    await oa.AsyncOpenAI(**settings, http_client=async_client).models.list()
+    with oa.OpenAI(**settings) as own:  # this layer's own pool: the same settings reach the generated client
+        assert own.http.get_httpx_client().params["api-version"] == "2024-01"
+    for request in seen:
+        assert request.headers["OpenAI-Project"] == "proj_abc" and request.headers["x-team"] == "blue"
+        assert request.url.params["api-version"] == "2024-01"
+    assert len(seen) == 2
+
+
+def test_a_project_id_that_cannot_be_a_header_is_refused() -> None:
+    with pytest.raises(oa.ConfigurationError, match="project"):
+        oa.OpenAI(api_key="sk-test-12345678", project="proj abc\n")
