@@ -145,7 +145,8 @@ class OpenAIClient(AuthenticatedClient):
         return {**self._headers, self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token}
 
     def _pool_options(self) -> dict[str, Any]:
-        return {"proxy": self._proxy, "limits": self._limits or DEFAULT_LIMITS, "verify": self._verify_ssl}
+        proxy = self._proxy if self._proxy is not None else _environment_proxy(self._base_url)
+        return {"proxy": proxy, "limits": self._limits or DEFAULT_LIMITS, "verify": self._verify_ssl}
 
     def _client_options(self) -> dict[str, Any]:
         """What the sync and async httpx clients are built with, besides their transport."""
@@ -255,6 +256,19 @@ class OpenAIClient(AuthenticatedClient):
                 changes.get("retry_policy", self._retry_policy), max_retries=max_retries
             )
         return evolve(self, **changes)
+
+
+def _environment_proxy(base_url: str) -> str | None:
+    """The proxy httpx's own environment variables (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) name
+    for the base URL, as an httpx client would choose it: this layer builds its pool itself, which httpx then leaves
+    to the caller (httpx is pinned below 0.29 for its helpers used here)."""
+    from httpx._utils import URLPattern, get_environment_proxies
+
+    url = httpx.URL(base_url)
+    patterns = sorted(
+        ((URLPattern(key), proxy) for key, proxy in get_environment_proxies().items()), key=lambda p: p[0]
+    )
+    return next((proxy for pattern, proxy in patterns if pattern.matches(url)), None)
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:

@@ -196,3 +196,24 @@ def test_with_options_on_a_users_client_applies_its_timeout_every_time_without_s
     assert sent[0] == 3.0, "with no timeout asked for, the user's client's own is used"
     assert sent[1:4] == [10.0, 11.0, 12.0] and len(sent) == 1001
     assert "authorization" not in own.headers
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "ALL_PROXY"])
+def test_httpx_proxy_environment_variables_are_honoured(variable: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As an httpx client reads them (this layer builds its pool itself, which would otherwise ignore them)."""
+    from tests.helpers.hostile_server import HostileServer, reply
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    with HostileServer(reply(200, {"object": "list", "data": []})) as proxy:
+        monkeypatch.setenv(variable, proxy.url)
+        # Nothing listens at the base URL: only the proxy can answer.
+        client = oa.create_client(api_key=API_KEY, base_url="http://127.0.0.2:9/v1", max_retries=0)
+        assert oa.call(list_models.sync_detailed, client=client).data == []
+        assert [r.target for r in proxy.requests] == ["http://127.0.0.2:9/v1/models"]
+        monkeypatch.setenv("NO_PROXY", "127.0.0.2")
+        bypassing = oa.create_client(api_key=API_KEY, base_url="http://127.0.0.2:9/v1", max_retries=0)
+        with pytest.raises(oa.APIConnectionError):
+            oa.call(list_models.sync_detailed, client=bypassing)
+        assert len(proxy.requests) == 1
