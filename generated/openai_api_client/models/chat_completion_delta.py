@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.chat_role_known import ChatRoleKnown
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatCompletionDelta")
 
@@ -22,7 +22,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ChatCompletionDelta:
+class ChatCompletionDelta(APIObject):
     """A part of a message; the first chunk carries the role, the following ones parts of the content.
 
     Attributes:

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.chat_role_known import ChatRoleKnown
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatCompletionRequestMessage")
 
@@ -23,7 +23,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ChatCompletionRequestMessage:
+class ChatCompletionRequestMessage(APIObject):
     """
     Attributes:
         role (ChatRoleKnown | str): The role of a message's author. Roles the API adds later are sent and parsed as they

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.chat_role_known import ChatRoleKnown, check_chat_role_known
 from ..models.chat_training_message_weight import ChatTrainingMessageWeight, check_chat_training_message_weight
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatTrainingMessage")
 
@@ -25,7 +25,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ChatTrainingMessage:
+class ChatTrainingMessage(APIObject):
     """
     Attributes:
         role (ChatRoleKnown): The roles the public reference lists (documents 001 and 002 list only the first three).

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.finish_reason_known import FinishReasonKnown
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CompletionChoice")
 
@@ -24,7 +24,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CompletionChoice:
+class CompletionChoice(APIObject):
     """
     Attributes:
         text (str):

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CompletionLogprobs")
 
@@ -23,7 +23,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CompletionLogprobs:
+class CompletionLogprobs(APIObject):
     """The log probabilities of the chosen and the most likely tokens (with `logprobs` set).
 
     Attributes:

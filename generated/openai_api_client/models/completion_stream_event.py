@@ -7,7 +7,7 @@ from typing import Any, Literal, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CompletionStreamEvent")
 
@@ -21,7 +21,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CompletionStreamEvent:
+class CompletionStreamEvent(APIObject):
     """One server-sent event of a streamed completion. Its `data` is a completion chunk (`CreateCompletionResponse`) as
     JSON; the last event's `data` is `[DONE]`.
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CompletionUsage")
 
@@ -22,7 +22,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CompletionUsage:
+class CompletionUsage(APIObject):
     """Usage statistics for the request.
 
     Attributes:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionChunk")
 
@@ -24,7 +24,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateChatCompletionChunk:
+class CreateChatCompletionChunk(APIObject):
     """One server-sent event of a streamed chat completion.
 
     Attributes:
@@ -41,6 +41,10 @@ class CreateChatCompletionChunk:
     choices: list[ChatCompletionChunkChoice]
     model: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

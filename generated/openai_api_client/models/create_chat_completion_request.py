@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateChatCompletionRequest")
 
@@ -31,7 +31,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateChatCompletionRequest:
+class CreateChatCompletionRequest(APIObject):
     """
     Attributes:
         model (str): ID of the model to use. See the model endpoint compatibility table for the models that work with

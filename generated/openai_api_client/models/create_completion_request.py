@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateCompletionRequest")
 
@@ -35,7 +35,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateCompletionRequest:
+class CreateCompletionRequest(APIObject):
     """
     Attributes:
         model (str): ID of the model to use. Use the List models API to see all of your available models.

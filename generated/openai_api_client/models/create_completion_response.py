@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateCompletionResponse")
 
@@ -25,7 +25,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateCompletionResponse:
+class CreateCompletionResponse(APIObject):
     """A completion. A streamed completion sends the same object in chunks, each with part of the text and without `usage`.
 
     Attributes:
@@ -44,6 +44,10 @@ class CreateCompletionResponse:
     choices: list[CompletionChoice]
     usage: CompletionUsage | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

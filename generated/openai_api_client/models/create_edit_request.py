@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateEditRequest")
 
@@ -25,7 +25,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateEditRequest:
+class CreateEditRequest(APIObject):
     """
     Attributes:
         model (str): ID of the model to use, `text-davinci-edit-001` or `code-davinci-edit-001`.
@@ -44,6 +44,10 @@ class CreateEditRequest:
     temperature: float | None | Unset = UNSET
     top_p: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def input(self) -> None | str | Unset:
+        return self.input_
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="CreateEditResponse")
 
 _FIELD_NAMES = frozenset(
@@ -21,7 +23,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateEditResponse:
+class CreateEditResponse(APIObject):
     """
     Attributes:
         object_ (str): The object type, `edit`.
@@ -35,6 +37,10 @@ class CreateEditResponse:
     choices: list[EditChoice]
     usage: CompletionUsage
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateEmbeddingRequest")
 
@@ -22,7 +22,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateEmbeddingRequest:
+class CreateEmbeddingRequest(APIObject):
     """
     Attributes:
         model (str): ID of the model to use. Use the List models API to see all of your available models.
@@ -37,6 +37,10 @@ class CreateEmbeddingRequest:
     input_: list[int] | list[list[int]] | list[str] | str
     user: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def input(self) -> list[int] | list[list[int]] | list[str] | str:
+        return self.input_
 
     def to_dict(self) -> dict[str, Any]:
         model = self.model

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="CreateEmbeddingResponse")
 
 _FIELD_NAMES = frozenset(
@@ -21,7 +23,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateEmbeddingResponse:
+class CreateEmbeddingResponse(APIObject):
     """
     Attributes:
         object_ (str): Always `list`.
@@ -35,6 +37,10 @@ class CreateEmbeddingResponse:
     model: str
     usage: EmbeddingUsage
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

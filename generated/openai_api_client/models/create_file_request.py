@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .. import types
 from ..models.upload_purpose_known import UploadPurposeKnown
-from ..types import File
+from ..types import APIObject, File
 
 T = TypeVar("T", bound="CreateFileRequest")
 
@@ -24,7 +24,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateFileRequest:
+class CreateFileRequest(APIObject):
     """
     Attributes:
         file (File): The File object (not file name) to be uploaded. If `purpose` is `fine-tune`, each line is a JSON

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateFineTuneRequest")
 
@@ -31,7 +31,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateFineTuneRequest:
+class CreateFineTuneRequest(APIObject):
     """
     Attributes:
         training_file (str): The ID of an uploaded file that contains training data. Your dataset must be formatted as a

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from .. import types
 from ..models.image_response_format_known import ImageResponseFormatKnown
 from ..models.image_size_known import ImageSizeKnown
-from ..types import UNSET, File, FileTypes, Unset
+from ..types import UNSET, APIObject, File, FileTypes, Unset
 
 T = TypeVar("T", bound="CreateImageEditRequest")
 
@@ -30,7 +30,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateImageEditRequest:
+class CreateImageEditRequest(APIObject):
     """
     Attributes:
         image (File): A valid PNG file, less than 4 MB, and square.

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.image_response_format_known import ImageResponseFormatKnown
 from ..models.image_size_known import ImageSizeKnown
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateImageRequest")
 
@@ -26,7 +26,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateImageRequest:
+class CreateImageRequest(APIObject):
     """
     Attributes:
         prompt (str): A text description of the desired image(s). The maximum length is 1000 characters.

@@ -11,7 +11,7 @@ from attrs import field as _attrs_field
 from .. import types
 from ..models.image_response_format_known import ImageResponseFormatKnown
 from ..models.image_size_known import ImageSizeKnown
-from ..types import UNSET, File, Unset
+from ..types import UNSET, APIObject, File, Unset
 
 T = TypeVar("T", bound="CreateImageVariationRequest")
 
@@ -28,7 +28,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateImageVariationRequest:
+class CreateImageVariationRequest(APIObject):
     """
     Attributes:
         image (File): A valid PNG file, less than 4 MB, and square.

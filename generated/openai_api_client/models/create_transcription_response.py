@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateTranscriptionResponse")
 
@@ -24,7 +24,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateTranscriptionResponse:
+class CreateTranscriptionResponse(APIObject):
     """The transcript, for `response_format` `json`; `verbose_json` adds the task, language, duration and segments.
 
     Attributes:

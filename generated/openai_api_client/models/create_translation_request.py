@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 
 from .. import types
 from ..models.audio_response_format_known import AudioResponseFormatKnown
-from ..types import UNSET, File, Unset
+from ..types import UNSET, APIObject, File, Unset
 
 T = TypeVar("T", bound="CreateTranslationRequest")
 
@@ -27,7 +27,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class CreateTranslationRequest:
+class CreateTranslationRequest(APIObject):
     """
     Attributes:
         file (File): The audio file, in one of these formats: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, or webm (the

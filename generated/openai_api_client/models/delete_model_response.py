@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="DeleteModelResponse")
 
 _FIELD_NAMES = frozenset(
@@ -20,7 +22,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class DeleteModelResponse:
+class DeleteModelResponse(APIObject):
     """
     Attributes:
         id (str):
@@ -32,6 +34,10 @@ class DeleteModelResponse:
     object_: str
     deleted: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="Error")
 
@@ -23,7 +23,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class Error:
+class Error(APIObject):
     """What went wrong.
 
     Attributes:
@@ -38,6 +38,10 @@ class Error:
     param: None | str | Unset = UNSET
     code: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def type(self) -> str:
+        return self.type_
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="ErrorResponse")
 
 _FIELD_NAMES = frozenset(
@@ -18,7 +20,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ErrorResponse:
+class ErrorResponse(APIObject):
     """
     Attributes:
         error (Error): What went wrong.

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.fine_tune_status_known import FineTuneStatusKnown
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="FineTune")
 
@@ -33,7 +33,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class FineTune:
+class FineTune(APIObject):
     """The legacy fine-tune job object (public legacy reference).
 
     Attributes:
@@ -66,6 +66,10 @@ class FineTune:
     result_files: list[OpenAIFile]
     events: list[FineTuneEvent] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

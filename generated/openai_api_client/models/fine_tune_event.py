@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="FineTuneEvent")
 
 _FIELD_NAMES = frozenset(
@@ -21,7 +23,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class FineTuneEvent:
+class FineTuneEvent(APIObject):
     """A fine-tune job event; streamed events use the same object.
 
     Attributes:
@@ -36,6 +38,10 @@ class FineTuneEvent:
     level: str
     message: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="FineTuneHyperparams")
 
@@ -27,7 +27,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class FineTuneHyperparams:
+class FineTuneHyperparams(APIObject):
     """
     Attributes:
         n_epochs (int | Unset):

@@ -7,7 +7,7 @@ from typing import Any, Literal, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="FineTuneStreamEvent")
 
@@ -21,7 +21,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class FineTuneStreamEvent:
+class FineTuneStreamEvent(APIObject):
     """One server-sent event of a followed fine-tune job. Its `data` is a `FineTuneEvent` as JSON; the last event's `data`
     is `[DONE]`, sent when the job has ended.
 

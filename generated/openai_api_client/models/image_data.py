@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ImageData")
 
@@ -21,7 +21,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ImageData:
+class ImageData(APIObject):
     """
     Attributes:
         url (str | Unset): The URL of the image, with `response_format` `url`.

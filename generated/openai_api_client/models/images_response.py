@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="ImagesResponse")
 
 _FIELD_NAMES = frozenset(
@@ -19,7 +21,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ImagesResponse:
+class ImagesResponse(APIObject):
     """
     Attributes:
         created (int):

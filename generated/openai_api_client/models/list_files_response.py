@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ListFilesResponse")
 
@@ -24,7 +24,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ListFilesResponse:
+class ListFilesResponse(APIObject):
     """
     Attributes:
         object_ (str): Always `list`.
@@ -41,6 +41,10 @@ class ListFilesResponse:
     last_id: None | str | Unset = UNSET
     has_more: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

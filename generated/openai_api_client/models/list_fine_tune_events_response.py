@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="ListFineTuneEventsResponse")
 
 _FIELD_NAMES = frozenset(
@@ -19,7 +21,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class ListFineTuneEventsResponse:
+class ListFineTuneEventsResponse(APIObject):
     """
     Attributes:
         object_ (str):
@@ -29,6 +31,10 @@ class ListFineTuneEventsResponse:
     object_: str
     data: list[FineTuneEvent]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
 
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="LogitBias")
 
 _FIELD_NAMES = frozenset()
@@ -14,7 +16,7 @@ _FIELD_NAMES = frozenset()
 
 
 @_attrs_define
-class LogitBias:
+class LogitBias(APIObject):
     """Maps tokens (by their token ID in the tokenizer) to a bias value from -100 to 100, added to the logits before
     sampling (default null). For example `{"50256": -100}` prevents that token.
 

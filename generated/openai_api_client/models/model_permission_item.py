@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="ModelPermissionItem")
 
 _FIELD_NAMES = frozenset()
@@ -14,7 +16,7 @@ _FIELD_NAMES = frozenset()
 
 
 @_attrs_define
-class ModelPermissionItem:
+class ModelPermissionItem(APIObject):
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

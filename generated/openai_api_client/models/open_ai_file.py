@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.file_purpose_known import FilePurposeKnown
 from ..models.file_status_known import FileStatusKnown
-from ..types import UNSET, Unset
+from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="OpenAIFile")
 
@@ -29,7 +29,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class OpenAIFile:
+class OpenAIFile(APIObject):
     """The File object represents a document that has been uploaded to OpenAI.
 
     Attributes:
@@ -55,6 +55,14 @@ class OpenAIFile:
     status: FileStatusKnown | str | Unset = UNSET
     status_details: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    @property
+    def object(self) -> str:
+        return self.object_
+
+    @property
+    def bytes(self) -> int:
+        return self.bytes_
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

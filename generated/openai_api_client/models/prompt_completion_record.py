@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import APIObject
+
 T = TypeVar("T", bound="PromptCompletionRecord")
 
 _FIELD_NAMES = frozenset(
@@ -19,7 +21,7 @@ _FIELD_NAMES = frozenset(
 
 
 @_attrs_define
-class PromptCompletionRecord:
+class PromptCompletionRecord(APIObject):
     """A training example for the legacy fine-tunes API: one JSON object per line of a `.jsonl` file, with "prompt" and
     "completion" fields (documents 000, 002, 003).
 
