@@ -62,7 +62,8 @@ JSON body of your request``: bad syntax, bytes that are not UTF-8, ``NaN`` or ``
 levels), an unknown model (404, ``model_not_found``), an unknown request argument (400, ``Unrecognized request
 argument supplied: ...``), a value the spec does not allow (400, ``'sideways' is not one of ['asc', 'desc'] -
 'order'``, param ``order``), image uploads that are not square PNGs under 4 MB, ``fine-tune`` and ``batch`` uploads
-that are not ``.jsonl`` (fine-tune: with valid training records), audio of an unknown format, a file part without a
+that are not ``.jsonl`` (fine-tune: with valid training records; a file named without an extension, as openai 0.28
+names every upload, is judged by its content: JSON Lines), audio of an unknown format, a file part without a
 filename, a part sent twice. Every answer has ``x-request-id``.
 """
 

@@ -8,7 +8,9 @@ Each check returns the sentence the API answers with, or None when the upload is
 from __future__ import annotations
 
 import struct
-from typing import IO
+from collections.abc import Callable, Iterator
+from pathlib import PurePath
+from typing import IO, Any
 
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
@@ -46,33 +48,67 @@ def audio_problem(filename: str, rules: JSON) -> str | None:
 
 
 def purpose_problem(spec: Spec, request: JSON, purpose: str, filename: str, source: IO[bytes], size: int) -> str | None:
-    """The purpose's rules (the request's ``x-purpose-rules``): file extension, size, and every training record."""
+    """The purpose's rules (the request's ``x-purpose-rules``): file extension, size, and every training record.
+
+    A file named without an extension (openai 0.28 names every upload ``file``) is judged by its content, as the
+    real API judged it: it passes for one of the extensions when its content is what that extension holds
+    (:data:`_CONTENT_OF`); a file named with another extension is refused by its name.
+    """
     rules = request.get("x-purpose-rules", {}).get(purpose)
     if not rules:
         return None
-    extensions = rules.get("file-extensions", [])
-    if extensions and not filename.lower().endswith(tuple(extensions)):
-        return f"Invalid file format for {purpose}. Expected one of {extensions}, got '{filename}'."
+    extensions = [str(e).lower() for e in rules.get("file-extensions", [])]
+    by_content = bool(extensions) and not filename.lower().endswith(tuple(extensions))
+    checks = [_CONTENT_OF[e] for e in extensions if e in _CONTENT_OF]
+    refusal = f"Invalid file format for {purpose}. Expected one of {extensions}, got '{filename}'"
+    if by_content and (PurePath(filename).suffix or not checks):
+        return refusal + "."
     limit = rules.get("max-bytes")
     if limit is not None and size > int(limit):
         return f"File is larger than the {_mb(int(limit))} allowed for purpose '{purpose}'."
+    if by_content:  # read only once the size is known to be within the limit
+        unlike = [problem for check in checks if (problem := check(source))]
+        if len(unlike) == len(checks):
+            return f"{refusal}, whose content is {' nor '.join(unlike)}."
     schema_ref = rules.get("record-schema")
     if schema_ref:
         return _records_problem(source, spec.schema_validator({"$ref": schema_ref}))
     return None
 
 
-def _records_problem(source: IO[bytes], validator: Validator) -> str | None:
-    bad: list[str] = []
-    lines = 0
+_NOT_JSON = object()
+
+
+def _json_lines(source: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    """Each line of the file that is not blank, from its start: the line's number and its JSON value (``_NOT_JSON``
+    when it is not JSON). The caller rewinds the file when it is done."""
     source.seek(0)
     for number, raw in enumerate(source, start=1):
         if not raw.strip():
             continue
-        lines += 1
         try:
-            record = _json.loads(raw)
+            yield number, _json.loads(raw)
         except ValueError:  # bad syntax, not UTF-8, NaN, nested too deep
+            yield number, _NOT_JSON
+
+
+def _json_lines_problem(source: IO[bytes]) -> str | None:
+    """Why the content is not JSON Lines (one JSON value a line), or None when it is."""
+    bad = next((number for number, value in _json_lines(source) if value is _NOT_JSON), None)
+    source.seek(0)
+    return None if bad is None else f"not JSON Lines: line {bad} is not JSON"
+
+
+# What a file named with each extension holds, for a file named without one: why its content is not that, or None.
+_CONTENT_OF: dict[str, Callable[[IO[bytes]], str | None]] = {".jsonl": _json_lines_problem}
+
+
+def _records_problem(source: IO[bytes], validator: Validator) -> str | None:
+    bad: list[str] = []
+    lines = 0
+    for number, record in _json_lines(source):
+        lines += 1
+        if record is _NOT_JSON:
             bad.append(f"line {number} is not JSON")
         else:
             error = best_match(validator.iter_errors(record))

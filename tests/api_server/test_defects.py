@@ -236,3 +236,40 @@ def test_uploads_follow_the_documents_rules(api: RunningServer, web: httpx.Clien
         "/images/edits", files={"image": ("i.png", png(16, 16)), "mask": ("m.png", png(16, 16))}, data={"prompt": "x"}
     )
     assert ok.status_code == 200, ok.text
+
+
+def test_an_upload_named_without_an_extension_is_judged_by_its_content(web: httpx.Client) -> None:
+    """openai 0.28 names every upload ``file``: the real API judged such a file by what it holds."""
+
+    def upload(name: str, content: bytes, purpose: str) -> httpx.Response:
+        return web.post("/files", files={"file": (name, content)}, data={"purpose": purpose})
+
+    made = upload("file", TRAINING, "fine-tune")
+    assert made.status_code == 200, made.text
+    assert made.json()["filename"] == "file" and made.json()["bytes"] == len(TRAINING)
+    assert upload("/home/me/data.d/train", TRAINING, "fine-tune").status_code == 200  # a dot in a folder's name
+    assert upload("file", b'{"custom_id": "1"}\n', "batch").status_code == 200
+
+    def refusal(name: str, content: bytes, purpose: str) -> str:
+        answer = upload(name, content, purpose)
+        assert answer.status_code == 400 and answer.json()["error"]["param"] == "file", answer.text
+        message: str = answer.json()["error"]["message"]
+        return message
+
+    assert refusal("file", b"prompt,completion\na,b\n", "fine-tune") == (
+        "Invalid file format for fine-tune. Expected one of ['.jsonl'], got 'file', whose content is not JSON Lines: "
+        "line 1 is not JSON."
+    )
+    assert refusal("file", b'{"custom_id": "1"}\n{"custom_id": \n', "batch") == (
+        "Invalid file format for batch. Expected one of ['.jsonl'], got 'file', whose content is not JSON Lines: "
+        "line 2 is not JSON."
+    )
+    # JSON Lines, but not training records: the records are checked as in a .jsonl file.
+    assert refusal("file", b'{"prompt": "a"}\n', "fine-tune") == (
+        "Invalid training file: line 1: 'completion' is a required property."
+    )
+    assert refusal("file", b"", "fine-tune") == "Invalid training file: it holds no training record."
+    # A name with another extension is refused by its name, whatever it holds.
+    assert refusal("train.txt", TRAINING, "fine-tune") == (
+        "Invalid file format for fine-tune. Expected one of ['.jsonl'], got 'train.txt'."
+    )
