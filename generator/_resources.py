@@ -46,6 +46,20 @@ class _Method:
     description: str
     body_model: str | None = None
     runtime_models: set[str] = field(default_factory=set)
+    page_item: str | None = None  # the item model of a list answer (``data: list[Item]``): the method pages
+    cursor: str | None = None  # the query parameter that takes the last item's id, when the list has ``has_more``
+    stream_twin: _Method | None = None  # the streaming form of this operation: ``stream=True`` returns it
+
+
+# Every method takes these per-call options, as the official package's methods do; a spec parameter of one of these
+# names would hide it.
+_OPTIONS = {
+    "extra_headers": "Mapping[str, str] | None = None",
+    "extra_query": "Mapping[str, object] | None = None",
+    "extra_body": "Mapping[str, object] | None = None",
+    "timeout": "float | httpx.Timeout | None = None",
+}
+_OPTIONS_CALL = "request_options(extra_headers, extra_query, extra_body, timeout)"
 
 
 def _snake(name: str) -> str:
@@ -94,12 +108,13 @@ class _Package:
         self.dir = package_dir
         self.modules = {path.stem: path for path in sorted((package_dir / "api").glob("*/*.py"))}
         models_init = ast.parse((package_dir / "models" / "__init__.py").read_text(encoding="utf-8"))
-        self.models: set[str] = set()
+        self.model_modules: dict[str, str] = {}
         # Every relative import, wherever it sits (the models package imports them under TYPE_CHECKING and loads
         # each model on first use).
         for node in ast.walk(models_init):
             if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-                self.models.update(alias.name for alias in node.names)
+                self.model_modules.update((alias.name, node.module) for alias in node.names)
+        self.models = set(self.model_modules)
         typed = ast.parse((package_dir / "typed_dicts.py").read_text(encoding="utf-8"))
         self.typed_dicts = {
             node.name
@@ -121,7 +136,7 @@ class _Package:
 
     def model_fields(self, model: str) -> list[tuple[str, str, bool]]:
         """(attribute, annotation, required) of a generated attrs model, in order."""
-        tree = ast.parse((self.dir / "models" / f"{_snake(model)}.py").read_text(encoding="utf-8"))
+        tree = ast.parse((self.dir / "models" / f"{self.model_modules[model]}.py").read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and node.name == model:
                 return [
@@ -131,7 +146,7 @@ class _Package:
                     and isinstance(item.target, ast.Name)
                     and item.target.id != "additional_properties"
                 ]
-        raise RuntimeError(f"models/{_snake(model)}.py has no class {model}")
+        raise RuntimeError(f"models/{self.model_modules[model]}.py has no class {model}")
 
     def convertible(self, annotation: str, value: str) -> tuple[str, str | None]:
         """Lets a plain dict stand for a generated model (its TypedDict shape types it), as the official package."""
@@ -169,6 +184,8 @@ def _methods(spec: dict[str, Any], package: _Package) -> list[_Method]:
                     raise RuntimeError(f"{op_id}: {key} {dotted!r} is already {seen[dotted]}")
                 seen[dotted] = op_id
                 methods.append(_method(spec, package, item, operation, tuple(parts[:-1]), parts[-1], key))
+                if key == "x-sdk-stream-method" and methods[-2].operation_id == op_id:
+                    methods[-2].stream_twin = methods[-1]
     groups = {m.group for m in methods}
     for method in methods:
         if (*method.group, method.name) in groups:
@@ -219,6 +236,8 @@ def _method(
     for arg, required, is_positional in arguments:
         if arg.arg == "client" or (streamed and arg.arg == "stream"):
             continue  # the stream switch belongs to the streaming method
+        if arg.arg in _OPTIONS:
+            raise RuntimeError(f"{op_id}: a parameter named {arg.arg!r} would hide the per-call option")
         annotation = ast.unparse(arg.annotation) if arg.annotation else "Any"
         if arg.arg != "body":
             params.append(_Param(arg.arg, arg.arg, annotation, required, described.get(arg.arg, ""), is_positional))
@@ -257,6 +276,16 @@ def _method(
         kind, success = "download", ["bytes"]
     if key == "x-sdk-stream-method":
         kind, success = "stream", [str(streamed)]
+    page_item, cursor = None, None
+    verb = next(name for name, value in item.items() if value is operation)
+    # A list is a GET answering `data: [...]` (embeddings and images answer `data` too, to a POST).
+    if kind == "call" and verb == "get" and len(success) == 1 and success[0] in package.models:
+        fields = {name: annotation for name, annotation, _ in package.model_fields(success[0])}
+        listed = re.fullmatch(r"list\[(\w+)\]", fields.get("data", ""))
+        if listed and listed.group(1) in package.models:
+            kind, page_item = "page", listed.group(1)
+            if "has_more" in fields and any(p.name == "after" for p in params):
+                cursor = "after"
     return _Method(
         group=group,
         name=name,
@@ -269,7 +298,25 @@ def _method(
         description=str(operation.get("description", "")),
         body_model=body_model,
         runtime_models=runtime,
+        page_item=page_item,
+        cursor=cursor,
     )
+
+
+def _returns(method: _Method, is_async: bool) -> str:
+    if method.kind == "stream":
+        return f"{'Async' if is_async else ''}EventStream[{method.returns}]"
+    if method.kind == "page":
+        return f"AsyncPaginator[{method.page_item}]" if is_async else f"Page[{method.page_item}]"
+    if method.kind == "download":
+        return "BinaryResponse"
+    return method.returns
+
+
+def _is_coroutine(method: _Method, is_async: bool) -> bool:
+    # A stream and a list are returned at once (official code writes `async for x in client.files.list()`); they
+    # send their first request when awaited or iterated.
+    return is_async and method.kind not in {"stream", "page"}
 
 
 def _docstring(method: _Method, is_async: bool) -> str:
@@ -279,17 +326,18 @@ def _docstring(method: _Method, is_async: bool) -> str:
         lines += [*textwrap.wrap(method.description, _WIDTH), ""]
     if method.kind == "stream":
         lines += [f"A stream (use it in a ``{'async ' if is_async else ''}with`` block) of ``{method.returns}``.", ""]
-    documented = [p for p in method.params if p.description]
-    extra = method.body_model is not None and method.kind != "upload"
-    if documented or extra:
-        lines.append("Args:")
-        for param in documented:
-            wrapped = textwrap.wrap(f"{param.name}: {param.description}", _WIDTH - 4, subsequent_indent="    ")
-            lines += [f"    {line}" for line in wrapped]
-        if extra:
-            lines.append("    extra_body: Fields the spec does not list yet, sent as they are in the JSON body.")
-        lines.append("")
-    lines.append(f"Operation ``{method.operation_id}``; errors raise the requester's typed exceptions.")
+    if method.kind == "page":
+        loop = "async for" if is_async else "for"
+        lines += [f"A page of ``{method.page_item}``; ``{loop} item in ...`` reads every item, page after page.", ""]
+    lines.append("Args:")
+    for param in (p for p in method.params if p.description):
+        wrapped = textwrap.wrap(f"{param.name}: {param.description}", _WIDTH - 4, subsequent_indent="    ")
+        lines += [f"    {line}" for line in wrapped]
+    if method.stream_twin:
+        lines.append(f"    stream: ``True`` returns the stream ``{method.stream_twin.name}()`` returns.")
+    lines.append("    extra_headers, extra_query, extra_body, timeout: for this call only (headers and query")
+    lines.append("        parameters added, body fields merged into the body, the timeout instead of the client's).")
+    lines += ["", f"Operation ``{method.operation_id}``; errors raise the requester's typed exceptions."]
     text = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     return '"""' + text + '\n"""'
 
@@ -299,160 +347,96 @@ def _annotation(param: _Param) -> str:
     return re.sub(r"(?<![\w.])list\[", "builtins.list[", param.annotation)
 
 
-def _signature(method: _Method, is_async: bool) -> str:
+def _signature(
+    method: _Method, is_async: bool, *, stream: str | None = None, returns: str | None = None, overload: bool = False
+) -> str:
     lines = ["self,"]
-    positional = [p for p in method.params if p.positional]
-    keyword_only = [p for p in method.params if not p.positional]
-    lines += [f"{p.name}: {_annotation(p)}," for p in positional]
-    extra = method.body_model is not None and method.kind != "upload"
-    if keyword_only or extra:
-        lines.append("*,")
-    for param in sorted(keyword_only, key=lambda p: not p.required):
+    lines += [f"{p.name}: {_annotation(p)}," for p in method.params if p.positional]
+    lines.append("*,")
+    if stream:
+        lines.append(f"stream: {stream},")
+    for param in sorted((p for p in method.params if not p.positional), key=lambda p: not p.required):
         default = "" if param.required else " = UNSET"
         lines.append(f"{param.name}: {_annotation(param)}{default},")
-    if extra:
-        lines.append("extra_body: Mapping[str, Any] | None = None,")
-    if method.kind == "stream":
-        returns = f"{'Async' if is_async else ''}EventStream[{method.returns}]"
-    else:
-        returns = method.returns
-    prefix = "async def" if is_async and method.kind != "stream" else "def"
-    return f"{prefix} {method.name}(\n" + "\n".join("    " + line for line in lines) + f"\n) -> {returns}:"
+    lines += [f"{name}: {annotation}," for name, annotation in _OPTIONS.items()]
+    prefix = "async def" if _is_coroutine(method, is_async) else "def"
+    head = "@overload\n" if overload else ""
+    tail = " ..." if overload else ""
+    parameters = "\n".join("    " + line for line in lines)
+    return f"{head}{prefix} {method.name}(\n{parameters}\n) -> {returns or _returns(method, is_async)}:{tail}"
 
 
-def _body(method: _Method, is_async: bool) -> list[str]:
+def _stream_overloads(method: _Method, is_async: bool) -> list[str]:
+    """``create(..., stream=True)`` returns the stream, typed by overloads as the official package types it."""
+    assert method.stream_twin is not None
+    streamed = _returns(method.stream_twin, is_async)
+    returns = _returns(method, is_async)
+    return [
+        _signature(method, is_async, stream="Literal[False] | Unset = UNSET", overload=True),
+        _signature(method, is_async, stream="Literal[True]", returns=streamed, overload=True),
+        _signature(method, is_async, stream="bool", returns=f"{returns} | {streamed}", overload=True),
+        _signature(method, is_async, stream="bool | Unset = UNSET", returns=f"{returns} | {streamed}"),
+    ]
+
+
+def _body(method: _Method, is_async: bool, opened: bool = False) -> list[str]:
     # No import statement: one in a method runs on every call (1.5 µs each, two for a call with a body). Every kind
     # hands the requester the generated module (and the models the spec names), so the requester needs no table of
     # operations: an operation the spec adds works through it as it is.
-    lines = [f"{model} = _models.{model}" for model in sorted(method.runtime_models)]
+    lines = []
+    if method.stream_twin:
+        # `create(stream=True)` sends at once, as the official package does (an error raises here, not in the loop);
+        # the stream method itself sends when its `with` block or loop starts.
+        # (An async method that returns at once, a list's, can only return the stream unsent.)
+        opened = not is_async or _is_coroutine(method, is_async)
+        lines += ["if stream:", *("    " + line for line in _body(method.stream_twin, is_async, opened))]
+    lines.append(f"options = {_OPTIONS_CALL}")
     module = method.module.rpartition(".")[2]
-    lines.insert(0, f'{module} = _endpoint("{method.module}")')
+    lines.append(f'{module} = _endpoint("{method.module}")')
+    lines += [f"{model} = _models.{model}" for model in sorted(method.runtime_models)]
     a = "a" if is_async else ""
+    awaited = "await " if _is_coroutine(method, is_async) or (is_async and opened) else ""
     path_args = [p for p in method.params if p.positional]
+    returns = _returns(method, is_async)
     if method.kind == "upload":
         fields = ", ".join(f'"{p.target}": {p.name}' for p in method.params if not p.positional)
         lines.append(f"fields = {{{fields}}}")
         path = "{" + ", ".join(f'"{p.target}": {p.name}' for p in path_args) + "}"
-        call = f"self._requester.{a}upload({module}, {path}, {method.body_model}, _given(fields))"
-        return [*lines, f'return cast("{method.returns}", {"await " if is_async else ""}{call})']
+        call = f"self._requester.{a}upload({module}, {path}, {method.body_model}, _given(fields), options)"
+        return [*lines, f'return cast("{returns}", {awaited}{call})']
     if method.body_model:
         body_args = ", ".join(f"{p.target}={p.convert or p.name}" for p in method.params if not p.positional)
         lines.append(f"body = {method.body_model}({body_args})")
-        lines.append("if extra_body:")
-        lines.append("    body.additional_properties.update(extra_body)")
         call_args = [f"{p.target}={p.name}" for p in path_args] + ["body=body"]
     else:
         call_args = [f"{p.target}={p.name}" for p in method.params]
     packed = "{" + ", ".join(f'"{arg.split("=")[0]}": {arg.split("=")[1]}' for arg in call_args) + "}"
     if method.kind == "stream":
-        prefix = "Async" if is_async else ""
         # The item model by its attribute: a local of its name would shadow the type the annotation names.
-        call = f"self._requester.{a}stream({module}, {packed}, _models.{method.returns})"
-        return [*lines, f'return cast("{prefix}EventStream[{method.returns}]", {call})']
-    if method.kind == "download":
-        call = f"self._requester.{a}download({module}, {packed})"
-        return [*lines, f"return {'await ' if is_async else ''}{call}"]
-    function = f"{module}.{'asyncio_detailed' if is_async else 'sync_detailed'}"
-    call = f"self._requester.{a}call({function}, {', '.join(call_args)})"
-    return [*lines, f'return cast("{method.returns}", {"await " if is_async else ""}{call})']
+        call = f"self._requester.{a}stream({module}, {packed}, _models.{method.returns}, options, {opened})"
+    elif method.kind == "page":
+        call = f"self._requester.{a}page({module}, {packed}, options, {method.cursor!r})"
+    elif method.kind == "download":
+        call = f"self._requester.{a}download({module}, {packed}, options)"
+    else:
+        function = f"{module}.{'asyncio_detailed' if is_async else 'sync_detailed'}"
+        call = f"self._requester.{a}call({', '.join([function, 'options', *call_args])})"
+    return [*lines, f'return cast("{returns}", {awaited}{call})']
 
 
-_PRELUDE = '''"""Every operation of the spec on one object, grouped by ``x-sdk-method`` (``client.files.list``).
-
-Generated from the spec's ``x-sdk-method`` extensions. The classes call the generated functions through a
-requester (``Requester``, ``AsyncRequester``); ``openai_api_overrides.OpenAI`` gives one with typed errors, retries,
-streamed uploads, downloads and server-sent event streams.
-"""
-
-from __future__ import annotations
-
-import builtins
-import importlib
-from collections.abc import Callable, Iterator, AsyncIterator, Awaitable, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
-import os
-from types import TracebackType
-
-from . import models as _models
-from .types import UNSET, Response, Unset
-
-{type_imports}
-
-T_co = TypeVar("T_co", covariant=True)
-_M = TypeVar("_M")
-
-# What the upload methods take for a file part: a path, bytes, a binary file object or (filename, content, mime).
-FileInput = str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes], str]
+def _wrapper(method: _Method, is_async: bool, mode: str) -> str:
+    if not is_async:
+        return f"_{mode}"
+    return f"_a{mode}" if _is_coroutine(method, is_async) else f"_a{mode}_def"
 
 
-class EventStream(Protocol[T_co]):
-    """A stream of server-sent events, parsed; leaving the ``with`` block closes the connection."""
-
-    def __enter__(self) -> EventStream[T_co]: ...
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    def __iter__(self) -> Iterator[T_co]: ...
-    def close(self) -> None: ...
-
-
-class AsyncEventStream(Protocol[T_co]):
-    """The async twin of ``EventStream``."""
-
-    async def __aenter__(self) -> AsyncEventStream[T_co]: ...
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    def __aiter__(self) -> AsyncIterator[T_co]: ...
-    async def aclose(self) -> None: ...
-
-
-class Requester(Protocol):
-    """How the resources send a request; errors raise, so each returns the success answer only."""
-
-    def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any: ...
-    def upload(self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /) -> Any: ...
-    def download(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
-    def stream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
-
-
-class AsyncRequester(Protocol):
-    """The async twin of ``Requester``."""
-
-    async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any: ...
-    async def aupload(
-        self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
-    ) -> Any: ...
-    async def adownload(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
-    def astream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
-
-
-_ENDPOINTS: dict[str, Any] = {{}}
-
-
-def _endpoint(name: str) -> Any:
-    """The generated module ``api.<name>``, imported when a method first needs it (the models package loads each
-    model on first use too): making a client imports none of the operations it does not call."""
-    found = _ENDPOINTS.get(name)
-    if found is None:
-        found = _ENDPOINTS[name] = importlib.import_module(f"{{__package__}}.api.{{name}}")
-    return found
-
-
-def _model(model: type[_M], value: Any) -> Any:
-    """A plain dict (typed by the model's TypedDict shape) becomes the generated model; a model stays itself."""
-    return model.from_dict(value) if isinstance(value, Mapping) else value  # type: ignore[attr-defined]
-
-
-def _given(fields: dict[str, Any]) -> dict[str, Any]:
-    return {{key: value for key, value in fields.items() if not isinstance(value, Unset)}}
-'''
+_PRELUDE_PATH = Path(__file__).with_name("_resources_prelude.py.txt")
 
 
 def _type_imports(methods: list[_Method], package: _Package) -> str:
     names: set[str] = set()
     for method in methods:
-        texts = [p.annotation for p in method.params] + [method.returns]
+        texts = [p.annotation for p in method.params] + [method.returns, method.page_item or ""]
         for text in texts:
             names.update(re.findall(r"(?<![\w.])([A-Z]\w*)", text))
     models = sorted(n for n in names if n in package.models)
@@ -466,6 +450,46 @@ def _type_imports(methods: list[_Method], package: _Package) -> str:
     return "if TYPE_CHECKING:\n" + "\n".join(lines) if lines else ""
 
 
+def _group_class(
+    group: tuple[str, ...], groups: list[tuple[str, ...]], methods: list[_Method], is_async: bool
+) -> list[str]:
+    prefix = "Async" if is_async else ""
+    name = f"{prefix}{_camel(group)}"
+    requester = "AsyncRequester" if is_async else "Requester"
+    own = [m for m in methods if m.group == group]
+    out = [f"\n\nclass {name}:", f'    """``client.{".".join(group)}``."""\n']
+    out.append(f"    def __init__(self, requester: {requester}) -> None:")
+    out.append("        self._requester = requester")
+    for child in (g for g in groups if len(g) == len(group) + 1 and g[: len(group)] == group):
+        out.append(f"        self.{child[-1]} = {prefix}{_camel(child)}(requester)")
+    if own:
+        for mode, doc in (
+            ("raw", "each method returns the HTTP answer; ``.parse()`` gives the result"),
+            ("streaming", "each method gives a ``with`` block over the HTTP answer, read as asked"),
+        ):
+            title = "RawResponse" if mode == "raw" else "StreamingResponse"
+            out += ["", "    @property", f"    def with_{mode}_response(self) -> {name}With{title}:"]
+            out.append(f'        """``with_{mode}_response``: {doc}."""')
+            out.append(f"        return {name}With{title}(self)")
+    for method in own:
+        out.append("")
+        signatures = _stream_overloads(method, is_async) if method.stream_twin else [_signature(method, is_async)]
+        out += [textwrap.indent(signature, "    ") for signature in signatures]
+        out.append(textwrap.indent(_docstring(method, is_async), "        "))
+        out.append(textwrap.indent("\n".join(_body(method, is_async)), "        "))
+    for mode, requester_mode in (("raw", "raw"), ("streaming", "streamed")):
+        if not own:
+            break
+        title = "RawResponse" if mode == "raw" else "StreamingResponse"
+        out += [f"\n\nclass {name}With{title}:", f'    """``client.{".".join(group)}.with_{mode}_response``."""\n']
+        out.append(f"    def __init__(self, resource: {name}) -> None:")
+        out.append(f'        sending = type(resource)(resource._requester.with_response("{requester_mode}"))')
+        for method in own:
+            wrapper = _wrapper(method, is_async, "raw" if mode == "raw" else "streamed")
+            out.append(f"        self.{method.name} = {wrapper}(sending.{method.name})")
+    return out
+
+
 def render(spec: dict[str, Any], package_dir: Path) -> str:
     """The text of ``resources.py`` for ``spec``, from the package openapi-python-client generated for it."""
     package = _Package(package_dir)
@@ -475,23 +499,13 @@ def render(spec: dict[str, Any], package_dir: Path) -> str:
         for depth in range(1, len(method.group) + 1):
             if method.group[:depth] not in groups:
                 groups.append(method.group[:depth])
-    out = [_PRELUDE.format(type_imports=_type_imports(methods, package))]
+    prelude = _PRELUDE_PATH.read_text(encoding="utf-8")
+    out = [prelude.replace("{type_imports}", _type_imports(methods, package))]
     for is_async in (False, True):
         prefix = "Async" if is_async else ""
         requester = "AsyncRequester" if is_async else "Requester"
         for group in sorted(groups, key=len, reverse=True):
-            children = [g for g in groups if len(g) == len(group) + 1 and g[: len(group)] == group]
-            out.append(f"\n\nclass {prefix}{_camel(group)}:")
-            out.append(f'    """``client.{".".join(group)}``."""\n')
-            out.append(f"    def __init__(self, requester: {requester}) -> None:")
-            out.append("        self._requester = requester")
-            for child in children:
-                out.append(f"        self.{child[-1]} = {prefix}{_camel(child)}(requester)")
-            for method in (m for m in methods if m.group == group):
-                out.append("")
-                out.append(textwrap.indent(_signature(method, is_async), "    "))
-                out.append(textwrap.indent(_docstring(method, is_async), "        "))
-                out.append(textwrap.indent("\n".join(_body(method, is_async)), "        "))
+            out += _group_class(group, groups, methods, is_async)
         top = [g for g in groups if len(g) == 1]
         out.append(f"\n\nclass {prefix}Resources:")
         out.append(f'    """Every operation of the spec{", async" if is_async else ""}, by resource."""\n')

@@ -3,7 +3,8 @@
 
 Generated from the spec's ``x-sdk-method`` extensions. The classes call the generated functions through a
 requester (``Requester``, ``AsyncRequester``); ``openai_api_overrides.OpenAI`` gives one with typed errors, retries,
-streamed uploads, downloads and server-sent event streams.
+streamed uploads, downloads, pages and server-sent event streams. The protocols below say what each kind of answer
+offers; the requester's classes are the implementations.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import builtins
 import importlib
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, ParamSpec, Protocol, TypedDict, TypeVar, cast, overload
+
+import httpx
 
 from . import models as _models
 from .types import UNSET, Response, Unset
@@ -37,10 +41,6 @@ if TYPE_CHECKING:
         ImageResponseFormatKnown,
         ImageSizeKnown,
         ImagesResponse,
-        ListFilesResponse,
-        ListFineTuneEventsResponse,
-        ListFineTunesResponse,
-        ListModelsResponse,
         ListOrderKnown,
         LogitBias,
         Model,
@@ -50,9 +50,23 @@ if TYPE_CHECKING:
 
 T_co = TypeVar("T_co", covariant=True)
 _M = TypeVar("_M")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-# What the upload methods take for a file part: a path, bytes, a binary file object or (filename, content, mime).
-FileInput = str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes], str]
+# What the upload methods take for a file part: a path, bytes, a binary file object, (filename, content) or
+# (filename, content, mime).
+FileInput = (
+    str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
+)
+
+
+class RequestOptions(TypedDict, total=False):
+    """One call's own options, as every method takes them (``extra_headers=``, ``extra_query=``, ...)."""
+
+    headers: Mapping[str, str]
+    query: Mapping[str, object]
+    body: Mapping[str, object]
+    timeout: float | httpx.Timeout
 
 
 class EventStream(Protocol[T_co]):
@@ -63,7 +77,10 @@ class EventStream(Protocol[T_co]):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     def __iter__(self) -> Iterator[T_co]: ...
+    def __next__(self) -> T_co: ...
     def close(self) -> None: ...
+    @property
+    def response(self) -> httpx.Response | None: ...
 
 
 class AsyncEventStream(Protocol[T_co]):
@@ -74,27 +91,204 @@ class AsyncEventStream(Protocol[T_co]):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     def __aiter__(self) -> AsyncIterator[T_co]: ...
+    async def __anext__(self) -> T_co: ...
     async def aclose(self) -> None: ...
+    async def close(self) -> None: ...
+    @property
+    def response(self) -> httpx.Response | None: ...
+
+
+class PageInfo(Protocol):
+    """The query parameters that ask for the next page (``{"after": "file-abc"}``)."""
+
+    @property
+    def params(self) -> dict[str, object]: ...
+
+
+class Page(Protocol[T_co]):
+    """One page of a list answer; iterating it reads every item, asking for the next pages as the loop needs."""
+
+    @property
+    def data(self) -> builtins.list[T_co]: ...
+    @property
+    def has_more(self) -> bool | None: ...
+    @property
+    def object(self) -> str: ...
+    @property
+    def _request_id(self) -> str | None: ...
+    def __iter__(self) -> Iterator[T_co]: ...
+    def has_next_page(self) -> bool: ...
+    def next_page_info(self) -> PageInfo | None: ...
+    def get_next_page(self) -> Page[T_co]: ...
+    def iter_pages(self) -> Iterator[Page[T_co]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, *, indent: int | None = 2) -> str: ...
+
+
+class AsyncPage(Protocol[T_co]):
+    """The async twin of ``Page``: ``async for``, and ``await page.get_next_page()``."""
+
+    @property
+    def data(self) -> builtins.list[T_co]: ...
+    @property
+    def has_more(self) -> bool | None: ...
+    @property
+    def object(self) -> str: ...
+    @property
+    def _request_id(self) -> str | None: ...
+    def __aiter__(self) -> AsyncIterator[T_co]: ...
+    def has_next_page(self) -> bool: ...
+    def next_page_info(self) -> PageInfo | None: ...
+    async def get_next_page(self) -> AsyncPage[T_co]: ...
+    def iter_pages(self) -> AsyncIterator[AsyncPage[T_co]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, *, indent: int | None = 2) -> str: ...
+
+
+class AsyncPaginator(Protocol[T_co]):
+    """What an async list method returns at once: ``await`` it for the first page, or ``async for`` every item."""
+
+    def __await__(self) -> Generator[Any, None, AsyncPage[T_co]]: ...
+    def __aiter__(self) -> AsyncIterator[T_co]: ...
+
+
+class BinaryResponse(Protocol):
+    """A binary answer (a file's content), read whole; ``write_to_file`` writes it to a path."""
+
+    @property
+    def response(self) -> httpx.Response: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def encoding(self) -> str | None: ...
+    def read(self) -> bytes: ...
+    def json(self) -> Any: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]: ...
+    def iter_lines(self) -> Iterator[str]: ...
+    def write_to_file(self, file: str | os.PathLike[str]) -> None: ...
+    def close(self) -> None: ...
+    async def aread(self) -> bytes: ...
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
+    async def aclose(self) -> None: ...
+
+
+class _HTTPAnswer(Protocol):
+    @property
+    def http_response(self) -> httpx.Response: ...
+    @property
+    def http_request(self) -> httpx.Request: ...
+    @property
+    def headers(self) -> httpx.Headers: ...
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def url(self) -> httpx.URL: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def is_closed(self) -> bool: ...
+
+
+class APIResponse(_HTTPAnswer, Protocol[T_co]):
+    """What ``with_raw_response`` methods return: the HTTP answer of a call that succeeded; ``parse()`` the result."""
+
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    def json(self) -> Any: ...
+    def parse(self) -> T_co: ...
+    def read(self) -> bytes: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+    def iter_lines(self) -> Iterator[str]: ...
+    def close(self) -> None: ...
+
+
+class StreamedAPIResponse(_HTTPAnswer, Protocol[T_co]):
+    """What ``with_streaming_response`` methods give in their ``with`` block: the body is read as asked."""
+
+    def read(self) -> bytes: ...
+    def text(self) -> str: ...
+    def json(self) -> Any: ...
+    def parse(self) -> T_co: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]: ...
+    def iter_lines(self) -> Iterator[str]: ...
+    def stream_to_file(self, file: str | os.PathLike[str], *, chunk_size: int | None = None) -> None: ...
+    def close(self) -> None: ...
+
+
+class AsyncStreamedAPIResponse(_HTTPAnswer, Protocol[T_co]):
+    """The async twin of ``StreamedAPIResponse``."""
+
+    async def read(self) -> bytes: ...
+    async def text(self) -> str: ...
+    async def json(self) -> Any: ...
+    async def parse(self) -> T_co: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
+    def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]: ...
+    def iter_lines(self) -> AsyncIterator[str]: ...
+    async def stream_to_file(self, file: str | os.PathLike[str], *, chunk_size: int | None = None) -> None: ...
+    async def close(self) -> None: ...
 
 
 class Requester(Protocol):
     """How the resources send a request; errors raise, so each returns the success answer only."""
 
-    def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any: ...
-    def upload(self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /) -> Any: ...
-    def download(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
-    def stream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
+    def call(self, endpoint: Callable[..., Response[Any]], options: RequestOptions, /, **kwargs: Any) -> Any: ...
+    def upload(
+        self,
+        endpoint: Any,
+        arguments: dict[str, Any],
+        body_model: Any,
+        fields: dict[str, Any],
+        options: RequestOptions,
+        /,
+    ) -> Any: ...
+    def download(self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, /) -> Any: ...
+    def stream(
+        self, endpoint: Any, arguments: dict[str, Any], item: Any, options: RequestOptions, opened: bool, /
+    ) -> Any:
+        """The stream, sent when first used; or already ``opened`` (its answer's status checked)."""
+        ...
+
+    def page(self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, cursor: str | None, /) -> Any: ...
+    def with_response(self, mode: Literal["raw", "streamed"], /) -> Requester:
+        """The same requester, answering with the HTTP response (``raw``) or a response read as asked."""
+        ...
 
 
 class AsyncRequester(Protocol):
     """The async twin of ``Requester``."""
 
-    async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any: ...
-    async def aupload(
-        self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
+    async def acall(
+        self, endpoint: Callable[..., Awaitable[Response[Any]]], options: RequestOptions, /, **kwargs: Any
     ) -> Any: ...
-    async def adownload(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
-    def astream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
+    async def aupload(
+        self,
+        endpoint: Any,
+        arguments: dict[str, Any],
+        body_model: Any,
+        fields: dict[str, Any],
+        options: RequestOptions,
+        /,
+    ) -> Any: ...
+    async def adownload(self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, /) -> Any: ...
+    def astream(
+        self, endpoint: Any, arguments: dict[str, Any], item: Any, options: RequestOptions, opened: bool, /
+    ) -> Any:
+        """The stream; an awaitable of it when ``opened`` (and of any answer in another mode)."""
+        ...
+
+    def apage(
+        self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, cursor: str | None, /
+    ) -> Any: ...
+    def with_response(self, mode: Literal["raw", "streamed"], /) -> AsyncRequester: ...
 
 
 _ENDPOINTS: dict[str, Any] = {}
@@ -118,15 +312,108 @@ def _given(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if not isinstance(value, Unset)}
 
 
+_NO_OPTIONS: RequestOptions = {}
+"""Shared by the calls that set no option: the requester never changes the options it is given."""
+
+
+def request_options(
+    headers: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    body: Mapping[str, object] | None,
+    timeout: float | httpx.Timeout | None,
+) -> RequestOptions:
+    """A method's per-call options (``extra_headers=``, ...) as the requester takes them."""
+    if headers is None and query is None and body is None and timeout is None:
+        return _NO_OPTIONS
+    options: RequestOptions = {}
+    if headers is not None:
+        options["headers"] = headers
+    if query is not None:
+        options["query"] = query
+    if body is not None:
+        options["body"] = body
+    if timeout is not None:
+        options["timeout"] = timeout
+    return options
+
+
+# The `with_raw_response` and `with_streaming_response` methods are the resource's own, on a resource whose requester
+# answers in that mode (`Requester.with_response`); these only say so to a type checker, and give the `with` block.
+def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
+    return cast("Callable[_P, APIResponse[_R]]", method)
+
+
+def _araw(method: Callable[_P, Awaitable[_R]]) -> Callable[_P, Awaitable[APIResponse[_R]]]:
+    return cast("Callable[_P, Awaitable[APIResponse[_R]]]", method)
+
+
+def _araw_def(method: Callable[_P, _R]) -> Callable[_P, Awaitable[APIResponse[_R]]]:
+    return cast("Callable[_P, Awaitable[APIResponse[_R]]]", method)
+
+
+class _Opened(Generic[_R]):
+    """A ``with`` block over a call that starts on entry; leaving it closes the answer's connection."""
+
+    def __init__(self, send: Callable[[], Any]) -> None:
+        self._send = send
+        self._answer: Any = None
+
+    def __enter__(self) -> _R:
+        self._answer = self._send()
+        return cast("_R", self._answer)
+
+    def __exit__(self, *exc: object) -> None:
+        self._answer.close()
+
+    async def __aenter__(self) -> _R:
+        self._answer = await self._send()
+        return cast("_R", self._answer)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._answer.close()
+
+
+def _streamed(method: Callable[_P, _R]) -> Callable[_P, AbstractContextManager[StreamedAPIResponse[_R]]]:
+    def opened(*args: _P.args, **kwargs: _P.kwargs) -> AbstractContextManager[StreamedAPIResponse[_R]]:
+        return _Opened(lambda: method(*args, **kwargs))
+
+    return opened
+
+
+def _astreamed(
+    method: Callable[_P, Awaitable[_R]],
+) -> Callable[_P, AbstractAsyncContextManager[AsyncStreamedAPIResponse[_R]]]:
+    def opened(*args: _P.args, **kwargs: _P.kwargs) -> AbstractAsyncContextManager[AsyncStreamedAPIResponse[_R]]:
+        return _Opened(lambda: method(*args, **kwargs))
+
+    return opened
+
+
+def _astreamed_def(method: Callable[_P, _R]) -> Callable[_P, AbstractAsyncContextManager[AsyncStreamedAPIResponse[_R]]]:
+    return _astreamed(cast("Callable[_P, Awaitable[_R]]", method))
+
+
 class ChatCompletions:
     """``client.chat.completions``."""
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> ChatCompletionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return ChatCompletionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> ChatCompletionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return ChatCompletionsWithStreamingResponse(self)
+
+    @overload
     def create(
         self,
         *,
+        stream: Literal[False] | Unset = UNSET,
         model: str,
         messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
         temperature: float | None | Unset = UNSET,
@@ -138,8 +425,73 @@ class ChatCompletions:
         frequency_penalty: float | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> CreateChatCompletionResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateChatCompletionResponse: ...
+    @overload
+    def create(
+        self,
+        *,
+        stream: Literal[True],
+        model: str,
+        messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> EventStream[CreateChatCompletionChunk]: ...
+    @overload
+    def create(
+        self,
+        *,
+        stream: bool,
+        model: str,
+        messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateChatCompletionResponse | EventStream[CreateChatCompletionChunk]: ...
+    def create(
+        self,
+        *,
+        stream: bool | Unset = UNSET,
+        model: str,
+        messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateChatCompletionResponse | EventStream[CreateChatCompletionChunk]:
         """Create chat completion.
 
         Creates a completion for the chat message. With `stream: true`, partial message deltas are sent as
@@ -161,10 +513,37 @@ class ChatCompletions:
                 lines.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            stream: ``True`` returns the stream ``stream()`` returns.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        if stream:
+            options = request_options(extra_headers, extra_query, extra_body, timeout)
+            create_chat_completion = _endpoint("chat.create_chat_completion")
+            ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
+            CreateChatCompletionRequest = _models.CreateChatCompletionRequest
+            body = CreateChatCompletionRequest(
+                model=model,
+                messages=[_model(ChatCompletionRequestMessage, item) for item in messages],
+                temperature=temperature,
+                top_p=top_p,
+                n=n,
+                stop=stop,
+                max_tokens=max_tokens,
+                presence_penalty=presence_penalty,
+                frequency_penalty=frequency_penalty,
+                logit_bias=logit_bias,
+                user=user,
+            )
+            return cast(
+                "EventStream[CreateChatCompletionChunk]",
+                self._requester.stream(
+                    create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk, options, True
+                ),
+            )
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -181,10 +560,9 @@ class ChatCompletions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
-            "CreateChatCompletionResponse", self._requester.call(create_chat_completion.sync_detailed, body=body)
+            "CreateChatCompletionResponse",
+            self._requester.call(create_chat_completion.sync_detailed, options, body=body),
         )
 
     def stream(
@@ -201,7 +579,10 @@ class ChatCompletions:
         frequency_penalty: float | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> EventStream[CreateChatCompletionChunk]:
         """Create chat completion, streamed.
 
@@ -226,10 +607,12 @@ class ChatCompletions:
                 lines.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -246,12 +629,30 @@ class ChatCompletions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
             "EventStream[CreateChatCompletionChunk]",
-            self._requester.stream(create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk),
+            self._requester.stream(
+                create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk, options, False
+            ),
         )
+
+
+class ChatCompletionsWithRawResponse:
+    """``client.chat.completions.with_raw_response``."""
+
+    def __init__(self, resource: ChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+        self.stream = _raw(sending.stream)
+
+
+class ChatCompletionsWithStreamingResponse:
+    """``client.chat.completions.with_streaming_response``."""
+
+    def __init__(self, resource: ChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
+        self.stream = _streamed(sending.stream)
 
 
 class AudioTranscriptions:
@@ -259,6 +660,16 @@ class AudioTranscriptions:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> AudioTranscriptionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AudioTranscriptionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AudioTranscriptionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AudioTranscriptionsWithStreamingResponse(self)
 
     def create(
         self,
@@ -269,6 +680,10 @@ class AudioTranscriptions:
         response_format: AudioResponseFormatKnown | str | Unset = UNSET,
         temperature: float | Unset = UNSET,
         language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateTranscriptionResponse | str:
         """Create transcription.
 
@@ -288,9 +703,12 @@ class AudioTranscriptions:
                 probability to increase the temperature until certain thresholds are hit.
             language: The language of the input audio. Supplying it in ISO-639-1 format improves accuracy
                 and latency.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_transcription = _endpoint("audio.create_transcription")
         CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         fields = {
@@ -303,8 +721,24 @@ class AudioTranscriptions:
         }
         return cast(
             "CreateTranscriptionResponse | str",
-            self._requester.upload(create_transcription, {}, CreateTranscriptionRequest, _given(fields)),
+            self._requester.upload(create_transcription, {}, CreateTranscriptionRequest, _given(fields), options),
         )
+
+
+class AudioTranscriptionsWithRawResponse:
+    """``client.audio.transcriptions.with_raw_response``."""
+
+    def __init__(self, resource: AudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+
+
+class AudioTranscriptionsWithStreamingResponse:
+    """``client.audio.transcriptions.with_streaming_response``."""
+
+    def __init__(self, resource: AudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
 
 
 class AudioTranslations:
@@ -312,6 +746,16 @@ class AudioTranslations:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> AudioTranslationsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AudioTranslationsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AudioTranslationsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AudioTranslationsWithStreamingResponse(self)
 
     def create(
         self,
@@ -321,6 +765,10 @@ class AudioTranslations:
         prompt: str | Unset = UNSET,
         response_format: AudioResponseFormatKnown | str | Unset = UNSET,
         temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateTranslationResponse | str:
         """Create translation.
 
@@ -338,9 +786,12 @@ class AudioTranslations:
                 sent as they are (an open enum).
             temperature: The sampling temperature, between 0 and 1 (default 0). At 0 the model uses log
                 probability to increase the temperature until certain thresholds are hit.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createTranslation``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_translation = _endpoint("audio.create_translation")
         CreateTranslationRequest = _models.CreateTranslationRequest
         fields = {
@@ -352,8 +803,24 @@ class AudioTranslations:
         }
         return cast(
             "CreateTranslationResponse | str",
-            self._requester.upload(create_translation, {}, CreateTranslationRequest, _given(fields)),
+            self._requester.upload(create_translation, {}, CreateTranslationRequest, _given(fields), options),
         )
+
+
+class AudioTranslationsWithRawResponse:
+    """``client.audio.translations.with_raw_response``."""
+
+    def __init__(self, resource: AudioTranslations) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+
+
+class AudioTranslationsWithStreamingResponse:
+    """``client.audio.translations.with_streaming_response``."""
+
+    def __init__(self, resource: AudioTranslations) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
 
 
 class Models:
@@ -362,27 +829,49 @@ class Models:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> ModelsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return ModelsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> ModelsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return ModelsWithStreamingResponse(self)
+
     def list(
         self,
-    ) -> ListModelsResponse:
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[Model]:
         """List models.
 
         Lists the currently available models, and provides basic information about each one such as the
         owner and availability.
 
+        A page of ``Model``; ``for item in ...`` reads every item, page after page.
+
+        Args:
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
+
         Operation ``listModels``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_models = _endpoint("models.list_models")
-        return cast(
-            "ListModelsResponse",
-            self._requester.call(
-                list_models.sync_detailed,
-            ),
-        )
+        return cast("Page[Model]", self._requester.page(list_models, {}, options, None))
 
     def retrieve(
         self,
         model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Model:
         """Retrieve model.
 
@@ -391,15 +880,23 @@ class Models:
 
         Args:
             model: The ID of the model to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveModel``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_model = _endpoint("models.retrieve_model")
-        return cast("Model", self._requester.call(retrieve_model.sync_detailed, model=model))
+        return cast("Model", self._requester.call(retrieve_model.sync_detailed, options, model=model))
 
     def delete(
         self,
         model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> DeleteModelResponse:
         """Delete a fine-tuned model.
 
@@ -408,11 +905,34 @@ class Models:
 
         Args:
             model: The ID of the model to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``deleteModel``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         delete_model = _endpoint("models.delete_model")
-        return cast("DeleteModelResponse", self._requester.call(delete_model.sync_detailed, model=model))
+        return cast("DeleteModelResponse", self._requester.call(delete_model.sync_detailed, options, model=model))
+
+
+class ModelsWithRawResponse:
+    """``client.models.with_raw_response``."""
+
+    def __init__(self, resource: Models) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.list = _raw(sending.list)
+        self.retrieve = _raw(sending.retrieve)
+        self.delete = _raw(sending.delete)
+
+
+class ModelsWithStreamingResponse:
+    """``client.models.with_streaming_response``."""
+
+    def __init__(self, resource: Models) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.list = _streamed(sending.list)
+        self.retrieve = _streamed(sending.retrieve)
+        self.delete = _streamed(sending.delete)
 
 
 class Completions:
@@ -421,9 +941,21 @@ class Completions:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> CompletionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return CompletionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> CompletionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return CompletionsWithStreamingResponse(self)
+
+    @overload
     def create(
         self,
         *,
+        stream: Literal[False] | Unset = UNSET,
         model: str,
         prompt: builtins.list[int]
         | builtins.list[builtins.list[int]]
@@ -444,8 +976,100 @@ class Completions:
         best_of: int | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> CreateCompletionResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateCompletionResponse: ...
+    @overload
+    def create(
+        self,
+        *,
+        stream: Literal[True],
+        model: str,
+        prompt: builtins.list[int]
+        | builtins.list[builtins.list[int]]
+        | builtins.list[str]
+        | None
+        | str
+        | Unset = UNSET,
+        suffix: None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        logprobs: int | None | Unset = UNSET,
+        echo: bool | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        best_of: int | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> EventStream[CreateCompletionResponse]: ...
+    @overload
+    def create(
+        self,
+        *,
+        stream: bool,
+        model: str,
+        prompt: builtins.list[int]
+        | builtins.list[builtins.list[int]]
+        | builtins.list[str]
+        | None
+        | str
+        | Unset = UNSET,
+        suffix: None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        logprobs: int | None | Unset = UNSET,
+        echo: bool | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        best_of: int | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateCompletionResponse | EventStream[CreateCompletionResponse]: ...
+    def create(
+        self,
+        *,
+        stream: bool | Unset = UNSET,
+        model: str,
+        prompt: builtins.list[int]
+        | builtins.list[builtins.list[int]]
+        | builtins.list[str]
+        | None
+        | str
+        | Unset = UNSET,
+        suffix: None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        logprobs: int | None | Unset = UNSET,
+        echo: bool | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        best_of: int | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateCompletionResponse | EventStream[CreateCompletionResponse]:
         """Create completion.
 
         Creates a completion for the provided prompt and parameters. With `stream: true` the answer is a
@@ -483,10 +1107,40 @@ class Completions:
                 than `n` (default 1).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            stream: ``True`` returns the stream ``stream()`` returns.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
+        if stream:
+            options = request_options(extra_headers, extra_query, extra_body, timeout)
+            create_completion = _endpoint("completions.create_completion")
+            CreateCompletionRequest = _models.CreateCompletionRequest
+            body = CreateCompletionRequest(
+                model=model,
+                prompt=prompt,
+                suffix=suffix,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                top_p=top_p,
+                n=n,
+                logprobs=logprobs,
+                echo=echo,
+                stop=stop,
+                presence_penalty=presence_penalty,
+                frequency_penalty=frequency_penalty,
+                best_of=best_of,
+                logit_bias=logit_bias,
+                user=user,
+            )
+            return cast(
+                "EventStream[CreateCompletionResponse]",
+                self._requester.stream(
+                    create_completion, {"body": body}, _models.CreateCompletionResponse, options, True
+                ),
+            )
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
@@ -506,9 +1160,9 @@ class Completions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("CreateCompletionResponse", self._requester.call(create_completion.sync_detailed, body=body))
+        return cast(
+            "CreateCompletionResponse", self._requester.call(create_completion.sync_detailed, options, body=body)
+        )
 
     def stream(
         self,
@@ -533,7 +1187,10 @@ class Completions:
         best_of: int | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> EventStream[CreateCompletionResponse]:
         """Create completion, streamed.
 
@@ -574,10 +1231,12 @@ class Completions:
                 than `n` (default 1).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
@@ -597,12 +1256,28 @@ class Completions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
             "EventStream[CreateCompletionResponse]",
-            self._requester.stream(create_completion, {"body": body}, _models.CreateCompletionResponse),
+            self._requester.stream(create_completion, {"body": body}, _models.CreateCompletionResponse, options, False),
         )
+
+
+class CompletionsWithRawResponse:
+    """``client.completions.with_raw_response``."""
+
+    def __init__(self, resource: Completions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+        self.stream = _raw(sending.stream)
+
+
+class CompletionsWithStreamingResponse:
+    """``client.completions.with_streaming_response``."""
+
+    def __init__(self, resource: Completions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
+        self.stream = _streamed(sending.stream)
 
 
 class Chat:
@@ -619,6 +1294,16 @@ class Edits:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> EditsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return EditsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> EditsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return EditsWithStreamingResponse(self)
+
     def create(
         self,
         *,
@@ -628,7 +1313,10 @@ class Edits:
         n: int | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateEditResponse:
         """Create edit.
 
@@ -642,18 +1330,34 @@ class Edits:
             temperature: What sampling temperature to use, between 0 and 2 (default 1). Alter this or
                 `top_p`, not both.
             top_p: Nucleus sampling (default 1). Alter this or `temperature`, not both.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createEdit``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_edit = _endpoint("edits.create_edit")
         CreateEditRequest = _models.CreateEditRequest
         body = CreateEditRequest(
             model=model, instruction=instruction, input_=input, n=n, temperature=temperature, top_p=top_p
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("CreateEditResponse", self._requester.call(create_edit.sync_detailed, body=body))
+        return cast("CreateEditResponse", self._requester.call(create_edit.sync_detailed, options, body=body))
+
+
+class EditsWithRawResponse:
+    """``client.edits.with_raw_response``."""
+
+    def __init__(self, resource: Edits) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+
+
+class EditsWithStreamingResponse:
+    """``client.edits.with_streaming_response``."""
+
+    def __init__(self, resource: Edits) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
 
 
 class Images:
@@ -661,6 +1365,16 @@ class Images:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> ImagesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return ImagesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> ImagesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return ImagesWithStreamingResponse(self)
 
     def generate(
         self,
@@ -670,7 +1384,10 @@ class Images:
         size: ImageSizeKnown | str | Unset = UNSET,
         response_format: ImageResponseFormatKnown | str | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ImagesResponse:
         """Create image.
 
@@ -685,16 +1402,16 @@ class Images:
                 the API adds later are sent as they are (an open enum).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createImage``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_image = _endpoint("images.create_image")
         CreateImageRequest = _models.CreateImageRequest
         body = CreateImageRequest(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("ImagesResponse", self._requester.call(create_image.sync_detailed, body=body))
+        return cast("ImagesResponse", self._requester.call(create_image.sync_detailed, options, body=body))
 
     def edit(
         self,
@@ -706,6 +1423,10 @@ class Images:
         size: ImageSizeKnown | str | Unset = UNSET,
         response_format: ImageResponseFormatKnown | str | Unset = UNSET,
         user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ImagesResponse:
         """Create image edit.
 
@@ -725,9 +1446,12 @@ class Images:
                 the API adds later are sent as they are (an open enum).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createImageEdit``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_image_edit = _endpoint("images.create_image_edit")
         CreateImageEditRequest = _models.CreateImageEditRequest
         fields = {
@@ -740,7 +1464,8 @@ class Images:
             "user": user,
         }
         return cast(
-            "ImagesResponse", self._requester.upload(create_image_edit, {}, CreateImageEditRequest, _given(fields))
+            "ImagesResponse",
+            self._requester.upload(create_image_edit, {}, CreateImageEditRequest, _given(fields), options),
         )
 
     def create_variation(
@@ -751,6 +1476,10 @@ class Images:
         size: ImageSizeKnown | str | Unset = UNSET,
         response_format: ImageResponseFormatKnown | str | Unset = UNSET,
         user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ImagesResponse:
         """Create image variation.
 
@@ -766,16 +1495,39 @@ class Images:
                 the API adds later are sent as they are (an open enum).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createImageVariation``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_image_variation = _endpoint("images.create_image_variation")
         CreateImageVariationRequest = _models.CreateImageVariationRequest
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
         return cast(
             "ImagesResponse",
-            self._requester.upload(create_image_variation, {}, CreateImageVariationRequest, _given(fields)),
+            self._requester.upload(create_image_variation, {}, CreateImageVariationRequest, _given(fields), options),
         )
+
+
+class ImagesWithRawResponse:
+    """``client.images.with_raw_response``."""
+
+    def __init__(self, resource: Images) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.generate = _raw(sending.generate)
+        self.edit = _raw(sending.edit)
+        self.create_variation = _raw(sending.create_variation)
+
+
+class ImagesWithStreamingResponse:
+    """``client.images.with_streaming_response``."""
+
+    def __init__(self, resource: Images) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.generate = _streamed(sending.generate)
+        self.edit = _streamed(sending.edit)
+        self.create_variation = _streamed(sending.create_variation)
 
 
 class Embeddings:
@@ -784,13 +1536,26 @@ class Embeddings:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> EmbeddingsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return EmbeddingsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> EmbeddingsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return EmbeddingsWithStreamingResponse(self)
+
     def create(
         self,
         *,
         model: str,
         input: builtins.list[int] | builtins.list[builtins.list[int]] | builtins.list[str] | str,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateEmbeddingResponse:
         """Create embeddings.
 
@@ -803,16 +1568,32 @@ class Embeddings:
                 token arrays. Each input must not exceed 8192 tokens in length.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createEmbedding``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_embedding = _endpoint("embeddings.create_embedding")
         CreateEmbeddingRequest = _models.CreateEmbeddingRequest
         body = CreateEmbeddingRequest(model=model, input_=input, user=user)
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("CreateEmbeddingResponse", self._requester.call(create_embedding.sync_detailed, body=body))
+        return cast("CreateEmbeddingResponse", self._requester.call(create_embedding.sync_detailed, options, body=body))
+
+
+class EmbeddingsWithRawResponse:
+    """``client.embeddings.with_raw_response``."""
+
+    def __init__(self, resource: Embeddings) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+
+
+class EmbeddingsWithStreamingResponse:
+    """``client.embeddings.with_streaming_response``."""
+
+    def __init__(self, resource: Embeddings) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
 
 
 class Audio:
@@ -830,6 +1611,16 @@ class Files:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> FilesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return FilesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> FilesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return FilesWithStreamingResponse(self)
+
     def list(
         self,
         *,
@@ -837,10 +1628,16 @@ class Files:
         limit: int | Unset = UNSET,
         order: ListOrderKnown | str | Unset = UNSET,
         after: str | Unset = UNSET,
-    ) -> ListFilesResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[OpenAIFile]:
         """List files.
 
         Returns a list of files that belong to the user's organization.
+
+        A page of ``OpenAIFile``; ``for item in ...`` reads every item, page after page.
 
         Args:
             purpose: Only return files with the given purpose.
@@ -851,13 +1648,18 @@ class Files:
             after: A cursor for use in pagination. `after` is an object ID that defines your place in the
                 list. For instance, if you make a list request and receive 100 objects, ending with obj_foo,
                 your subsequent call can include after=obj_foo in order to fetch the next page of the list.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFiles``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_files = _endpoint("files.list_files")
         return cast(
-            "ListFilesResponse",
-            self._requester.call(list_files.sync_detailed, purpose=purpose, limit=limit, order=order, after=after),
+            "Page[OpenAIFile]",
+            self._requester.page(
+                list_files, {"purpose": purpose, "limit": limit, "order": order, "after": after}, options, "after"
+            ),
         )
 
     def create(
@@ -865,6 +1667,10 @@ class Files:
         *,
         file: FileInput,
         purpose: str | UploadPurposeKnown,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> OpenAIFile:
         """Upload file.
 
@@ -879,35 +1685,52 @@ class Files:
                 files, `vision` for Assistants image file inputs, `batch` for the Batch API, `fine-tune` for
                 fine-tuning, `user_data` for flexible file types, `evals` for eval data sets. Purposes the
                 API adds later are sent as they are (an open enum: the known values, or any string).
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
-        return cast("OpenAIFile", self._requester.upload(create_file, {}, CreateFileRequest, _given(fields)))
+        return cast("OpenAIFile", self._requester.upload(create_file, {}, CreateFileRequest, _given(fields), options))
 
     def list_gateway(
         self,
         *,
         purpose: str | Unset = UNSET,
-    ) -> ListFilesResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[OpenAIFile]:
         """List files (gateway path).
 
         The gateway's documented list path. It answers the same list of File objects as `GET /files`;
         document 000 names only the `purpose` query parameter.
 
+        A page of ``OpenAIFile``; ``for item in ...`` reads every item, page after page.
+
         Args:
             purpose: Only return files with the given purpose.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFilesGateway``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_files_gateway = _endpoint("files.list_files_gateway")
-        return cast("ListFilesResponse", self._requester.call(list_files_gateway.sync_detailed, purpose=purpose))
+        return cast("Page[OpenAIFile]", self._requester.page(list_files_gateway, {"purpose": purpose}, options, None))
 
     def retrieve(
         self,
         file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> OpenAIFile:
         """Retrieve file.
 
@@ -915,15 +1738,23 @@ class Files:
 
         Args:
             file_id: The ID of the file to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_file = _endpoint("files.retrieve_file")
-        return cast("OpenAIFile", self._requester.call(retrieve_file.sync_detailed, file_id=file_id))
+        return cast("OpenAIFile", self._requester.call(retrieve_file.sync_detailed, options, file_id=file_id))
 
     def delete(
         self,
         file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> DeleteFileResponse:
         """Delete file.
 
@@ -931,27 +1762,64 @@ class Files:
 
         Args:
             file_id: The ID of the file to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``deleteFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         delete_file = _endpoint("files.delete_file")
-        return cast("DeleteFileResponse", self._requester.call(delete_file.sync_detailed, file_id=file_id))
+        return cast("DeleteFileResponse", self._requester.call(delete_file.sync_detailed, options, file_id=file_id))
 
     def content(
         self,
         file_id: str,
-    ) -> bytes:
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> BinaryResponse:
         """Retrieve file content.
 
         Returns the contents of the specified file, as raw bytes.
 
         Args:
             file_id: The ID of the file to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``downloadFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         download_file = _endpoint("files.download_file")
-        return self._requester.download(download_file, {"file_id": file_id})
+        return cast("BinaryResponse", self._requester.download(download_file, {"file_id": file_id}, options))
+
+
+class FilesWithRawResponse:
+    """``client.files.with_raw_response``."""
+
+    def __init__(self, resource: Files) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.list = _raw(sending.list)
+        self.create = _raw(sending.create)
+        self.list_gateway = _raw(sending.list_gateway)
+        self.retrieve = _raw(sending.retrieve)
+        self.delete = _raw(sending.delete)
+        self.content = _raw(sending.content)
+
+
+class FilesWithStreamingResponse:
+    """``client.files.with_streaming_response``."""
+
+    def __init__(self, resource: Files) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.list = _streamed(sending.list)
+        self.create = _streamed(sending.create)
+        self.list_gateway = _streamed(sending.list_gateway)
+        self.retrieve = _streamed(sending.retrieve)
+        self.delete = _streamed(sending.delete)
+        self.content = _streamed(sending.content)
 
 
 class FineTunes:
@@ -959,6 +1827,16 @@ class FineTunes:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> FineTunesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return FineTunesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> FineTunesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return FineTunesWithStreamingResponse(self)
 
     def create(
         self,
@@ -975,7 +1853,10 @@ class FineTunes:
         classification_positive_class: None | str | Unset = UNSET,
         classification_betas: builtins.list[float] | None | Unset = UNSET,
         suffix: None | str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FineTune:
         """Create fine-tune.
 
@@ -1004,10 +1885,12 @@ class FineTunes:
             classification_betas: If provided, F-beta scores are computed at the specified beta values for
                 binary classification (default null).
             suffix: A string of up to 40 characters added to your fine-tuned model name (default null).
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createFineTune``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_fine_tune = _endpoint("fine_tunes.create_fine_tune")
         CreateFineTuneRequest = _models.CreateFineTuneRequest
         body = CreateFineTuneRequest(
@@ -1024,30 +1907,40 @@ class FineTunes:
             classification_betas=classification_betas,
             suffix=suffix,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("FineTune", self._requester.call(create_fine_tune.sync_detailed, body=body))
+        return cast("FineTune", self._requester.call(create_fine_tune.sync_detailed, options, body=body))
 
     def list(
         self,
-    ) -> ListFineTunesResponse:
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[FineTune]:
         """List fine-tunes.
 
         List your organization's fine-tuning jobs.
 
+        A page of ``FineTune``; ``for item in ...`` reads every item, page after page.
+
+        Args:
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
+
         Operation ``listFineTunes``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_fine_tunes = _endpoint("fine_tunes.list_fine_tunes")
-        return cast(
-            "ListFineTunesResponse",
-            self._requester.call(
-                list_fine_tunes.sync_detailed,
-            ),
-        )
+        return cast("Page[FineTune]", self._requester.page(list_fine_tunes, {}, options, None))
 
     def retrieve(
         self,
         fine_tune_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FineTune:
         """Retrieve fine-tune.
 
@@ -1055,15 +1948,25 @@ class FineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveFineTune``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_fine_tune = _endpoint("fine_tunes.retrieve_fine_tune")
-        return cast("FineTune", self._requester.call(retrieve_fine_tune.sync_detailed, fine_tune_id=fine_tune_id))
+        return cast(
+            "FineTune", self._requester.call(retrieve_fine_tune.sync_detailed, options, fine_tune_id=fine_tune_id)
+        )
 
     def cancel(
         self,
         fine_tune_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FineTune:
         """Cancel fine-tune.
 
@@ -1071,36 +1974,100 @@ class FineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``cancelFineTune``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         cancel_fine_tune = _endpoint("fine_tunes.cancel_fine_tune")
-        return cast("FineTune", self._requester.call(cancel_fine_tune.sync_detailed, fine_tune_id=fine_tune_id))
+        return cast(
+            "FineTune", self._requester.call(cancel_fine_tune.sync_detailed, options, fine_tune_id=fine_tune_id)
+        )
 
+    @overload
     def list_events(
         self,
         fine_tune_id: str,
-    ) -> ListFineTuneEventsResponse:
+        *,
+        stream: Literal[False] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[FineTuneEvent]: ...
+    @overload
+    def list_events(
+        self,
+        fine_tune_id: str,
+        *,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> EventStream[FineTuneEvent]: ...
+    @overload
+    def list_events(
+        self,
+        fine_tune_id: str,
+        *,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[FineTuneEvent] | EventStream[FineTuneEvent]: ...
+    def list_events(
+        self,
+        fine_tune_id: str,
+        *,
+        stream: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[FineTuneEvent] | EventStream[FineTuneEvent]:
         """List fine-tune events.
 
         Get fine-grained status updates for a fine-tune job. With `stream=true`, events are sent as server-
         sent events as they become available, ended by `data: [DONE]` when the job is finished (succeeded,
         cancelled or failed).
 
+        A page of ``FineTuneEvent``; ``for item in ...`` reads every item, page after page.
+
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            stream: ``True`` returns the stream ``stream_events()`` returns.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
+        if stream:
+            options = request_options(extra_headers, extra_query, extra_body, timeout)
+            list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
+            return cast(
+                "EventStream[FineTuneEvent]",
+                self._requester.stream(
+                    list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent, options, True
+                ),
+            )
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
-            "ListFineTuneEventsResponse",
-            self._requester.call(list_fine_tune_events.sync_detailed, fine_tune_id=fine_tune_id),
+            "Page[FineTuneEvent]",
+            self._requester.page(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, options, None),
         )
 
     def stream_events(
         self,
         fine_tune_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> EventStream[FineTuneEvent]:
         """List fine-tune events, streamed.
 
@@ -1112,14 +2079,45 @@ class FineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
             "EventStream[FineTuneEvent]",
-            self._requester.stream(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent),
+            self._requester.stream(
+                list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent, options, False
+            ),
         )
+
+
+class FineTunesWithRawResponse:
+    """``client.fine_tunes.with_raw_response``."""
+
+    def __init__(self, resource: FineTunes) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+        self.list = _raw(sending.list)
+        self.retrieve = _raw(sending.retrieve)
+        self.cancel = _raw(sending.cancel)
+        self.list_events = _raw(sending.list_events)
+        self.stream_events = _raw(sending.stream_events)
+
+
+class FineTunesWithStreamingResponse:
+    """``client.fine_tunes.with_streaming_response``."""
+
+    def __init__(self, resource: FineTunes) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
+        self.list = _streamed(sending.list)
+        self.retrieve = _streamed(sending.retrieve)
+        self.cancel = _streamed(sending.cancel)
+        self.list_events = _streamed(sending.list_events)
+        self.stream_events = _streamed(sending.stream_events)
 
 
 class Resources:
@@ -1143,9 +2141,21 @@ class AsyncChatCompletions:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> AsyncChatCompletionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncChatCompletionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncChatCompletionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncChatCompletionsWithStreamingResponse(self)
+
+    @overload
     async def create(
         self,
         *,
+        stream: Literal[False] | Unset = UNSET,
         model: str,
         messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
         temperature: float | None | Unset = UNSET,
@@ -1157,8 +2167,73 @@ class AsyncChatCompletions:
         frequency_penalty: float | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> CreateChatCompletionResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateChatCompletionResponse: ...
+    @overload
+    async def create(
+        self,
+        *,
+        stream: Literal[True],
+        model: str,
+        messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncEventStream[CreateChatCompletionChunk]: ...
+    @overload
+    async def create(
+        self,
+        *,
+        stream: bool,
+        model: str,
+        messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateChatCompletionResponse | AsyncEventStream[CreateChatCompletionChunk]: ...
+    async def create(
+        self,
+        *,
+        stream: bool | Unset = UNSET,
+        model: str,
+        messages: Sequence[ChatCompletionRequestMessage | _td.ChatCompletionRequestMessage],
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateChatCompletionResponse | AsyncEventStream[CreateChatCompletionChunk]:
         """Create chat completion.
 
         Creates a completion for the chat message. With `stream: true`, partial message deltas are sent as
@@ -1180,10 +2255,37 @@ class AsyncChatCompletions:
                 lines.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            stream: ``True`` returns the stream ``stream()`` returns.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        if stream:
+            options = request_options(extra_headers, extra_query, extra_body, timeout)
+            create_chat_completion = _endpoint("chat.create_chat_completion")
+            ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
+            CreateChatCompletionRequest = _models.CreateChatCompletionRequest
+            body = CreateChatCompletionRequest(
+                model=model,
+                messages=[_model(ChatCompletionRequestMessage, item) for item in messages],
+                temperature=temperature,
+                top_p=top_p,
+                n=n,
+                stop=stop,
+                max_tokens=max_tokens,
+                presence_penalty=presence_penalty,
+                frequency_penalty=frequency_penalty,
+                logit_bias=logit_bias,
+                user=user,
+            )
+            return cast(
+                "AsyncEventStream[CreateChatCompletionChunk]",
+                await self._requester.astream(
+                    create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk, options, True
+                ),
+            )
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -1200,11 +2302,9 @@ class AsyncChatCompletions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
             "CreateChatCompletionResponse",
-            await self._requester.acall(create_chat_completion.asyncio_detailed, body=body),
+            await self._requester.acall(create_chat_completion.asyncio_detailed, options, body=body),
         )
 
     def stream(
@@ -1221,7 +2321,10 @@ class AsyncChatCompletions:
         frequency_penalty: float | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> AsyncEventStream[CreateChatCompletionChunk]:
         """Create chat completion, streamed.
 
@@ -1246,10 +2349,12 @@ class AsyncChatCompletions:
                 lines.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -1266,12 +2371,30 @@ class AsyncChatCompletions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
             "AsyncEventStream[CreateChatCompletionChunk]",
-            self._requester.astream(create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk),
+            self._requester.astream(
+                create_chat_completion, {"body": body}, _models.CreateChatCompletionChunk, options, False
+            ),
         )
+
+
+class AsyncChatCompletionsWithRawResponse:
+    """``client.chat.completions.with_raw_response``."""
+
+    def __init__(self, resource: AsyncChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+        self.stream = _araw_def(sending.stream)
+
+
+class AsyncChatCompletionsWithStreamingResponse:
+    """``client.chat.completions.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
+        self.stream = _astreamed_def(sending.stream)
 
 
 class AsyncAudioTranscriptions:
@@ -1279,6 +2402,16 @@ class AsyncAudioTranscriptions:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> AsyncAudioTranscriptionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncAudioTranscriptionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncAudioTranscriptionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncAudioTranscriptionsWithStreamingResponse(self)
 
     async def create(
         self,
@@ -1289,6 +2422,10 @@ class AsyncAudioTranscriptions:
         response_format: AudioResponseFormatKnown | str | Unset = UNSET,
         temperature: float | Unset = UNSET,
         language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateTranscriptionResponse | str:
         """Create transcription.
 
@@ -1308,9 +2445,12 @@ class AsyncAudioTranscriptions:
                 probability to increase the temperature until certain thresholds are hit.
             language: The language of the input audio. Supplying it in ISO-639-1 format improves accuracy
                 and latency.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_transcription = _endpoint("audio.create_transcription")
         CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         fields = {
@@ -1323,8 +2463,26 @@ class AsyncAudioTranscriptions:
         }
         return cast(
             "CreateTranscriptionResponse | str",
-            await self._requester.aupload(create_transcription, {}, CreateTranscriptionRequest, _given(fields)),
+            await self._requester.aupload(
+                create_transcription, {}, CreateTranscriptionRequest, _given(fields), options
+            ),
         )
+
+
+class AsyncAudioTranscriptionsWithRawResponse:
+    """``client.audio.transcriptions.with_raw_response``."""
+
+    def __init__(self, resource: AsyncAudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+
+
+class AsyncAudioTranscriptionsWithStreamingResponse:
+    """``client.audio.transcriptions.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncAudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
 
 
 class AsyncAudioTranslations:
@@ -1332,6 +2490,16 @@ class AsyncAudioTranslations:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> AsyncAudioTranslationsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncAudioTranslationsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncAudioTranslationsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncAudioTranslationsWithStreamingResponse(self)
 
     async def create(
         self,
@@ -1341,6 +2509,10 @@ class AsyncAudioTranslations:
         prompt: str | Unset = UNSET,
         response_format: AudioResponseFormatKnown | str | Unset = UNSET,
         temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateTranslationResponse | str:
         """Create translation.
 
@@ -1358,9 +2530,12 @@ class AsyncAudioTranslations:
                 sent as they are (an open enum).
             temperature: The sampling temperature, between 0 and 1 (default 0). At 0 the model uses log
                 probability to increase the temperature until certain thresholds are hit.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createTranslation``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_translation = _endpoint("audio.create_translation")
         CreateTranslationRequest = _models.CreateTranslationRequest
         fields = {
@@ -1372,8 +2547,24 @@ class AsyncAudioTranslations:
         }
         return cast(
             "CreateTranslationResponse | str",
-            await self._requester.aupload(create_translation, {}, CreateTranslationRequest, _given(fields)),
+            await self._requester.aupload(create_translation, {}, CreateTranslationRequest, _given(fields), options),
         )
+
+
+class AsyncAudioTranslationsWithRawResponse:
+    """``client.audio.translations.with_raw_response``."""
+
+    def __init__(self, resource: AsyncAudioTranslations) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+
+
+class AsyncAudioTranslationsWithStreamingResponse:
+    """``client.audio.translations.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncAudioTranslations) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
 
 
 class AsyncModels:
@@ -1382,27 +2573,49 @@ class AsyncModels:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
-    async def list(
+    @property
+    def with_raw_response(self) -> AsyncModelsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncModelsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncModelsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncModelsWithStreamingResponse(self)
+
+    def list(
         self,
-    ) -> ListModelsResponse:
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[Model]:
         """List models.
 
         Lists the currently available models, and provides basic information about each one such as the
         owner and availability.
 
+        A page of ``Model``; ``async for item in ...`` reads every item, page after page.
+
+        Args:
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
+
         Operation ``listModels``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_models = _endpoint("models.list_models")
-        return cast(
-            "ListModelsResponse",
-            await self._requester.acall(
-                list_models.asyncio_detailed,
-            ),
-        )
+        return cast("AsyncPaginator[Model]", self._requester.apage(list_models, {}, options, None))
 
     async def retrieve(
         self,
         model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Model:
         """Retrieve model.
 
@@ -1411,15 +2624,23 @@ class AsyncModels:
 
         Args:
             model: The ID of the model to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveModel``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_model = _endpoint("models.retrieve_model")
-        return cast("Model", await self._requester.acall(retrieve_model.asyncio_detailed, model=model))
+        return cast("Model", await self._requester.acall(retrieve_model.asyncio_detailed, options, model=model))
 
     async def delete(
         self,
         model: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> DeleteModelResponse:
         """Delete a fine-tuned model.
 
@@ -1428,11 +2649,36 @@ class AsyncModels:
 
         Args:
             model: The ID of the model to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``deleteModel``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         delete_model = _endpoint("models.delete_model")
-        return cast("DeleteModelResponse", await self._requester.acall(delete_model.asyncio_detailed, model=model))
+        return cast(
+            "DeleteModelResponse", await self._requester.acall(delete_model.asyncio_detailed, options, model=model)
+        )
+
+
+class AsyncModelsWithRawResponse:
+    """``client.models.with_raw_response``."""
+
+    def __init__(self, resource: AsyncModels) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.list = _araw_def(sending.list)
+        self.retrieve = _araw(sending.retrieve)
+        self.delete = _araw(sending.delete)
+
+
+class AsyncModelsWithStreamingResponse:
+    """``client.models.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncModels) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.list = _astreamed_def(sending.list)
+        self.retrieve = _astreamed(sending.retrieve)
+        self.delete = _astreamed(sending.delete)
 
 
 class AsyncCompletions:
@@ -1441,9 +2687,21 @@ class AsyncCompletions:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> AsyncCompletionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncCompletionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncCompletionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncCompletionsWithStreamingResponse(self)
+
+    @overload
     async def create(
         self,
         *,
+        stream: Literal[False] | Unset = UNSET,
         model: str,
         prompt: builtins.list[int]
         | builtins.list[builtins.list[int]]
@@ -1464,8 +2722,100 @@ class AsyncCompletions:
         best_of: int | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> CreateCompletionResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateCompletionResponse: ...
+    @overload
+    async def create(
+        self,
+        *,
+        stream: Literal[True],
+        model: str,
+        prompt: builtins.list[int]
+        | builtins.list[builtins.list[int]]
+        | builtins.list[str]
+        | None
+        | str
+        | Unset = UNSET,
+        suffix: None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        logprobs: int | None | Unset = UNSET,
+        echo: bool | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        best_of: int | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncEventStream[CreateCompletionResponse]: ...
+    @overload
+    async def create(
+        self,
+        *,
+        stream: bool,
+        model: str,
+        prompt: builtins.list[int]
+        | builtins.list[builtins.list[int]]
+        | builtins.list[str]
+        | None
+        | str
+        | Unset = UNSET,
+        suffix: None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        logprobs: int | None | Unset = UNSET,
+        echo: bool | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        best_of: int | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateCompletionResponse | AsyncEventStream[CreateCompletionResponse]: ...
+    async def create(
+        self,
+        *,
+        stream: bool | Unset = UNSET,
+        model: str,
+        prompt: builtins.list[int]
+        | builtins.list[builtins.list[int]]
+        | builtins.list[str]
+        | None
+        | str
+        | Unset = UNSET,
+        suffix: None | str | Unset = UNSET,
+        max_tokens: int | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        n: int | None | Unset = UNSET,
+        logprobs: int | None | Unset = UNSET,
+        echo: bool | None | Unset = UNSET,
+        stop: builtins.list[str] | None | str | Unset = UNSET,
+        presence_penalty: float | None | Unset = UNSET,
+        frequency_penalty: float | None | Unset = UNSET,
+        best_of: int | None | Unset = UNSET,
+        logit_bias: LogitBias | None | Unset = UNSET,
+        user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateCompletionResponse | AsyncEventStream[CreateCompletionResponse]:
         """Create completion.
 
         Creates a completion for the provided prompt and parameters. With `stream: true` the answer is a
@@ -1503,10 +2853,40 @@ class AsyncCompletions:
                 than `n` (default 1).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            stream: ``True`` returns the stream ``stream()`` returns.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
+        if stream:
+            options = request_options(extra_headers, extra_query, extra_body, timeout)
+            create_completion = _endpoint("completions.create_completion")
+            CreateCompletionRequest = _models.CreateCompletionRequest
+            body = CreateCompletionRequest(
+                model=model,
+                prompt=prompt,
+                suffix=suffix,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                top_p=top_p,
+                n=n,
+                logprobs=logprobs,
+                echo=echo,
+                stop=stop,
+                presence_penalty=presence_penalty,
+                frequency_penalty=frequency_penalty,
+                best_of=best_of,
+                logit_bias=logit_bias,
+                user=user,
+            )
+            return cast(
+                "AsyncEventStream[CreateCompletionResponse]",
+                await self._requester.astream(
+                    create_completion, {"body": body}, _models.CreateCompletionResponse, options, True
+                ),
+            )
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
@@ -1526,10 +2906,9 @@ class AsyncCompletions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
-            "CreateCompletionResponse", await self._requester.acall(create_completion.asyncio_detailed, body=body)
+            "CreateCompletionResponse",
+            await self._requester.acall(create_completion.asyncio_detailed, options, body=body),
         )
 
     def stream(
@@ -1555,7 +2934,10 @@ class AsyncCompletions:
         best_of: int | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> AsyncEventStream[CreateCompletionResponse]:
         """Create completion, streamed.
 
@@ -1596,10 +2978,12 @@ class AsyncCompletions:
                 than `n` (default 1).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
@@ -1619,12 +3003,30 @@ class AsyncCompletions:
             logit_bias=logit_bias,
             user=user,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
             "AsyncEventStream[CreateCompletionResponse]",
-            self._requester.astream(create_completion, {"body": body}, _models.CreateCompletionResponse),
+            self._requester.astream(
+                create_completion, {"body": body}, _models.CreateCompletionResponse, options, False
+            ),
         )
+
+
+class AsyncCompletionsWithRawResponse:
+    """``client.completions.with_raw_response``."""
+
+    def __init__(self, resource: AsyncCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+        self.stream = _araw_def(sending.stream)
+
+
+class AsyncCompletionsWithStreamingResponse:
+    """``client.completions.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
+        self.stream = _astreamed_def(sending.stream)
 
 
 class AsyncChat:
@@ -1641,6 +3043,16 @@ class AsyncEdits:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> AsyncEditsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncEditsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncEditsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncEditsWithStreamingResponse(self)
+
     async def create(
         self,
         *,
@@ -1650,7 +3062,10 @@ class AsyncEdits:
         n: int | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateEditResponse:
         """Create edit.
 
@@ -1664,18 +3079,34 @@ class AsyncEdits:
             temperature: What sampling temperature to use, between 0 and 2 (default 1). Alter this or
                 `top_p`, not both.
             top_p: Nucleus sampling (default 1). Alter this or `temperature`, not both.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createEdit``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_edit = _endpoint("edits.create_edit")
         CreateEditRequest = _models.CreateEditRequest
         body = CreateEditRequest(
             model=model, instruction=instruction, input_=input, n=n, temperature=temperature, top_p=top_p
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("CreateEditResponse", await self._requester.acall(create_edit.asyncio_detailed, body=body))
+        return cast("CreateEditResponse", await self._requester.acall(create_edit.asyncio_detailed, options, body=body))
+
+
+class AsyncEditsWithRawResponse:
+    """``client.edits.with_raw_response``."""
+
+    def __init__(self, resource: AsyncEdits) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+
+
+class AsyncEditsWithStreamingResponse:
+    """``client.edits.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncEdits) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
 
 
 class AsyncImages:
@@ -1683,6 +3114,16 @@ class AsyncImages:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> AsyncImagesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncImagesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncImagesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncImagesWithStreamingResponse(self)
 
     async def generate(
         self,
@@ -1692,7 +3133,10 @@ class AsyncImages:
         size: ImageSizeKnown | str | Unset = UNSET,
         response_format: ImageResponseFormatKnown | str | Unset = UNSET,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ImagesResponse:
         """Create image.
 
@@ -1707,16 +3151,16 @@ class AsyncImages:
                 the API adds later are sent as they are (an open enum).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createImage``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_image = _endpoint("images.create_image")
         CreateImageRequest = _models.CreateImageRequest
         body = CreateImageRequest(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("ImagesResponse", await self._requester.acall(create_image.asyncio_detailed, body=body))
+        return cast("ImagesResponse", await self._requester.acall(create_image.asyncio_detailed, options, body=body))
 
     async def edit(
         self,
@@ -1728,6 +3172,10 @@ class AsyncImages:
         size: ImageSizeKnown | str | Unset = UNSET,
         response_format: ImageResponseFormatKnown | str | Unset = UNSET,
         user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ImagesResponse:
         """Create image edit.
 
@@ -1747,9 +3195,12 @@ class AsyncImages:
                 the API adds later are sent as they are (an open enum).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createImageEdit``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_image_edit = _endpoint("images.create_image_edit")
         CreateImageEditRequest = _models.CreateImageEditRequest
         fields = {
@@ -1763,7 +3214,7 @@ class AsyncImages:
         }
         return cast(
             "ImagesResponse",
-            await self._requester.aupload(create_image_edit, {}, CreateImageEditRequest, _given(fields)),
+            await self._requester.aupload(create_image_edit, {}, CreateImageEditRequest, _given(fields), options),
         )
 
     async def create_variation(
@@ -1774,6 +3225,10 @@ class AsyncImages:
         size: ImageSizeKnown | str | Unset = UNSET,
         response_format: ImageResponseFormatKnown | str | Unset = UNSET,
         user: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ImagesResponse:
         """Create image variation.
 
@@ -1789,16 +3244,41 @@ class AsyncImages:
                 the API adds later are sent as they are (an open enum).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createImageVariation``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_image_variation = _endpoint("images.create_image_variation")
         CreateImageVariationRequest = _models.CreateImageVariationRequest
         fields = {"image": image, "n": n, "size": size, "response_format": response_format, "user": user}
         return cast(
             "ImagesResponse",
-            await self._requester.aupload(create_image_variation, {}, CreateImageVariationRequest, _given(fields)),
+            await self._requester.aupload(
+                create_image_variation, {}, CreateImageVariationRequest, _given(fields), options
+            ),
         )
+
+
+class AsyncImagesWithRawResponse:
+    """``client.images.with_raw_response``."""
+
+    def __init__(self, resource: AsyncImages) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.generate = _araw(sending.generate)
+        self.edit = _araw(sending.edit)
+        self.create_variation = _araw(sending.create_variation)
+
+
+class AsyncImagesWithStreamingResponse:
+    """``client.images.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncImages) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.generate = _astreamed(sending.generate)
+        self.edit = _astreamed(sending.edit)
+        self.create_variation = _astreamed(sending.create_variation)
 
 
 class AsyncEmbeddings:
@@ -1807,13 +3287,26 @@ class AsyncEmbeddings:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> AsyncEmbeddingsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncEmbeddingsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncEmbeddingsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncEmbeddingsWithStreamingResponse(self)
+
     async def create(
         self,
         *,
         model: str,
         input: builtins.list[int] | builtins.list[builtins.list[int]] | builtins.list[str] | str,
         user: str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> CreateEmbeddingResponse:
         """Create embeddings.
 
@@ -1826,18 +3319,35 @@ class AsyncEmbeddings:
                 token arrays. Each input must not exceed 8192 tokens in length.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createEmbedding``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_embedding = _endpoint("embeddings.create_embedding")
         CreateEmbeddingRequest = _models.CreateEmbeddingRequest
         body = CreateEmbeddingRequest(model=model, input_=input, user=user)
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
-            "CreateEmbeddingResponse", await self._requester.acall(create_embedding.asyncio_detailed, body=body)
+            "CreateEmbeddingResponse",
+            await self._requester.acall(create_embedding.asyncio_detailed, options, body=body),
         )
+
+
+class AsyncEmbeddingsWithRawResponse:
+    """``client.embeddings.with_raw_response``."""
+
+    def __init__(self, resource: AsyncEmbeddings) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+
+
+class AsyncEmbeddingsWithStreamingResponse:
+    """``client.embeddings.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncEmbeddings) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
 
 
 class AsyncAudio:
@@ -1855,17 +3365,33 @@ class AsyncFiles:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
-    async def list(
+    @property
+    def with_raw_response(self) -> AsyncFilesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncFilesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncFilesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncFilesWithStreamingResponse(self)
+
+    def list(
         self,
         *,
         purpose: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         order: ListOrderKnown | str | Unset = UNSET,
         after: str | Unset = UNSET,
-    ) -> ListFilesResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[OpenAIFile]:
         """List files.
 
         Returns a list of files that belong to the user's organization.
+
+        A page of ``OpenAIFile``; ``async for item in ...`` reads every item, page after page.
 
         Args:
             purpose: Only return files with the given purpose.
@@ -1876,14 +3402,17 @@ class AsyncFiles:
             after: A cursor for use in pagination. `after` is an object ID that defines your place in the
                 list. For instance, if you make a list request and receive 100 objects, ending with obj_foo,
                 your subsequent call can include after=obj_foo in order to fetch the next page of the list.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFiles``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_files = _endpoint("files.list_files")
         return cast(
-            "ListFilesResponse",
-            await self._requester.acall(
-                list_files.asyncio_detailed, purpose=purpose, limit=limit, order=order, after=after
+            "AsyncPaginator[OpenAIFile]",
+            self._requester.apage(
+                list_files, {"purpose": purpose, "limit": limit, "order": order, "after": after}, options, "after"
             ),
         )
 
@@ -1892,6 +3421,10 @@ class AsyncFiles:
         *,
         file: FileInput,
         purpose: str | UploadPurposeKnown,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> OpenAIFile:
         """Upload file.
 
@@ -1906,37 +3439,56 @@ class AsyncFiles:
                 files, `vision` for Assistants image file inputs, `batch` for the Batch API, `fine-tune` for
                 fine-tuning, `user_data` for flexible file types, `evals` for eval data sets. Purposes the
                 API adds later are sent as they are (an open enum: the known values, or any string).
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose}
-        return cast("OpenAIFile", await self._requester.aupload(create_file, {}, CreateFileRequest, _given(fields)))
+        return cast(
+            "OpenAIFile", await self._requester.aupload(create_file, {}, CreateFileRequest, _given(fields), options)
+        )
 
-    async def list_gateway(
+    def list_gateway(
         self,
         *,
         purpose: str | Unset = UNSET,
-    ) -> ListFilesResponse:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[OpenAIFile]:
         """List files (gateway path).
 
         The gateway's documented list path. It answers the same list of File objects as `GET /files`;
         document 000 names only the `purpose` query parameter.
 
+        A page of ``OpenAIFile``; ``async for item in ...`` reads every item, page after page.
+
         Args:
             purpose: Only return files with the given purpose.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFilesGateway``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_files_gateway = _endpoint("files.list_files_gateway")
         return cast(
-            "ListFilesResponse", await self._requester.acall(list_files_gateway.asyncio_detailed, purpose=purpose)
+            "AsyncPaginator[OpenAIFile]", self._requester.apage(list_files_gateway, {"purpose": purpose}, options, None)
         )
 
     async def retrieve(
         self,
         file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> OpenAIFile:
         """Retrieve file.
 
@@ -1944,15 +3496,23 @@ class AsyncFiles:
 
         Args:
             file_id: The ID of the file to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_file = _endpoint("files.retrieve_file")
-        return cast("OpenAIFile", await self._requester.acall(retrieve_file.asyncio_detailed, file_id=file_id))
+        return cast("OpenAIFile", await self._requester.acall(retrieve_file.asyncio_detailed, options, file_id=file_id))
 
     async def delete(
         self,
         file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> DeleteFileResponse:
         """Delete file.
 
@@ -1960,27 +3520,66 @@ class AsyncFiles:
 
         Args:
             file_id: The ID of the file to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``deleteFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         delete_file = _endpoint("files.delete_file")
-        return cast("DeleteFileResponse", await self._requester.acall(delete_file.asyncio_detailed, file_id=file_id))
+        return cast(
+            "DeleteFileResponse", await self._requester.acall(delete_file.asyncio_detailed, options, file_id=file_id)
+        )
 
     async def content(
         self,
         file_id: str,
-    ) -> bytes:
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> BinaryResponse:
         """Retrieve file content.
 
         Returns the contents of the specified file, as raw bytes.
 
         Args:
             file_id: The ID of the file to use for this request.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``downloadFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         download_file = _endpoint("files.download_file")
-        return await self._requester.adownload(download_file, {"file_id": file_id})
+        return cast("BinaryResponse", await self._requester.adownload(download_file, {"file_id": file_id}, options))
+
+
+class AsyncFilesWithRawResponse:
+    """``client.files.with_raw_response``."""
+
+    def __init__(self, resource: AsyncFiles) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.list = _araw_def(sending.list)
+        self.create = _araw(sending.create)
+        self.list_gateway = _araw_def(sending.list_gateway)
+        self.retrieve = _araw(sending.retrieve)
+        self.delete = _araw(sending.delete)
+        self.content = _araw(sending.content)
+
+
+class AsyncFilesWithStreamingResponse:
+    """``client.files.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncFiles) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.list = _astreamed_def(sending.list)
+        self.create = _astreamed(sending.create)
+        self.list_gateway = _astreamed_def(sending.list_gateway)
+        self.retrieve = _astreamed(sending.retrieve)
+        self.delete = _astreamed(sending.delete)
+        self.content = _astreamed(sending.content)
 
 
 class AsyncFineTunes:
@@ -1988,6 +3587,16 @@ class AsyncFineTunes:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> AsyncFineTunesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncFineTunesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncFineTunesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncFineTunesWithStreamingResponse(self)
 
     async def create(
         self,
@@ -2004,7 +3613,10 @@ class AsyncFineTunes:
         classification_positive_class: None | str | Unset = UNSET,
         classification_betas: builtins.list[float] | None | Unset = UNSET,
         suffix: None | str | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FineTune:
         """Create fine-tune.
 
@@ -2033,10 +3645,12 @@ class AsyncFineTunes:
             classification_betas: If provided, F-beta scores are computed at the specified beta values for
                 binary classification (default null).
             suffix: A string of up to 40 characters added to your fine-tuned model name (default null).
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createFineTune``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_fine_tune = _endpoint("fine_tunes.create_fine_tune")
         CreateFineTuneRequest = _models.CreateFineTuneRequest
         body = CreateFineTuneRequest(
@@ -2053,30 +3667,40 @@ class AsyncFineTunes:
             classification_betas=classification_betas,
             suffix=suffix,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("FineTune", await self._requester.acall(create_fine_tune.asyncio_detailed, body=body))
+        return cast("FineTune", await self._requester.acall(create_fine_tune.asyncio_detailed, options, body=body))
 
-    async def list(
+    def list(
         self,
-    ) -> ListFineTunesResponse:
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[FineTune]:
         """List fine-tunes.
 
         List your organization's fine-tuning jobs.
 
+        A page of ``FineTune``; ``async for item in ...`` reads every item, page after page.
+
+        Args:
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
+
         Operation ``listFineTunes``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_fine_tunes = _endpoint("fine_tunes.list_fine_tunes")
-        return cast(
-            "ListFineTunesResponse",
-            await self._requester.acall(
-                list_fine_tunes.asyncio_detailed,
-            ),
-        )
+        return cast("AsyncPaginator[FineTune]", self._requester.apage(list_fine_tunes, {}, options, None))
 
     async def retrieve(
         self,
         fine_tune_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FineTune:
         """Retrieve fine-tune.
 
@@ -2084,17 +3708,26 @@ class AsyncFineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveFineTune``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_fine_tune = _endpoint("fine_tunes.retrieve_fine_tune")
         return cast(
-            "FineTune", await self._requester.acall(retrieve_fine_tune.asyncio_detailed, fine_tune_id=fine_tune_id)
+            "FineTune",
+            await self._requester.acall(retrieve_fine_tune.asyncio_detailed, options, fine_tune_id=fine_tune_id),
         )
 
     async def cancel(
         self,
         fine_tune_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FineTune:
         """Cancel fine-tune.
 
@@ -2102,38 +3735,101 @@ class AsyncFineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``cancelFineTune``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         cancel_fine_tune = _endpoint("fine_tunes.cancel_fine_tune")
         return cast(
-            "FineTune", await self._requester.acall(cancel_fine_tune.asyncio_detailed, fine_tune_id=fine_tune_id)
+            "FineTune",
+            await self._requester.acall(cancel_fine_tune.asyncio_detailed, options, fine_tune_id=fine_tune_id),
         )
 
-    async def list_events(
+    @overload
+    def list_events(
         self,
         fine_tune_id: str,
-    ) -> ListFineTuneEventsResponse:
+        *,
+        stream: Literal[False] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[FineTuneEvent]: ...
+    @overload
+    def list_events(
+        self,
+        fine_tune_id: str,
+        *,
+        stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncEventStream[FineTuneEvent]: ...
+    @overload
+    def list_events(
+        self,
+        fine_tune_id: str,
+        *,
+        stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[FineTuneEvent] | AsyncEventStream[FineTuneEvent]: ...
+    def list_events(
+        self,
+        fine_tune_id: str,
+        *,
+        stream: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[FineTuneEvent] | AsyncEventStream[FineTuneEvent]:
         """List fine-tune events.
 
         Get fine-grained status updates for a fine-tune job. With `stream=true`, events are sent as server-
         sent events as they become available, ended by `data: [DONE]` when the job is finished (succeeded,
         cancelled or failed).
 
+        A page of ``FineTuneEvent``; ``async for item in ...`` reads every item, page after page.
+
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            stream: ``True`` returns the stream ``stream_events()`` returns.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
+        if stream:
+            options = request_options(extra_headers, extra_query, extra_body, timeout)
+            list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
+            return cast(
+                "AsyncEventStream[FineTuneEvent]",
+                self._requester.astream(
+                    list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent, options, False
+                ),
+            )
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
-            "ListFineTuneEventsResponse",
-            await self._requester.acall(list_fine_tune_events.asyncio_detailed, fine_tune_id=fine_tune_id),
+            "AsyncPaginator[FineTuneEvent]",
+            self._requester.apage(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, options, None),
         )
 
     def stream_events(
         self,
         fine_tune_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> AsyncEventStream[FineTuneEvent]:
         """List fine-tune events, streamed.
 
@@ -2145,14 +3841,45 @@ class AsyncFineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
             "AsyncEventStream[FineTuneEvent]",
-            self._requester.astream(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent),
+            self._requester.astream(
+                list_fine_tune_events, {"fine_tune_id": fine_tune_id}, _models.FineTuneEvent, options, False
+            ),
         )
+
+
+class AsyncFineTunesWithRawResponse:
+    """``client.fine_tunes.with_raw_response``."""
+
+    def __init__(self, resource: AsyncFineTunes) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+        self.list = _araw_def(sending.list)
+        self.retrieve = _araw(sending.retrieve)
+        self.cancel = _araw(sending.cancel)
+        self.list_events = _araw_def(sending.list_events)
+        self.stream_events = _araw_def(sending.stream_events)
+
+
+class AsyncFineTunesWithStreamingResponse:
+    """``client.fine_tunes.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncFineTunes) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
+        self.list = _astreamed_def(sending.list)
+        self.retrieve = _astreamed(sending.retrieve)
+        self.cancel = _astreamed(sending.cancel)
+        self.list_events = _astreamed_def(sending.list_events)
+        self.stream_events = _astreamed_def(sending.stream_events)
 
 
 class AsyncResources:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from collections.abc import Awaitable, Callable
-from types import ModuleType
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType, ModuleType
 from typing import Any, ParamSpec, TypeVar, overload
 
 import httpx
@@ -20,13 +20,14 @@ import httpx
 from openai_api_client import AuthenticatedClient, Client
 from openai_api_client.models import ErrorResponse
 from openai_api_client.types import Response
+from openai_api_overrides._constants import CAPTURE
 from openai_api_overrides._errors import ResponseValidationError, status_error
 from openai_api_overrides._spec import operation
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-__all__ = ["acall", "call", "raise_for_status"]
+__all__ = ["acall", "call", "raise_for_status", "with_options"]
 
 
 # The overloads let a type checker see through the generated return type: errors raise, so ``call`` returns the
@@ -118,3 +119,54 @@ def parse_response(module: ModuleType, client: AuthenticatedClient | Client, res
             field="(body)",
             reason=f"{type(exc).__name__}: {exc}",
         ) from exc
+
+
+NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
+"""The options of a call that has none."""
+
+
+def with_options(request_kwargs: dict[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """A generated request's keyword arguments with one call's own options (``RequestOptions``): headers and query
+    parameters added, body fields merged into a JSON body (a multipart body takes them as parts when it is built), a
+    timeout for this request alone; and ``capture``, this layer's list that the answer is appended to."""
+    if not options:
+        return request_kwargs
+    kwargs = dict(request_kwargs)
+    if headers := options.get("headers"):
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), **headers}
+    if query := options.get("query"):
+        kwargs["params"] = {**(kwargs.get("params") or {}), **query}
+    body = options.get("body")
+    if body is not None and "files" not in kwargs and "content" not in kwargs:
+        kwargs["json"] = {**(kwargs.get("json") or {}), **body}
+    if (timeout := options.get("timeout")) is not None:
+        from openai_api_overrides._client import as_timeout  # the client's module imports this one
+
+        kwargs["timeout"] = as_timeout(timeout)
+    if (capture := options.get("capture")) is not None:
+        kwargs["extensions"] = {**(kwargs.get("extensions") or {}), CAPTURE: capture}
+    return kwargs
+
+
+def send_call(
+    endpoint: Callable[..., Any],
+    client: AuthenticatedClient | Client,
+    options: Mapping[str, Any],
+    kwargs: dict[str, Any],
+) -> Any:
+    """What :func:`call` does, with one call's options (keyword arguments only)."""
+    module, client, request_kwargs = _prepare(endpoint, (), {"client": client, **kwargs})
+    response = client.get_httpx_client().request(**with_options(request_kwargs, options))
+    return parse_response(module, client, response)
+
+
+async def asend_call(
+    endpoint: Callable[..., Any],
+    client: AuthenticatedClient | Client,
+    options: Mapping[str, Any],
+    kwargs: dict[str, Any],
+) -> Any:
+    """The async twin of :func:`send_call`."""
+    module, client, request_kwargs = _prepare(endpoint, (), {"client": client, **kwargs})
+    response = await client.get_async_httpx_client().request(**with_options(request_kwargs, options))
+    return parse_response(module, client, response)

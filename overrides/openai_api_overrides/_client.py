@@ -14,6 +14,7 @@ from attrs import define, evolve, field
 
 from openai_api_client import AuthenticatedClient
 from openai_api_overrides._constants import (
+    CAPTURE,
     DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
     DEFAULT_LIMITS,
@@ -70,17 +71,33 @@ def _refuse_unnormalized_path(url: httpx.URL | str, extensions: dict[str, Any] |
 
 
 class _HTTPClient(httpx.Client):
-    """The httpx client this layer sends through: every request's path is checked before it is built."""
+    """The httpx client this layer sends through: every request's path is checked before it is built, and the
+    answer handed to the request's ``capture`` list when it has one (the facade reads headers and request ids
+    there, whichever of this layer's functions sent the request)."""
 
     def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
         _refuse_unnormalized_path(url, kwargs.get("extensions"))
         return super().build_request(method, url, **kwargs)
+
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = super().send(request, **kwargs)
+        capture = request.extensions.get(CAPTURE)
+        if capture is not None:
+            capture.append(response)
+        return response
 
 
 class _AsyncHTTPClient(httpx.AsyncClient):
     def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
         _refuse_unnormalized_path(url, kwargs.get("extensions"))
         return super().build_request(method, url, **kwargs)
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = await super().send(request, **kwargs)
+        capture = request.extensions.get(CAPTURE)
+        if capture is not None:
+            capture.append(response)
+        return response
 
 
 @define(repr=False)
@@ -246,7 +263,7 @@ class OpenAIClient(AuthenticatedClient):
         """A copy for some calls, with another timeout, deadline or retry policy, sharing this client's pool."""
         changes: dict[str, Any] = {}
         if timeout is not None:
-            changes["timeout"] = _as_timeout(timeout)
+            changes["timeout"] = as_timeout(timeout)
         if deadline is not None:
             changes["deadline"] = _as_deadline(deadline)
         if retry_policy is not None:
@@ -271,7 +288,12 @@ def _environment_proxy(base_url: str) -> str | None:
     return next((proxy for pattern, proxy in patterns if pattern.matches(url)), None)
 
 
-def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+def as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    if not isinstance(timeout, int | float | httpx.Timeout) and all(
+        hasattr(timeout, name) for name in ("connect", "read", "write", "pool")
+    ):
+        # Another httpx generation's Timeout (the official package's own, say): the same four bounds.
+        timeout = httpx.Timeout(connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool)
     if isinstance(timeout, httpx.Timeout):
         bounds = timeout.as_dict()
         if set(bounds.values()) == {None}:
@@ -504,7 +526,7 @@ def _create(
         base_url=url,
         token=key,
         headers={**org_headers, **(headers or {})},
-        timeout=_as_timeout(timeout),
+        timeout=as_timeout(timeout),
         deadline=_as_deadline(deadline),
         retry_policy=policy,
         gateway=is_gateway,

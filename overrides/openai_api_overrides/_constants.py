@@ -18,3 +18,5 @@ DEFAULT_DEADLINE = 1800.0
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # Same-origin redirects of GET and HEAD followed before giving up.
 MAX_REDIRECTS = 5
+# The request extension holding the list a sent request's answer is appended to (see `_calls.with_options`).
+CAPTURE = "openai_api.capture"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
@@ -14,22 +14,27 @@ import httpx
 
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import download_file as _download_op
+from openai_api_overrides._calls import NO_OPTIONS, with_options
 from openai_api_overrides._errors import LocalFileError, OpenAIError
 from openai_api_overrides._exchange import STREAMED
 from openai_api_overrides._inputs import ProgressCallback
 
 __all__ = ["adownload_file", "adownload_file_bytes", "download_file", "download_file_bytes"]
-# download_bytes and adownload_bytes serve the facade: for any binary operation, not exported.
+# download_response, adownload_response and target serve the facade's binary answers: not exported.
 
 CHUNK_SIZE = 1 << 16
 Destination = str | os.PathLike[str] | IO[bytes]
 
 
 def _request(
-    http: httpx.Client | httpx.AsyncClient, arguments: dict[str, Any], streamed: bool = True, module: Any = _download_op
+    http: httpx.Client | httpx.AsyncClient,
+    arguments: dict[str, Any],
+    streamed: bool = True,
+    module: Any = _download_op,
+    options: Mapping[str, Any] = NO_OPTIONS,
 ) -> httpx.Request:
     # Error statuses and redirects end in the transport (typed errors), so only a 2xx body ever reaches a file.
-    kwargs = module.request_kwargs(**arguments)
+    kwargs = with_options(module.request_kwargs(**arguments), options)
     if streamed:
         kwargs["extensions"] = {**kwargs.get("extensions", {}), STREAMED: True}
     return http.build_request(**kwargs)
@@ -41,7 +46,7 @@ def _total(response: httpx.Response) -> int | None:
 
 
 @contextlib.contextmanager
-def _target(destination: Destination) -> Iterator[IO[bytes]]:
+def target(destination: Destination) -> Iterator[IO[bytes]]:
     """Where the bytes go: a file object as given, or a temporary file renamed onto the path once complete.
 
     A local failure (the folder gone, a folder at the path, a full disk) is a :class:`LocalFileError` naming the
@@ -95,7 +100,7 @@ def download_file(
     try:
         total = _total(response)
         written = 0
-        with _target(destination) as out:
+        with target(destination) as out:
             for chunk in response.iter_bytes(CHUNK_SIZE):
                 out.write(chunk)
                 written += len(chunk)
@@ -119,7 +124,7 @@ async def adownload_file(
     try:
         total = _total(response)
         written = 0
-        with _target(destination) as out:
+        with target(destination) as out:
             async for chunk in response.aiter_bytes(CHUNK_SIZE):
                 out.write(chunk)
                 written += len(chunk)
@@ -130,21 +135,36 @@ async def adownload_file(
     return written
 
 
-def download_bytes(client: AuthenticatedClient, module: ModuleType, arguments: dict[str, Any]) -> bytes:
-    """The binary answer of any operation of generated ``module`` (the spec answers it as bytes), whole."""
+def download_response(
+    client: AuthenticatedClient,
+    module: ModuleType,
+    arguments: dict[str, Any],
+    options: Mapping[str, Any] = NO_OPTIONS,
+    *,
+    streamed: bool = False,
+) -> httpx.Response:
+    """The binary answer of any operation of generated ``module`` (the spec answers it as bytes): read whole, or
+    ``streamed`` (the caller reads and closes it)."""
     http = client.get_httpx_client()
-    return http.send(_request(http, arguments, streamed=False, module=module)).content
+    return http.send(_request(http, arguments, streamed, module, options), stream=streamed)
 
 
-async def adownload_bytes(client: AuthenticatedClient, module: ModuleType, arguments: dict[str, Any]) -> bytes:
+async def adownload_response(
+    client: AuthenticatedClient,
+    module: ModuleType,
+    arguments: dict[str, Any],
+    options: Mapping[str, Any] = NO_OPTIONS,
+    *,
+    streamed: bool = False,
+) -> httpx.Response:
     http = client.get_async_httpx_client()
-    return (await http.send(_request(http, arguments, streamed=False, module=module))).content
+    return await http.send(_request(http, arguments, streamed, module, options), stream=streamed)
 
 
 def download_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
     """A small file's content, whole, as bytes."""
-    return download_bytes(client, _download_op, {"file_id": file_id})
+    return download_response(client, _download_op, {"file_id": file_id}).content
 
 
 async def adownload_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
-    return await adownload_bytes(client, _download_op, {"file_id": file_id})
+    return (await adownload_response(client, _download_op, {"file_id": file_id})).content

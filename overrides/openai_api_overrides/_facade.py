@@ -10,23 +10,24 @@ needs nothing here.
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
 
 from openai_api_client import resources
-from openai_api_client.models import ListFilesResponse, ListOrderKnown, OpenAIFile
-from openai_api_client.types import UNSET, Response, Unset
-from openai_api_overrides import _files
-from openai_api_overrides._calls import acall, call
+from openai_api_client.models import ListOrderKnown, OpenAIFile
+from openai_api_client.resources import request_options
+from openai_api_client.types import UNSET, APIObject, Response, Unset
+from openai_api_overrides import _files, _pages
+from openai_api_overrides._calls import asend_call, send_call
 from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
 from openai_api_overrides._retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from openai_api_overrides import _streaming
+    from openai_api_overrides import _responses, _streaming
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
@@ -35,11 +36,27 @@ _GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, th
 
 if TYPE_CHECKING:
 
-    def _streams_fit(
-        sync: _streaming.Stream[Any], async_: _streaming.AsyncStream[Any]
-    ) -> tuple[resources.EventStream[Any], resources.AsyncEventStream[Any]]:
-        """mypy proves here that the helpers' streams are what the generated stream methods promise."""
-        return sync, async_
+    def _classes_fit(
+        streams: tuple[_streaming.Stream[int], _streaming.AsyncStream[int]],
+        pages: tuple[_pages.Page[int], _pages.AsyncPage[int], _pages.AsyncPaginator[int]],
+        answers: tuple[
+            _responses.APIResponse[int],
+            _responses.StreamedAPIResponse[int],
+            _responses.AsyncStreamedAPIResponse[int],
+            _responses.BinaryResponse,
+        ],
+    ) -> tuple[
+        tuple[resources.EventStream[int], resources.AsyncEventStream[int]],
+        tuple[resources.Page[int], resources.AsyncPage[int], resources.AsyncPaginator[int]],
+        tuple[
+            resources.APIResponse[int],
+            resources.StreamedAPIResponse[int],
+            resources.AsyncStreamedAPIResponse[int],
+            resources.BinaryResponse,
+        ],
+    ]:
+        """mypy proves here that this layer's classes are what the generated methods promise."""
+        return streams, pages, answers
 
 
 def _load(module: str) -> Any:
@@ -48,57 +65,210 @@ def _load(module: str) -> Any:
     return importlib.import_module(f"openai_api_overrides.{module}")
 
 
+Mode = Literal["raw", "streamed"] | None
+
+
+def _sent(send: Callable[[Mapping[str, Any]], Any], options: Mapping[str, Any]) -> tuple[Any, httpx.Response]:
+    """What ``send`` returns for ``options``, and the HTTP answer it came in (its request id noted on the result)."""
+    capture: list[httpx.Response] = []
+    result = send({**options, "capture": capture})
+    if isinstance(result, APIObject):
+        result._request_id = capture[-1].headers.get("x-request-id")
+    return result, capture[-1]
+
+
+async def _asent(
+    send: Callable[[Mapping[str, Any]], Awaitable[Any]], options: Mapping[str, Any]
+) -> tuple[Any, httpx.Response]:
+    capture: list[httpx.Response] = []
+    result = await send({**options, "capture": capture})
+    if isinstance(result, APIObject):
+        result._request_id = capture[-1].headers.get("x-request-id")
+    return result, capture[-1]
+
+
+def _answer(mode: Mode, result: Any, response: httpx.Response, is_async: bool = False) -> Any:
+    """The result as the requester's mode asks: itself, or the HTTP answer holding it."""
+    if mode is None:
+        return result
+    if mode == "raw":
+        return _load("_responses").APIResponse(response, lambda: result)
+    if is_async:
+        return _load("_responses").AsyncStreamedAPIResponse(response, lambda: result)
+    return _load("_responses").StreamedAPIResponse(response, lambda: result)
+
+
 class _Requester:
-    """How the generated resources send: each kind of operation (JSON, multipart, binary, streamed) by one
-    function that takes the operation's generated module, so no operation is named here."""
+    """How the generated resources send: each kind of operation (JSON, multipart, binary, streamed, listed) by one
+    function that takes the operation's generated module, so no operation is named here; ``mode`` answers with
+    the HTTP response instead (``with_raw_response``, ``with_streaming_response``)."""
 
-    def __init__(self, client: OpenAIClient) -> None:
+    def __init__(self, client: OpenAIClient, mode: Mode = None) -> None:
         self.client = client
+        self.mode = mode
 
-    def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any:
-        return call(endpoint, client=self.client, **kwargs)
+    def with_response(self, mode: Mode) -> _Requester:
+        return _Requester(self.client, mode)
+
+    def call(self, endpoint: Callable[..., Response[Any]], options: Mapping[str, Any], /, **kwargs: Any) -> Any:
+        return _answer(self.mode, *_sent(lambda sent: send_call(endpoint, self.client, sent, kwargs), options))
 
     def upload(
-        self, endpoint: ModuleType, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
+        self,
+        endpoint: ModuleType,
+        arguments: dict[str, Any],
+        body_model: Any,
+        fields: dict[str, Any],
+        options: Mapping[str, Any],
+        /,
     ) -> Any:
-        return _load("_uploads").send_upload(self.client, endpoint, body_model, fields, arguments=arguments)
+        send_upload = _load("_uploads").send_upload
+        return _answer(
+            self.mode,
+            *_sent(
+                lambda sent: send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=sent),
+                options,
+            ),
+        )
 
-    def download(self, endpoint: ModuleType, arguments: dict[str, Any], /) -> bytes:
-        result: bytes = _load("_downloads").download_bytes(self.client, endpoint, arguments)
-        return result
+    def download(self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], /) -> Any:
+        streamed = self.mode == "streamed"
+        response = _load("_downloads").download_response(self.client, endpoint, arguments, options, streamed=streamed)
+        if streamed:
+            return _load("_responses").StreamedAPIResponse(
+                response, lambda: _load("_responses").BinaryResponse(response)
+            )
+        return _answer(self.mode, _load("_responses").BinaryResponse(response), response)
 
-    def stream(self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, /) -> Any:
+    def stream(
+        self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, options: Mapping[str, Any], opened: bool, /
+    ) -> Any:
         streaming = _load("_streaming")
-        return streaming.Stream(self.client, streaming.reader(endpoint, arguments, item))
+        stream = streaming.Stream(self.client, streaming.reader(endpoint, arguments, item, options=options))
+        if self.mode is None and not opened:
+            return stream
+        stream.__enter__()  # sends: the answer's status and headers are known from here
+        return _answer(self.mode, stream, stream.response)
+
+    def pages(
+        self,
+        fetch: Callable[[Mapping[str, Any], dict[str, Any]], Any],
+        arguments: dict[str, Any],
+        options: Mapping[str, Any],
+        cursor: str | None,
+    ) -> Any:
+        """The first page of a list ``fetch`` (options, arguments) answers, and how to get the others."""
+
+        def page(args: dict[str, Any]) -> Any:
+            return _sent(lambda sent: fetch(sent, args), options)[0]
+
+        answer, response = _sent(lambda sent: fetch(sent, arguments), options)
+        first = _pages.Page[Any](page, arguments, cursor, answer, _pages.Cursors(self.client.token))
+        return _answer(self.mode, first, response)
+
+    def page(
+        self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], cursor: str | None, /
+    ) -> Any:
+        return self.pages(
+            lambda sent, args: send_call(endpoint.sync_detailed, self.client, sent, args), arguments, options, cursor
+        )
 
 
 class _AsyncRequester:
-    def __init__(self, client: OpenAIClient) -> None:
+    def __init__(self, client: OpenAIClient, mode: Mode = None) -> None:
         self.client = client
+        self.mode = mode
 
-    async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any:
-        return await acall(endpoint, client=self.client, **kwargs)
+    def with_response(self, mode: Mode) -> _AsyncRequester:
+        return _AsyncRequester(self.client, mode)
+
+    async def acall(
+        self, endpoint: Callable[..., Awaitable[Response[Any]]], options: Mapping[str, Any], /, **kwargs: Any
+    ) -> Any:
+        sent = await _asent(lambda sent: asend_call(endpoint, self.client, sent, kwargs), options)
+        return _answer(self.mode, *sent, is_async=True)
 
     async def aupload(
-        self, endpoint: ModuleType, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
+        self,
+        endpoint: ModuleType,
+        arguments: dict[str, Any],
+        body_model: Any,
+        fields: dict[str, Any],
+        options: Mapping[str, Any],
+        /,
     ) -> Any:
-        return await _load("_uploads").asend_upload(self.client, endpoint, body_model, fields, arguments=arguments)
+        send_upload = _load("_uploads").asend_upload
+        sent = await _asent(
+            lambda sent: send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=sent),
+            options,
+        )
+        return _answer(self.mode, *sent, is_async=True)
 
-    async def adownload(self, endpoint: ModuleType, arguments: dict[str, Any], /) -> bytes:
-        result: bytes = await _load("_downloads").adownload_bytes(self.client, endpoint, arguments)
-        return result
+    async def adownload(self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], /) -> Any:
+        streamed = self.mode == "streamed"
+        downloads = _load("_downloads")
+        response = await downloads.adownload_response(self.client, endpoint, arguments, options, streamed=streamed)
+        if streamed:
 
-    def astream(self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, /) -> Any:
+            async def binary() -> Any:
+                await response.aread()
+                return _load("_responses").BinaryResponse(response)
+
+            return _load("_responses").AsyncStreamedAPIResponse(response, binary)
+        return _answer(self.mode, _load("_responses").BinaryResponse(response), response, is_async=True)
+
+    def astream(
+        self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, options: Mapping[str, Any], opened: bool, /
+    ) -> Any:
         streaming = _load("_streaming")
-        return streaming.AsyncStream(self.client, streaming.reader(endpoint, arguments, item))
+        stream = streaming.AsyncStream(self.client, streaming.reader(endpoint, arguments, item, options=options))
+        if self.mode is None and not opened:
+            return stream
+
+        async def sent() -> Any:
+            await stream.__aenter__()  # sends: the answer's status and headers are known from here
+            return _answer(self.mode, stream, stream.response, is_async=True)
+
+        return sent()
+
+    def apages(
+        self,
+        fetch: Callable[[Mapping[str, Any], dict[str, Any]], Awaitable[Any]],
+        arguments: dict[str, Any],
+        options: Mapping[str, Any],
+        cursor: str | None,
+    ) -> Any:
+        async def page(args: dict[str, Any]) -> Any:
+            return (await _asent(lambda sent: fetch(sent, args), options))[0]
+
+        paginator = _pages.AsyncPaginator[Any](page, arguments, cursor, self.client.token)
+        if self.mode is None:
+            return paginator
+
+        async def first() -> Any:
+            answer, response = await _asent(lambda sent: fetch(sent, arguments), options)
+            opened = _pages.AsyncPage[Any](page, arguments, cursor, answer, _pages.Cursors(self.client.token))
+            return _answer(self.mode, opened, response, is_async=True)
+
+        return first()
+
+    def apage(
+        self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], cursor: str | None, /
+    ) -> Any:
+        return self.apages(
+            lambda sent, args: asend_call(endpoint.asyncio_detailed, self.client, sent, args),
+            arguments,
+            options,
+            cursor,
+        )
 
 
 class Files(resources.Files):
-    """``client.files``, plus every file over all pages, and the gateway's list path when the client is one."""
+    """``client.files``, and the gateway's list path when the client is one."""
 
     def __init__(self, requester: _Requester) -> None:
         super().__init__(requester)
-        self._client = requester.client
+        self._pages = requester
 
     def list(
         self,
@@ -107,17 +277,23 @@ class Files(resources.Files):
         limit: int | Unset = UNSET,
         order: ListOrderKnown | str | Unset = UNSET,
         after: str | Unset = UNSET,
-    ) -> ListFilesResponse:
-        return _files.list_files(self._client, purpose=purpose, limit=limit, order=order, after=after)
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> resources.Page[OpenAIFile]:
+        client = self._pages.client
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        arguments: dict[str, Any] = {"purpose": purpose, "limit": limit, "order": order, "after": after}
+        return cast(
+            "resources.Page[OpenAIFile]",
+            self._pages.pages(
+                lambda sent, args: _files.list_files(client, options=sent, **args), arguments, options, "after"
+            ),
+        )
 
     # The spec's documentation, and what this layer adds to it.
     list.__doc__ = f"{resources.Files.list.__doc__}\n{_GATEWAY_NOTE}"
-
-    def iter(
-        self, *, purpose: str | Unset = UNSET, limit: int | Unset = UNSET, order: ListOrderKnown | str | Unset = UNSET
-    ) -> Iterator[OpenAIFile]:
-        """Every file, fetched page by page as the loop asks (``limit`` is the page size)."""
-        return _files.iter_files(self._client, purpose=purpose, limit=limit, order=order)
 
 
 class AsyncFiles(resources.AsyncFiles):
@@ -125,25 +301,31 @@ class AsyncFiles(resources.AsyncFiles):
 
     def __init__(self, requester: _AsyncRequester) -> None:
         super().__init__(requester)
-        self._client = requester.client
+        self._pages = requester
 
-    async def list(
+    def list(
         self,
         *,
         purpose: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         order: ListOrderKnown | str | Unset = UNSET,
         after: str | Unset = UNSET,
-    ) -> ListFilesResponse:
-        return await _files.alist_files(self._client, purpose=purpose, limit=limit, order=order, after=after)
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> resources.AsyncPaginator[OpenAIFile]:
+        client = self._pages.client
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        arguments: dict[str, Any] = {"purpose": purpose, "limit": limit, "order": order, "after": after}
+        return cast(
+            "resources.AsyncPaginator[OpenAIFile]",
+            self._pages.apages(
+                lambda sent, args: _files.alist_files(client, options=sent, **args), arguments, options, "after"
+            ),
+        )
 
     list.__doc__ = f"{resources.AsyncFiles.list.__doc__}\n{_GATEWAY_NOTE}"
-
-    def iter(
-        self, *, purpose: str | Unset = UNSET, limit: int | Unset = UNSET, order: ListOrderKnown | str | Unset = UNSET
-    ) -> AsyncIterator[OpenAIFile]:
-        """Every file, fetched page by page as the loop asks (``limit`` is the page size)."""
-        return _files.aiter_files(self._client, purpose=purpose, limit=limit, order=order)
 
 
 class OpenAI(resources.Resources):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
 
 from openai_api_client.api.files import list_files as _list_files
 from openai_api_client.api.files import list_files_gateway as _list_files_gateway
 from openai_api_client.models import ListFilesResponse, ListOrderKnown, OpenAIFile
 from openai_api_client.types import UNSET, Unset
-from openai_api_overrides._calls import acall, call
+from openai_api_overrides._calls import NO_OPTIONS, asend_call, send_call
 from openai_api_overrides._client import OpenAIClient
-from openai_api_overrides._errors import NotFoundError, PaginationError
+from openai_api_overrides._errors import NotFoundError
 from openai_api_overrides._logging import logger
+from openai_api_overrides._pages import Cursors
 
 __all__ = ["aiter_files", "alist_files", "iter_files", "list_files"]
 
@@ -40,19 +42,21 @@ def list_files(
     limit: int | Unset = UNSET,
     order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
+    options: Mapping[str, Any] = NO_OPTIONS,
 ) -> ListFilesResponse:
     """One page of files. On the api.mygptlife.com gateway the first call tries the documented path
     ``/v1/files%2520_`` byte for byte; when the gateway answers 404 there, it falls back once to ``/v1/files`` and
     the client remembers which path worked."""
     if _use_gateway_path(client, after, limit, order):
         try:
-            page = call(_list_files_gateway.sync_detailed, client=client, purpose=purpose)
+            page = send_call(_list_files_gateway.sync_detailed, client, options, {"purpose": purpose})
         except NotFoundError:
             _remember(client, _CANONICAL_PATH)
         else:
             _remember(client, _GATEWAY_PATH)
-            return page
-    return call(_list_files.sync_detailed, client=client, purpose=purpose, limit=limit, order=order, after=after)
+            return page  # type: ignore[no-any-return]
+    arguments = {"purpose": purpose, "limit": limit, "order": order, "after": after}
+    return send_call(_list_files.sync_detailed, client, options, arguments)  # type: ignore[no-any-return]
 
 
 async def alist_files(
@@ -62,42 +66,19 @@ async def alist_files(
     limit: int | Unset = UNSET,
     order: ListOrderKnown | str | Unset = UNSET,
     after: str | Unset = UNSET,
+    options: Mapping[str, Any] = NO_OPTIONS,
 ) -> ListFilesResponse:
     """The async twin of :func:`list_files`."""
     if _use_gateway_path(client, after, limit, order):
         try:
-            page = await acall(_list_files_gateway.asyncio_detailed, client=client, purpose=purpose)
+            page = await asend_call(_list_files_gateway.asyncio_detailed, client, options, {"purpose": purpose})
         except NotFoundError:
             _remember(client, _CANONICAL_PATH)
         else:
             _remember(client, _GATEWAY_PATH)
-            return page
-    return await acall(
-        _list_files.asyncio_detailed, client=client, purpose=purpose, limit=limit, order=order, after=after
-    )
-
-
-class _Cursors:
-    """The ``after`` cursors of one listing: each page's next one, and a typed stop when the server repeats one
-    (it ignored ``after``, or answers the same page with ``has_more: true``), which would otherwise loop forever."""
-
-    def __init__(self, client: OpenAIClient) -> None:
-        self._seen: set[str] = set()
-        self._key = client.token  # a server that echoes the key as a cursor must not show it in the message
-
-    def next(self, page: ListFilesResponse) -> str | None:
-        """The cursor for the next page, or None when this page is the last."""
-        if page.has_more is not True or not page.data:
-            return None
-        cursor = page.data[-1].id
-        if cursor in self._seen:
-            raise PaginationError(
-                f"the file list does not end: after {len(self._seen)} pages the server answered with cursor "
-                f"{cursor!r} again (and has_more: true); stopped instead of asking forever",
-                key=self._key,
-            )
-        self._seen.add(cursor)
-        return cursor
+            return page  # type: ignore[no-any-return]
+    arguments = {"purpose": purpose, "limit": limit, "order": order, "after": after}
+    return await asend_call(_list_files.asyncio_detailed, client, options, arguments)  # type: ignore[no-any-return]
 
 
 def iter_files(
@@ -109,7 +90,7 @@ def iter_files(
 ) -> Iterator[OpenAIFile]:
     """Every file, page by page as the loop asks for them (``limit`` is the page size)."""
     after: str | Unset = UNSET
-    cursors = _Cursors(client)
+    cursors = Cursors(client.token)
     while True:
         page = list_files(client, purpose=purpose, limit=limit, order=order, after=after)
         yield from page.data
@@ -128,7 +109,7 @@ async def aiter_files(
 ) -> AsyncIterator[OpenAIFile]:
     """The async twin of :func:`iter_files`."""
     after: str | Unset = UNSET
-    cursors = _Cursors(client)
+    cursors = Cursors(client.token)
     while True:
         page = await alist_files(client, purpose=purpose, limit=limit, order=order, after=after)
         for item in page.data:

@@ -14,7 +14,9 @@ from typing import IO, BinaryIO
 from openai_api_client.types import File
 from openai_api_overrides._errors import InvalidFileError
 
-FileInput = str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes], str]
+FileInput = (
+    str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
+)
 ProgressCallback = Callable[[int, int | None], None]
 """Called with (bytes so far, total bytes or None) as an upload or download moves on."""
 
@@ -88,7 +90,8 @@ def open_upload(value: FileInput, default_name: str = "upload", field: str = "fi
     """``value`` opened for streaming; a path that cannot be read, or a file open in text mode, is an
     :class:`InvalidFileError` naming it (nothing is sent)."""
     if isinstance(value, tuple):
-        filename, content, mime = value
+        # (filename, content) takes its type from the name, as the official package's uploads do.
+        filename, content, mime = value if len(value) == 3 else (*value, _mime(value[0]))
         stream: IO[bytes] = io.BytesIO(content) if isinstance(content, bytes) else content
         return Upload(filename, stream, mime, _size(stream), owned=isinstance(content, bytes), field=field)
     if isinstance(value, bytes):

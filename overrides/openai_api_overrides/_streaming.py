@@ -31,6 +31,7 @@ from openai_api_client.models import (
     FineTuneEvent,
 )
 from openai_api_client.types import UNSET, Unset
+from openai_api_overrides._calls import NO_OPTIONS, with_options
 from openai_api_overrides._errors import (
     APIConnectionError,
     RequestValidationError,
@@ -260,7 +261,7 @@ class Stream(Generic[T]):
         self._client = client
         self._reader = reader
         self._response: httpx.Response | None = None
-        self._started = False
+        self._items: Any = None
 
     @property
     def response(self) -> httpx.Response | None:
@@ -288,9 +289,15 @@ class Stream(Generic[T]):
         self.close()
 
     def __iter__(self) -> Iterator[T]:
-        if self._started:
-            raise RuntimeError("a stream can be iterated once")
-        self._started = True
+        # One iterator, whoever asks: `next(stream)` and a loop after it share it, as in the official package.
+        if self._items is None:
+            self._items = self._read()
+        return self._items  # type: ignore[no-any-return]
+
+    def __next__(self) -> T:
+        return next(iter(self))
+
+    def _read(self) -> Iterator[T]:
         response = self._open()
         reader = self._reader
         try:
@@ -322,7 +329,7 @@ class AsyncStream(Generic[T]):
         self._client = client
         self._reader = reader
         self._response: httpx.Response | None = None
-        self._started = False
+        self._items: Any = None
 
     async def _open(self) -> httpx.Response:
         if self._response is None:
@@ -347,10 +354,22 @@ class AsyncStream(Generic[T]):
     ) -> None:
         await self.aclose()
 
-    async def __aiter__(self) -> AsyncIterator[T]:
-        if self._started:
-            raise RuntimeError("a stream can be iterated once")
-        self._started = True
+    @property
+    def response(self) -> httpx.Response | None:
+        return self._response
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        if self._items is None:
+            self._items = self._read()
+        return self._items  # type: ignore[no-any-return]
+
+    async def __anext__(self) -> T:
+        return await anext(aiter(self))
+
+    async def close(self) -> None:
+        await self.aclose()
+
+    async def _read(self) -> AsyncIterator[T]:
         response = await self._open()
         reader = self._reader
         try:
@@ -384,7 +403,11 @@ def _body_model(module: ModuleType) -> Any:
 
 
 def reader(
-    module: ModuleType, arguments: Mapping[str, Any], item: Any, read_idle_timeout: float | None = None
+    module: ModuleType,
+    arguments: Mapping[str, Any],
+    item: Any,
+    read_idle_timeout: float | None = None,
+    options: Mapping[str, Any] = NO_OPTIONS,
 ) -> _Reader[Any]:
     """The stream of any operation the spec answers with ``text/event-stream``: its stream switch is set (a
     ``stream`` parameter of the request builder, or the body's ``stream`` field) and each event parsed as
@@ -394,7 +417,7 @@ def reader(
         arguments["stream"] = True
     else:
         arguments["body"] = _streaming_body(_body_model(module), arguments["body"])
-    return _Reader(module, module.request_kwargs(**arguments), item.from_dict, read_idle_timeout)
+    return _Reader(module, with_options(module.request_kwargs(**arguments), options), item.from_dict, read_idle_timeout)
 
 
 def _completion_reader(

@@ -12,7 +12,7 @@ The named helpers below (``upload_file``, ``create_transcription``, ...) are the
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -38,7 +38,7 @@ from openai_api_client.models import (
 )
 from openai_api_client.types import UNSET, Unset
 from openai_api_overrides import _spec
-from openai_api_overrides._calls import parse_response
+from openai_api_overrides._calls import NO_OPTIONS, parse_response, with_options
 from openai_api_overrides._errors import status_error
 from openai_api_overrides._inputs import FileInput, ProgressCallback, Upload, open_upload
 from openai_api_overrides._validation import check_part, default_extension, part_rules
@@ -67,8 +67,12 @@ class _Prepared:
     arguments: dict[str, Any] | None = None
     """The operation's other arguments: its path parameters."""
 
-    def request_kwargs(self) -> dict[str, Any]:
-        return self.module.request_kwargs(body=self.body(), **(self.arguments or {}))  # type: ignore[no-any-return]
+    def request_kwargs(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        body = self.body()
+        if extra := options.get("body"):
+            # Fields the spec does not list yet: parts of their own, as the model sends additional properties.
+            body.additional_properties.update(extra)
+        return with_options(self.module.request_kwargs(body=body, **(self.arguments or {})), options)
 
     def close(self) -> None:
         for upload in self.uploads:
@@ -178,13 +182,14 @@ def send_upload(
     progress: ProgressCallback | None = None,
     validate: bool = True,
     arguments: dict[str, Any] | None = None,
+    options: Mapping[str, Any] = NO_OPTIONS,
 ) -> Any:
     """Sends the multipart operation of generated ``module``: ``fields`` by ``body_model``'s attribute names, a
     file part as a path, file object, bytes or ``(filename, content, mime)``, streamed in chunks; ``arguments``
     are its path parameters."""
     prepared = _prepare(module, body_model, fields, progress, validate, arguments)
     try:
-        response = client.get_httpx_client().request(**prepared.request_kwargs())
+        response = client.get_httpx_client().request(**prepared.request_kwargs(options))
         return _finish(prepared, client, response)
     finally:
         prepared.close()
@@ -199,11 +204,12 @@ async def asend_upload(
     progress: ProgressCallback | None = None,
     validate: bool = True,
     arguments: dict[str, Any] | None = None,
+    options: Mapping[str, Any] = NO_OPTIONS,
 ) -> Any:
     """The async twin of :func:`send_upload`."""
     prepared = _prepare(module, body_model, fields, progress, validate, arguments)
     try:
-        response = await client.get_async_httpx_client().request(**prepared.request_kwargs())
+        response = await client.get_async_httpx_client().request(**prepared.request_kwargs(options))
         return _finish(prepared, client, response)
     finally:
         prepared.close()

@@ -59,7 +59,7 @@ def test_list_by_purpose_over_all_pages(client: oa.OpenAI) -> None:
         client.files.create(file=(f"t{index}.jsonl", TRAINING, "application/jsonl"), purpose="fine-tune")
     client.files.create(file=("notes.jsonl", TRAINING, "application/jsonl"), purpose="batch")
     # task
-    names = [f.filename for f in client.files.iter(purpose="fine-tune", limit=2)]
+    names = [f.filename for f in client.files.list(purpose="fine-tune", limit=2)]
     # check
     assert sorted(names) == [f"t{index}.jsonl" for index in range(5)]
 
@@ -68,7 +68,7 @@ def test_download(client: oa.OpenAI, tmp_path: Path) -> None:
     file_id = client.files.create(file=("train.jsonl", TRAINING, "application/jsonl"), purpose="fine-tune").id
     # task
     content = client.files.content(file_id)
-    (tmp_path / "copy.jsonl").write_bytes(content)
+    content.write_to_file(tmp_path / "copy.jsonl")
     # check
     assert (tmp_path / "copy.jsonl").read_bytes() == TRAINING
 

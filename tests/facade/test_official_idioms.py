@@ -557,8 +557,10 @@ def test_extra_options_on_uploads(client: Any, seen: list[Seen], tmp_path: Path)
     )
     audio = seen[-1]
     assert (upload.headers["x-trace"], upload.query["trace"]) == ("t-1", ["q-1"])
-    assert edit.headers["x-trace"] == "t-2" and re.search(rb'name="user"\r\n\r\nuser-1234\r\n', edit.body)
-    assert re.search(rb'name="language"\r\n\r\nen\r\n', audio.body)
+    assert edit.headers["x-trace"] == "t-2" and re.search(
+        rb'name="user"\r\n(Content-Type: text/plain\r\n)?\r\nuser-1234\r\n', edit.body
+    )
+    assert re.search(rb'name="language"\r\n(Content-Type: text/plain\r\n)?\r\nen\r\n', audio.body)
 
 
 def test_extra_options_on_a_stream(client: Any, seen: list[Seen]) -> None:

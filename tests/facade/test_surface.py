@@ -132,7 +132,7 @@ def test_unknown_values_are_sent_and_the_server_decides(sent: tuple[oa.OpenAI, l
 def test_every_upload_purpose_is_sent(client: oa.OpenAI, purpose: str) -> None:
     uploaded = client.files.create(file=("data.jsonl", TRAINING, "application/jsonl"), purpose=purpose)
     assert uploaded.purpose == purpose
-    assert [f.id for f in client.files.iter(purpose=purpose)] == [uploaded.id]
+    assert [f.id for f in client.files.list(purpose=purpose)] == [uploaded.id]
 
 
 @pytest.mark.parametrize("suffix", [".flac", ".mp3", ".mp4", ".mpeg", ".mpga", ".m4a", ".ogg", ".wav", ".webm"])

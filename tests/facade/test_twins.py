@@ -69,7 +69,7 @@ FACADE = list(
 
 def test_the_walk_reaches_nested_resources() -> None:
     paths = {path for path, _, _ in FACADE}
-    assert {"client.audio.transcriptions.create", "client.chat.completions.stream", "client.files.iter"} <= paths
+    assert {"client.audio.transcriptions.create", "client.chat.completions.stream", "client.files.list"} <= paths
     assert "client.with_options" in paths
 
 

@@ -50,7 +50,7 @@ PATCHES = _CONFIG_DIR / "patches"
 UPSTREAM_VERSION = "0.29.1"
 # Lines changed (added + removed, difflib) by all the custom templates against upstream's: the count when the record
 # was made. A template change that needs more raises it here, on purpose, in the same commit.
-TEMPLATE_CHANGED_LINES_BUDGET = 248
+TEMPLATE_CHANGED_LINES_BUDGET = 249
 _MAX_DIFF_LINES = 400
 
 
@@ -266,9 +266,12 @@ def test_model_api_names_a_field_renamed_from_a_builtin_reads_under_its_api_name
     name = "models/file_object.py"
     _assert_lines(name, "    @property", "    def bytes(self) -> int:", "        return self.bytes_")
     _assert_lines(name, "    @property", '    def object(self) -> Literal["file"]:', "        return self.object_")
-    _assert_lines(
-        "models/named_tool_choice.py", '    def type(self) -> Literal["function"]:', "        return self.type_"
-    )
+
+
+def test_model_api_names_skip_a_name_the_class_annotations_use() -> None:
+    """A ``type`` property would hide the builtin in ``from_dict(cls: type[T], ...)``: the field keeps ``type_``."""
+    text = _text("models/named_tool_choice.py")
+    assert "    type_: " in text and "def type(self)" not in text
 
 
 # models_init.py.jinja

@@ -89,11 +89,11 @@ async def _ato_path(c: oa.OpenAIClient, target: Path) -> bytes:
 
 
 def _facade_content(c: oa.OpenAIClient, _: Path) -> bytes:
-    return oa.OpenAI(client=c).files.content("file-1")
+    return oa.OpenAI(client=c).files.content("file-1").content
 
 
 async def _afacade_content(c: oa.OpenAIClient, _: Path) -> bytes:
-    return await oa.AsyncOpenAI(client=c).files.content("file-1")
+    return (await oa.AsyncOpenAI(client=c).files.content("file-1")).content
 
 
 SYNC_FETCHES: dict[str, Fetch] = {

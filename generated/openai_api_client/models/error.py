@@ -39,10 +39,6 @@ class Error(APIObject):
     code: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    @property
-    def type(self) -> str:
-        return self.type_
-
     def to_dict(self) -> dict[str, Any]:
         message = self.message
 

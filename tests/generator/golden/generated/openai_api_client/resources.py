@@ -3,16 +3,21 @@
 
 Generated from the spec's ``x-sdk-method`` extensions. The classes call the generated functions through a
 requester (``Requester``, ``AsyncRequester``); ``openai_api_overrides.OpenAI`` gives one with typed errors, retries,
-streamed uploads, downloads and server-sent event streams.
+streamed uploads, downloads, pages and server-sent event streams. The protocols below say what each kind of answer
+offers; the requester's classes are the implementations.
 """
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, ParamSpec, Protocol, TypedDict, TypeVar, cast
+
+import httpx
 
 from . import models as _models
 from .types import UNSET, Response, Unset
@@ -25,7 +30,6 @@ if TYPE_CHECKING:
         CreateChatCompletionRequestMetadata,
         CreateFileRequestAttributes,
         CreateTranscriptionRequestResponseFormat,
-        FileList,
         FileObject,
         FilePurposeKnown,
         NamedToolChoice,
@@ -34,9 +38,23 @@ if TYPE_CHECKING:
 
 T_co = TypeVar("T_co", covariant=True)
 _M = TypeVar("_M")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-# What the upload methods take for a file part: a path, bytes, a binary file object or (filename, content, mime).
-FileInput = str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes], str]
+# What the upload methods take for a file part: a path, bytes, a binary file object, (filename, content) or
+# (filename, content, mime).
+FileInput = (
+    str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
+)
+
+
+class RequestOptions(TypedDict, total=False):
+    """One call's own options, as every method takes them (``extra_headers=``, ``extra_query=``, ...)."""
+
+    headers: Mapping[str, str]
+    query: Mapping[str, object]
+    body: Mapping[str, object]
+    timeout: float | httpx.Timeout
 
 
 class EventStream(Protocol[T_co]):
@@ -47,7 +65,10 @@ class EventStream(Protocol[T_co]):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     def __iter__(self) -> Iterator[T_co]: ...
+    def __next__(self) -> T_co: ...
     def close(self) -> None: ...
+    @property
+    def response(self) -> httpx.Response | None: ...
 
 
 class AsyncEventStream(Protocol[T_co]):
@@ -58,27 +79,204 @@ class AsyncEventStream(Protocol[T_co]):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     def __aiter__(self) -> AsyncIterator[T_co]: ...
+    async def __anext__(self) -> T_co: ...
     async def aclose(self) -> None: ...
+    async def close(self) -> None: ...
+    @property
+    def response(self) -> httpx.Response | None: ...
+
+
+class PageInfo(Protocol):
+    """The query parameters that ask for the next page (``{"after": "file-abc"}``)."""
+
+    @property
+    def params(self) -> dict[str, object]: ...
+
+
+class Page(Protocol[T_co]):
+    """One page of a list answer; iterating it reads every item, asking for the next pages as the loop needs."""
+
+    @property
+    def data(self) -> builtins.list[T_co]: ...
+    @property
+    def has_more(self) -> bool | None: ...
+    @property
+    def object(self) -> str: ...
+    @property
+    def _request_id(self) -> str | None: ...
+    def __iter__(self) -> Iterator[T_co]: ...
+    def has_next_page(self) -> bool: ...
+    def next_page_info(self) -> PageInfo | None: ...
+    def get_next_page(self) -> Page[T_co]: ...
+    def iter_pages(self) -> Iterator[Page[T_co]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, *, indent: int | None = 2) -> str: ...
+
+
+class AsyncPage(Protocol[T_co]):
+    """The async twin of ``Page``: ``async for``, and ``await page.get_next_page()``."""
+
+    @property
+    def data(self) -> builtins.list[T_co]: ...
+    @property
+    def has_more(self) -> bool | None: ...
+    @property
+    def object(self) -> str: ...
+    @property
+    def _request_id(self) -> str | None: ...
+    def __aiter__(self) -> AsyncIterator[T_co]: ...
+    def has_next_page(self) -> bool: ...
+    def next_page_info(self) -> PageInfo | None: ...
+    async def get_next_page(self) -> AsyncPage[T_co]: ...
+    def iter_pages(self) -> AsyncIterator[AsyncPage[T_co]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, *, indent: int | None = 2) -> str: ...
+
+
+class AsyncPaginator(Protocol[T_co]):
+    """What an async list method returns at once: ``await`` it for the first page, or ``async for`` every item."""
+
+    def __await__(self) -> Generator[Any, None, AsyncPage[T_co]]: ...
+    def __aiter__(self) -> AsyncIterator[T_co]: ...
+
+
+class BinaryResponse(Protocol):
+    """A binary answer (a file's content), read whole; ``write_to_file`` writes it to a path."""
+
+    @property
+    def response(self) -> httpx.Response: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def encoding(self) -> str | None: ...
+    def read(self) -> bytes: ...
+    def json(self) -> Any: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]: ...
+    def iter_lines(self) -> Iterator[str]: ...
+    def write_to_file(self, file: str | os.PathLike[str]) -> None: ...
+    def close(self) -> None: ...
+    async def aread(self) -> bytes: ...
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
+    async def aclose(self) -> None: ...
+
+
+class _HTTPAnswer(Protocol):
+    @property
+    def http_response(self) -> httpx.Response: ...
+    @property
+    def http_request(self) -> httpx.Request: ...
+    @property
+    def headers(self) -> httpx.Headers: ...
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def url(self) -> httpx.URL: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def is_closed(self) -> bool: ...
+
+
+class APIResponse(_HTTPAnswer, Protocol[T_co]):
+    """What ``with_raw_response`` methods return: the HTTP answer of a call that succeeded; ``parse()`` the result."""
+
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    def json(self) -> Any: ...
+    def parse(self) -> T_co: ...
+    def read(self) -> bytes: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+    def iter_lines(self) -> Iterator[str]: ...
+    def close(self) -> None: ...
+
+
+class StreamedAPIResponse(_HTTPAnswer, Protocol[T_co]):
+    """What ``with_streaming_response`` methods give in their ``with`` block: the body is read as asked."""
+
+    def read(self) -> bytes: ...
+    def text(self) -> str: ...
+    def json(self) -> Any: ...
+    def parse(self) -> T_co: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]: ...
+    def iter_lines(self) -> Iterator[str]: ...
+    def stream_to_file(self, file: str | os.PathLike[str], *, chunk_size: int | None = None) -> None: ...
+    def close(self) -> None: ...
+
+
+class AsyncStreamedAPIResponse(_HTTPAnswer, Protocol[T_co]):
+    """The async twin of ``StreamedAPIResponse``."""
+
+    async def read(self) -> bytes: ...
+    async def text(self) -> str: ...
+    async def json(self) -> Any: ...
+    async def parse(self) -> T_co: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
+    def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]: ...
+    def iter_lines(self) -> AsyncIterator[str]: ...
+    async def stream_to_file(self, file: str | os.PathLike[str], *, chunk_size: int | None = None) -> None: ...
+    async def close(self) -> None: ...
 
 
 class Requester(Protocol):
     """How the resources send a request; errors raise, so each returns the success answer only."""
 
-    def call(self, endpoint: Callable[..., Response[Any]], /, **kwargs: Any) -> Any: ...
-    def upload(self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /) -> Any: ...
-    def download(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
-    def stream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
+    def call(self, endpoint: Callable[..., Response[Any]], options: RequestOptions, /, **kwargs: Any) -> Any: ...
+    def upload(
+        self,
+        endpoint: Any,
+        arguments: dict[str, Any],
+        body_model: Any,
+        fields: dict[str, Any],
+        options: RequestOptions,
+        /,
+    ) -> Any: ...
+    def download(self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, /) -> Any: ...
+    def stream(
+        self, endpoint: Any, arguments: dict[str, Any], item: Any, options: RequestOptions, opened: bool, /
+    ) -> Any:
+        """The stream, sent when first used; or already ``opened`` (its answer's status checked)."""
+        ...
+
+    def page(self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, cursor: str | None, /) -> Any: ...
+    def with_response(self, mode: Literal["raw", "streamed"], /) -> Requester:
+        """The same requester, answering with the HTTP response (``raw``) or a response read as asked."""
+        ...
 
 
 class AsyncRequester(Protocol):
     """The async twin of ``Requester``."""
 
-    async def acall(self, endpoint: Callable[..., Awaitable[Response[Any]]], /, **kwargs: Any) -> Any: ...
-    async def aupload(
-        self, endpoint: Any, arguments: dict[str, Any], body_model: Any, fields: dict[str, Any], /
+    async def acall(
+        self, endpoint: Callable[..., Awaitable[Response[Any]]], options: RequestOptions, /, **kwargs: Any
     ) -> Any: ...
-    async def adownload(self, endpoint: Any, arguments: dict[str, Any], /) -> bytes: ...
-    def astream(self, endpoint: Any, arguments: dict[str, Any], item: Any, /) -> Any: ...
+    async def aupload(
+        self,
+        endpoint: Any,
+        arguments: dict[str, Any],
+        body_model: Any,
+        fields: dict[str, Any],
+        options: RequestOptions,
+        /,
+    ) -> Any: ...
+    async def adownload(self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, /) -> Any: ...
+    def astream(
+        self, endpoint: Any, arguments: dict[str, Any], item: Any, options: RequestOptions, opened: bool, /
+    ) -> Any:
+        """The stream; an awaitable of it when ``opened`` (and of any answer in another mode)."""
+        ...
+
+    def apage(
+        self, endpoint: Any, arguments: dict[str, Any], options: RequestOptions, cursor: str | None, /
+    ) -> Any: ...
+    def with_response(self, mode: Literal["raw", "streamed"], /) -> AsyncRequester: ...
 
 
 _ENDPOINTS: dict[str, Any] = {}
@@ -102,20 +300,114 @@ def _given(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if not isinstance(value, Unset)}
 
 
+_NO_OPTIONS: RequestOptions = {}
+"""Shared by the calls that set no option: the requester never changes the options it is given."""
+
+
+def request_options(
+    headers: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    body: Mapping[str, object] | None,
+    timeout: float | httpx.Timeout | None,
+) -> RequestOptions:
+    """A method's per-call options (``extra_headers=``, ...) as the requester takes them."""
+    if headers is None and query is None and body is None and timeout is None:
+        return _NO_OPTIONS
+    options: RequestOptions = {}
+    if headers is not None:
+        options["headers"] = headers
+    if query is not None:
+        options["query"] = query
+    if body is not None:
+        options["body"] = body
+    if timeout is not None:
+        options["timeout"] = timeout
+    return options
+
+
+# The `with_raw_response` and `with_streaming_response` methods are the resource's own, on a resource whose requester
+# answers in that mode (`Requester.with_response`); these only say so to a type checker, and give the `with` block.
+def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
+    return cast("Callable[_P, APIResponse[_R]]", method)
+
+
+def _araw(method: Callable[_P, Awaitable[_R]]) -> Callable[_P, Awaitable[APIResponse[_R]]]:
+    return cast("Callable[_P, Awaitable[APIResponse[_R]]]", method)
+
+
+def _araw_def(method: Callable[_P, _R]) -> Callable[_P, Awaitable[APIResponse[_R]]]:
+    return cast("Callable[_P, Awaitable[APIResponse[_R]]]", method)
+
+
+class _Opened(Generic[_R]):
+    """A ``with`` block over a call that starts on entry; leaving it closes the answer's connection."""
+
+    def __init__(self, send: Callable[[], Any]) -> None:
+        self._send = send
+        self._answer: Any = None
+
+    def __enter__(self) -> _R:
+        self._answer = self._send()
+        return cast("_R", self._answer)
+
+    def __exit__(self, *exc: object) -> None:
+        self._answer.close()
+
+    async def __aenter__(self) -> _R:
+        self._answer = await self._send()
+        return cast("_R", self._answer)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._answer.close()
+
+
+def _streamed(method: Callable[_P, _R]) -> Callable[_P, AbstractContextManager[StreamedAPIResponse[_R]]]:
+    def opened(*args: _P.args, **kwargs: _P.kwargs) -> AbstractContextManager[StreamedAPIResponse[_R]]:
+        return _Opened(lambda: method(*args, **kwargs))
+
+    return opened
+
+
+def _astreamed(
+    method: Callable[_P, Awaitable[_R]],
+) -> Callable[_P, AbstractAsyncContextManager[AsyncStreamedAPIResponse[_R]]]:
+    def opened(*args: _P.args, **kwargs: _P.kwargs) -> AbstractAsyncContextManager[AsyncStreamedAPIResponse[_R]]:
+        return _Opened(lambda: method(*args, **kwargs))
+
+    return opened
+
+
+def _astreamed_def(method: Callable[_P, _R]) -> Callable[_P, AbstractAsyncContextManager[AsyncStreamedAPIResponse[_R]]]:
+    return _astreamed(cast("Callable[_P, Awaitable[_R]]", method))
+
+
 class ChatCompletions:
     """``client.chat.completions``."""
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> ChatCompletionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return ChatCompletionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> ChatCompletionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return ChatCompletionsWithStreamingResponse(self)
+
     def create(
         self,
         *,
         model: str,
         messages: Sequence[ChatMessage | _td.ChatMessage],
-        tool_choice: Literal[auto] | NamedToolChoice | _td.NamedToolChoice | Unset = UNSET,
+        tool_choice: Literal["auto"] | NamedToolChoice | _td.NamedToolChoice | Unset = UNSET,
         metadata: CreateChatCompletionRequestMetadata | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ChatCompletion:
         """Create a chat completion.
 
@@ -124,10 +416,12 @@ class ChatCompletions:
         Args:
             tool_choice: A constant or a model (TRY).
             metadata: Additional properties of plain values.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatMessage = _models.ChatMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -138,9 +432,23 @@ class ChatCompletions:
             tool_choice=_model(NamedToolChoice, tool_choice),
             metadata=metadata,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("ChatCompletion", self._requester.call(create_chat_completion.sync_detailed, body=body))
+        return cast("ChatCompletion", self._requester.call(create_chat_completion.sync_detailed, options, body=body))
+
+
+class ChatCompletionsWithRawResponse:
+    """``client.chat.completions.with_raw_response``."""
+
+    def __init__(self, resource: ChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+
+
+class ChatCompletionsWithStreamingResponse:
+    """``client.chat.completions.with_streaming_response``."""
+
+    def __init__(self, resource: ChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
 
 
 class AudioTranscriptions:
@@ -149,28 +457,57 @@ class AudioTranscriptions:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> AudioTranscriptionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AudioTranscriptionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AudioTranscriptionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AudioTranscriptionsWithStreamingResponse(self)
+
     def create(
         self,
         *,
         file_id: str,
         response_format: CreateTranscriptionRequestResponseFormat = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Transcription | str:
         """Transcribe a file.
 
         An answer in JSON or in text (TEXT ALTERNATIVE).
 
         Args:
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_transcription = _endpoint("audio.create_transcription")
         CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         body = CreateTranscriptionRequest(file_id=file_id, response_format=response_format)
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("Transcription | str", self._requester.call(create_transcription.sync_detailed, body=body))
+        return cast("Transcription | str", self._requester.call(create_transcription.sync_detailed, options, body=body))
+
+
+class AudioTranscriptionsWithRawResponse:
+    """``client.audio.transcriptions.with_raw_response``."""
+
+    def __init__(self, resource: AudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _raw(sending.create)
+
+
+class AudioTranscriptionsWithStreamingResponse:
+    """``client.audio.transcriptions.with_streaming_response``."""
+
+    def __init__(self, resource: AudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _streamed(sending.create)
 
 
 class Files:
@@ -179,24 +516,45 @@ class Files:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> FilesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return FilesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> FilesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return FilesWithStreamingResponse(self)
+
     def list(
         self,
         *,
         purpose: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> FileList:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Page[FileObject]:
         """List files.
 
         Query parameters (PARAMS WHEN SET).
 
+        A page of ``FileObject``; ``for item in ...`` reads every item, page after page.
+
         Args:
             purpose: Only files of this purpose.
             limit: At most this many files.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFiles``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_files = _endpoint("files.list_files")
-        return cast("FileList", self._requester.call(list_files.sync_detailed, purpose=purpose, limit=limit))
+        return cast(
+            "Page[FileObject]", self._requester.page(list_files, {"purpose": purpose, "limit": limit}, options, None)
+        )
 
     def create(
         self,
@@ -204,6 +562,10 @@ class Files:
         file: FileInput,
         purpose: FilePurposeKnown | str,
         attributes: CreateFileRequestAttributes | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FileObject:
         """Upload a file.
 
@@ -213,17 +575,25 @@ class Files:
             file: The file's content.
             purpose: What the file is for; an open enum (IDENTITY).
             attributes: A part that is a model of its own.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose, "attributes": attributes}
-        return cast("FileObject", self._requester.upload(create_file, {}, CreateFileRequest, _given(fields)))
+        return cast("FileObject", self._requester.upload(create_file, {}, CreateFileRequest, _given(fields), options))
 
     def retrieve(
         self,
         file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FileObject:
         """Retrieve a file.
 
@@ -231,11 +601,34 @@ class Files:
 
         Args:
             file_id: The file's ID.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_file = _endpoint("files.retrieve_file")
-        return cast("FileObject", self._requester.call(retrieve_file.sync_detailed, file_id=file_id))
+        return cast("FileObject", self._requester.call(retrieve_file.sync_detailed, options, file_id=file_id))
+
+
+class FilesWithRawResponse:
+    """``client.files.with_raw_response``."""
+
+    def __init__(self, resource: Files) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.list = _raw(sending.list)
+        self.create = _raw(sending.create)
+        self.retrieve = _raw(sending.retrieve)
+
+
+class FilesWithStreamingResponse:
+    """``client.files.with_streaming_response``."""
+
+    def __init__(self, resource: Files) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.list = _streamed(sending.list)
+        self.create = _streamed(sending.create)
+        self.retrieve = _streamed(sending.retrieve)
 
 
 class Chat:
@@ -269,14 +662,27 @@ class AsyncChatCompletions:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> AsyncChatCompletionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncChatCompletionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncChatCompletionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncChatCompletionsWithStreamingResponse(self)
+
     async def create(
         self,
         *,
         model: str,
         messages: Sequence[ChatMessage | _td.ChatMessage],
-        tool_choice: Literal[auto] | NamedToolChoice | _td.NamedToolChoice | Unset = UNSET,
+        tool_choice: Literal["auto"] | NamedToolChoice | _td.NamedToolChoice | Unset = UNSET,
         metadata: CreateChatCompletionRequestMetadata | Unset = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> ChatCompletion:
         """Create a chat completion.
 
@@ -285,10 +691,12 @@ class AsyncChatCompletions:
         Args:
             tool_choice: A constant or a model (TRY).
             metadata: Additional properties of plain values.
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatMessage = _models.ChatMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -299,9 +707,25 @@ class AsyncChatCompletions:
             tool_choice=_model(NamedToolChoice, tool_choice),
             metadata=metadata,
         )
-        if extra_body:
-            body.additional_properties.update(extra_body)
-        return cast("ChatCompletion", await self._requester.acall(create_chat_completion.asyncio_detailed, body=body))
+        return cast(
+            "ChatCompletion", await self._requester.acall(create_chat_completion.asyncio_detailed, options, body=body)
+        )
+
+
+class AsyncChatCompletionsWithRawResponse:
+    """``client.chat.completions.with_raw_response``."""
+
+    def __init__(self, resource: AsyncChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+
+
+class AsyncChatCompletionsWithStreamingResponse:
+    """``client.chat.completions.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncChatCompletions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
 
 
 class AsyncAudioTranscriptions:
@@ -310,30 +734,60 @@ class AsyncAudioTranscriptions:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> AsyncAudioTranscriptionsWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncAudioTranscriptionsWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncAudioTranscriptionsWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncAudioTranscriptionsWithStreamingResponse(self)
+
     async def create(
         self,
         *,
         file_id: str,
         response_format: CreateTranscriptionRequestResponseFormat = UNSET,
-        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Transcription | str:
         """Transcribe a file.
 
         An answer in JSON or in text (TEXT ALTERNATIVE).
 
         Args:
-            extra_body: Fields the spec does not list yet, sent as they are in the JSON body.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createTranscription``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_transcription = _endpoint("audio.create_transcription")
         CreateTranscriptionRequest = _models.CreateTranscriptionRequest
         body = CreateTranscriptionRequest(file_id=file_id, response_format=response_format)
-        if extra_body:
-            body.additional_properties.update(extra_body)
         return cast(
-            "Transcription | str", await self._requester.acall(create_transcription.asyncio_detailed, body=body)
+            "Transcription | str",
+            await self._requester.acall(create_transcription.asyncio_detailed, options, body=body),
         )
+
+
+class AsyncAudioTranscriptionsWithRawResponse:
+    """``client.audio.transcriptions.with_raw_response``."""
+
+    def __init__(self, resource: AsyncAudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.create = _araw(sending.create)
+
+
+class AsyncAudioTranscriptionsWithStreamingResponse:
+    """``client.audio.transcriptions.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncAudioTranscriptions) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.create = _astreamed(sending.create)
 
 
 class AsyncFiles:
@@ -342,24 +796,46 @@ class AsyncFiles:
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
 
-    async def list(
+    @property
+    def with_raw_response(self) -> AsyncFilesWithRawResponse:
+        """``with_raw_response``: each method returns the HTTP answer; ``.parse()`` gives the result."""
+        return AsyncFilesWithRawResponse(self)
+
+    @property
+    def with_streaming_response(self) -> AsyncFilesWithStreamingResponse:
+        """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
+        return AsyncFilesWithStreamingResponse(self)
+
+    def list(
         self,
         *,
         purpose: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> FileList:
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> AsyncPaginator[FileObject]:
         """List files.
 
         Query parameters (PARAMS WHEN SET).
 
+        A page of ``FileObject``; ``async for item in ...`` reads every item, page after page.
+
         Args:
             purpose: Only files of this purpose.
             limit: At most this many files.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFiles``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         list_files = _endpoint("files.list_files")
-        return cast("FileList", await self._requester.acall(list_files.asyncio_detailed, purpose=purpose, limit=limit))
+        return cast(
+            "AsyncPaginator[FileObject]",
+            self._requester.apage(list_files, {"purpose": purpose, "limit": limit}, options, None),
+        )
 
     async def create(
         self,
@@ -367,6 +843,10 @@ class AsyncFiles:
         file: FileInput,
         purpose: FilePurposeKnown | str,
         attributes: CreateFileRequestAttributes | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FileObject:
         """Upload a file.
 
@@ -376,17 +856,27 @@ class AsyncFiles:
             file: The file's content.
             purpose: What the file is for; an open enum (IDENTITY).
             attributes: A part that is a model of its own.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         create_file = _endpoint("files.create_file")
         CreateFileRequest = _models.CreateFileRequest
         fields = {"file": file, "purpose": purpose, "attributes": attributes}
-        return cast("FileObject", await self._requester.aupload(create_file, {}, CreateFileRequest, _given(fields)))
+        return cast(
+            "FileObject", await self._requester.aupload(create_file, {}, CreateFileRequest, _given(fields), options)
+        )
 
     async def retrieve(
         self,
         file_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> FileObject:
         """Retrieve a file.
 
@@ -394,11 +884,34 @@ class AsyncFiles:
 
         Args:
             file_id: The file's ID.
+            extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
+                parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``retrieveFile``; errors raise the requester's typed exceptions.
         """
+        options = request_options(extra_headers, extra_query, extra_body, timeout)
         retrieve_file = _endpoint("files.retrieve_file")
-        return cast("FileObject", await self._requester.acall(retrieve_file.asyncio_detailed, file_id=file_id))
+        return cast("FileObject", await self._requester.acall(retrieve_file.asyncio_detailed, options, file_id=file_id))
+
+
+class AsyncFilesWithRawResponse:
+    """``client.files.with_raw_response``."""
+
+    def __init__(self, resource: AsyncFiles) -> None:
+        sending = type(resource)(resource._requester.with_response("raw"))
+        self.list = _araw_def(sending.list)
+        self.create = _araw(sending.create)
+        self.retrieve = _araw(sending.retrieve)
+
+
+class AsyncFilesWithStreamingResponse:
+    """``client.files.with_streaming_response``."""
+
+    def __init__(self, resource: AsyncFiles) -> None:
+        sending = type(resource)(resource._requester.with_response("streamed"))
+        self.list = _astreamed_def(sending.list)
+        self.create = _astreamed(sending.create)
+        self.retrieve = _astreamed(sending.retrieve)
 
 
 class AsyncChat:

@@ -32,10 +32,6 @@ class NamedToolChoice(APIObject):
     name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    @property
-    def type(self) -> Literal["function"]:
-        return self.type_
-
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
