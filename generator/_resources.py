@@ -49,6 +49,7 @@ class _Method:
     page_item: str | None = None  # the item model of a list answer (``data: list[Item]``): the method pages
     cursor: str | None = None  # the query parameter that takes the last item's id, when the list has ``has_more``
     stream_twin: _Method | None = None  # the streaming form of this operation: ``stream=True`` returns it
+    text_formats: tuple[str, list[str], list[str]] | None = None  # (parameter, JSON formats, text formats)
 
 
 # Every method takes these per-call options, as the official package's methods do; a spec parameter of one of these
@@ -286,6 +287,16 @@ def _method(
             kind, page_item = "page", listed.group(1)
             if "has_more" in fields and any(p.name == "after" for p in params):
                 cursor = "after"
+    text_formats = None
+    if kind == "upload" and "str" in success and len(success) == 2:
+        # A format switch whose `x-text-formats` answer text/plain: overloads type each answer apart.
+        for field_name, schema in properties.items():
+            resolved = _resolve(spec, schema)
+            if isinstance(resolved, dict) and "x-text-formats" in resolved:
+                texts = [str(value) for value in resolved["x-text-formats"]]
+                known = [_resolve(spec, option).get("enum", []) for option in resolved.get("anyOf", [resolved])]
+                jsons = [str(value) for values in known for value in values if value not in texts]
+                text_formats = (field_name, jsons, texts)
     return _Method(
         group=group,
         name=name,
@@ -300,6 +311,7 @@ def _method(
         runtime_models=runtime,
         page_item=page_item,
         cursor=cursor,
+        text_formats=text_formats,
     )
 
 
@@ -348,7 +360,13 @@ def _annotation(param: _Param) -> str:
 
 
 def _signature(
-    method: _Method, is_async: bool, *, stream: str | None = None, returns: str | None = None, overload: bool = False
+    method: _Method,
+    is_async: bool,
+    *,
+    stream: str | None = None,
+    returns: str | None = None,
+    overload: bool = False,
+    retyped: tuple[str, str] | None = None,
 ) -> str:
     lines = ["self,"]
     lines += [f"{p.name}: {_annotation(p)}," for p in method.params if p.positional]
@@ -357,6 +375,9 @@ def _signature(
         lines.append(f"stream: {stream},")
     for param in sorted((p for p in method.params if not p.positional), key=lambda p: not p.required):
         default = "" if param.required else " = UNSET"
+        if retyped and retyped[0] == param.name:
+            lines.append(f"{param.name}: {retyped[1]},")
+            continue
         lines.append(f"{param.name}: {_annotation(param)}{default},")
     lines += [f"{name}: {annotation}," for name, annotation in _OPTIONS.items()]
     prefix = "async def" if _is_coroutine(method, is_async) else "def"
@@ -376,6 +397,20 @@ def _stream_overloads(method: _Method, is_async: bool) -> list[str]:
         _signature(method, is_async, stream="Literal[True]", returns=streamed, overload=True),
         _signature(method, is_async, stream="bool", returns=f"{returns} | {streamed}", overload=True),
         _signature(method, is_async, stream="bool | Unset = UNSET", returns=f"{returns} | {streamed}"),
+    ]
+
+
+def _format_overloads(method: _Method, is_async: bool) -> list[str]:
+    """The JSON formats answer the model, the text formats a ``str``, as the official package types them."""
+    assert method.text_formats is not None
+    name, jsons, texts = method.text_formats
+    model = " | ".join(p for p in _split_union(method.returns) if p != "str")
+    json_literal, text_literal = (f"Literal[{', '.join(repr(v) for v in values)}]" for values in (jsons, texts))
+    return [
+        _signature(method, is_async, returns=model, overload=True, retyped=(name, f"{json_literal} | Unset = UNSET")),
+        _signature(method, is_async, returns="str", overload=True, retyped=(name, text_literal)),
+        _signature(method, is_async, overload=True),
+        _signature(method, is_async),
     ]
 
 
@@ -473,7 +508,12 @@ def _group_class(
             out.append(f"        return {name}With{title}(self)")
     for method in own:
         out.append("")
-        signatures = _stream_overloads(method, is_async) if method.stream_twin else [_signature(method, is_async)]
+        if method.stream_twin:
+            signatures = _stream_overloads(method, is_async)
+        elif method.text_formats:
+            signatures = _format_overloads(method, is_async)
+        else:
+            signatures = [_signature(method, is_async)]
         out += [textwrap.indent(signature, "    ") for signature in signatures]
         out.append(textwrap.indent(_docstring(method, is_async), "        "))
         out.append(textwrap.indent("\n".join(_body(method, is_async)), "        "))

@@ -671,6 +671,51 @@ class AudioTranscriptions:
         """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
         return AudioTranscriptionsWithStreamingResponse(self)
 
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["json", "verbose_json"] | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranscriptionResponse: ...
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["text", "srt", "vtt"],
+        temperature: float | Unset = UNSET,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> str: ...
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: AudioResponseFormatKnown | str | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranscriptionResponse | str: ...
     def create(
         self,
         *,
@@ -757,6 +802,48 @@ class AudioTranslations:
         """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
         return AudioTranslationsWithStreamingResponse(self)
 
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["json", "verbose_json"] | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranslationResponse: ...
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["text", "srt", "vtt"],
+        temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> str: ...
+    @overload
+    def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: AudioResponseFormatKnown | str | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranslationResponse | str: ...
     def create(
         self,
         *,
@@ -2413,6 +2500,51 @@ class AsyncAudioTranscriptions:
         """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
         return AsyncAudioTranscriptionsWithStreamingResponse(self)
 
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["json", "verbose_json"] | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranscriptionResponse: ...
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["text", "srt", "vtt"],
+        temperature: float | Unset = UNSET,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> str: ...
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: AudioResponseFormatKnown | str | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranscriptionResponse | str: ...
     async def create(
         self,
         *,
@@ -2501,6 +2633,48 @@ class AsyncAudioTranslations:
         """``with_streaming_response``: each method gives a ``with`` block over the HTTP answer, read as asked."""
         return AsyncAudioTranslationsWithStreamingResponse(self)
 
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["json", "verbose_json"] | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranslationResponse: ...
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: Literal["text", "srt", "vtt"],
+        temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> str: ...
+    @overload
+    async def create(
+        self,
+        *,
+        file: FileInput,
+        model: str,
+        prompt: str | Unset = UNSET,
+        response_format: AudioResponseFormatKnown | str | Unset = UNSET,
+        temperature: float | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> CreateTranslationResponse | str: ...
     async def create(
         self,
         *,
