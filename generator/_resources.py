@@ -237,7 +237,7 @@ def _method(
     for arg, required, is_positional in arguments:
         if arg.arg == "client" or (streamed and arg.arg == "stream"):
             continue  # the stream switch belongs to the streaming method
-        if arg.arg in _OPTIONS:
+        if arg.arg in _OPTIONS or arg.arg == "read_idle_timeout":
             raise RuntimeError(f"{op_id}: a parameter named {arg.arg!r} would hide the per-call option")
         annotation = ast.unparse(arg.annotation) if arg.annotation else "Any"
         if arg.arg != "body":
@@ -347,6 +347,10 @@ def _docstring(method: _Method, is_async: bool) -> str:
         lines += [f"    {line}" for line in wrapped]
     if method.stream_twin:
         lines.append(f"    stream: ``True`` returns the stream ``{method.stream_twin.name}()`` returns.")
+    if method.kind == "stream":
+        lines.append(
+            "    read_idle_timeout: the longest wait for the next event, in seconds (the read timeout otherwise)."
+        )
     lines.append("    extra_headers, extra_query, extra_body, timeout: for this call only (headers and query")
     lines.append("        parameters added, body fields merged into the body, the timeout instead of the client's).")
     lines += ["", f"Operation ``{method.operation_id}``; errors raise the requester's typed exceptions."]
@@ -379,6 +383,8 @@ def _signature(
             lines.append(f"{param.name}: {retyped[1]},")
             continue
         lines.append(f"{param.name}: {_annotation(param)}{default},")
+    if method.kind == "stream":
+        lines.append("read_idle_timeout: float | None = None,")
     lines += [f"{name}: {annotation}," for name, annotation in _OPTIONS.items()]
     prefix = "async def" if _is_coroutine(method, is_async) else "def"
     head = "@overload\n" if overload else ""
@@ -425,7 +431,10 @@ def _body(method: _Method, is_async: bool, opened: bool = False) -> list[str]:
         # (An async method that returns at once, a list's, can only return the stream unsent.)
         opened = not is_async or _is_coroutine(method, is_async)
         lines += ["if stream:", *("    " + line for line in _body(method.stream_twin, is_async, opened))]
-    lines.append(f"options = {_OPTIONS_CALL}")
+    if method.kind == "stream" and not opened:
+        lines.append(f"options = {_OPTIONS_CALL[:-1]}, read_idle_timeout)")
+    else:
+        lines.append(f"options = {_OPTIONS_CALL}")
     module = method.module.rpartition(".")[2]
     lines.append(f'{module} = _endpoint("{method.module}")')
     lines += [f"{model} = _models.{model}" for model in sorted(method.runtime_models)]

@@ -67,6 +67,8 @@ class RequestOptions(TypedDict, total=False):
     query: Mapping[str, object]
     body: Mapping[str, object]
     timeout: float | httpx.Timeout
+    read_idle_timeout: float
+    """Streams only: the longest wait for the next event."""
 
 
 class EventStream(Protocol[T_co]):
@@ -321,9 +323,10 @@ def request_options(
     query: Mapping[str, object] | None,
     body: Mapping[str, object] | None,
     timeout: float | httpx.Timeout | None,
+    read_idle_timeout: float | None = None,
 ) -> RequestOptions:
     """A method's per-call options (``extra_headers=``, ...) as the requester takes them."""
-    if headers is None and query is None and body is None and timeout is None:
+    if headers is None and query is None and body is None and timeout is None and read_idle_timeout is None:
         return _NO_OPTIONS
     options: RequestOptions = {}
     if headers is not None:
@@ -334,6 +337,8 @@ def request_options(
         options["body"] = body
     if timeout is not None:
         options["timeout"] = timeout
+    if read_idle_timeout is not None:
+        options["read_idle_timeout"] = read_idle_timeout
     return options
 
 
@@ -579,6 +584,7 @@ class ChatCompletions:
         frequency_penalty: float | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
+        read_idle_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -607,12 +613,13 @@ class ChatCompletions:
                 lines.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            read_idle_timeout: the longest wait for the next event, in seconds (the read timeout otherwise).
             extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
                 parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        options = request_options(extra_headers, extra_query, extra_body, timeout, read_idle_timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -1274,6 +1281,7 @@ class Completions:
         best_of: int | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
+        read_idle_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -1318,12 +1326,13 @@ class Completions:
                 than `n` (default 1).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            read_idle_timeout: the longest wait for the next event, in seconds (the read timeout otherwise).
             extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
                 parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        options = request_options(extra_headers, extra_query, extra_body, timeout, read_idle_timeout)
         create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
@@ -2151,6 +2160,7 @@ class FineTunes:
         self,
         fine_tune_id: str,
         *,
+        read_idle_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2166,12 +2176,13 @@ class FineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            read_idle_timeout: the longest wait for the next event, in seconds (the read timeout otherwise).
             extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
                 parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        options = request_options(extra_headers, extra_query, extra_body, timeout, read_idle_timeout)
         list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
             "EventStream[FineTuneEvent]",
@@ -2408,6 +2419,7 @@ class AsyncChatCompletions:
         frequency_penalty: float | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
+        read_idle_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -2436,12 +2448,13 @@ class AsyncChatCompletions:
                 lines.
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            read_idle_timeout: the longest wait for the next event, in seconds (the read timeout otherwise).
             extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
                 parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createChatCompletion``; errors raise the requester's typed exceptions.
         """
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        options = request_options(extra_headers, extra_query, extra_body, timeout, read_idle_timeout)
         create_chat_completion = _endpoint("chat.create_chat_completion")
         ChatCompletionRequestMessage = _models.ChatCompletionRequestMessage
         CreateChatCompletionRequest = _models.CreateChatCompletionRequest
@@ -3108,6 +3121,7 @@ class AsyncCompletions:
         best_of: int | None | Unset = UNSET,
         logit_bias: LogitBias | None | Unset = UNSET,
         user: str | Unset = UNSET,
+        read_idle_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -3152,12 +3166,13 @@ class AsyncCompletions:
                 than `n` (default 1).
             user: A unique identifier representing your end-user, which can help OpenAI to monitor and
                 detect abuse.
+            read_idle_timeout: the longest wait for the next event, in seconds (the read timeout otherwise).
             extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
                 parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``createCompletion``; errors raise the requester's typed exceptions.
         """
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        options = request_options(extra_headers, extra_query, extra_body, timeout, read_idle_timeout)
         create_completion = _endpoint("completions.create_completion")
         CreateCompletionRequest = _models.CreateCompletionRequest
         body = CreateCompletionRequest(
@@ -3981,7 +3996,7 @@ class AsyncFineTunes:
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
         if stream:
-            options = request_options(extra_headers, extra_query, extra_body, timeout)
+            options = request_options(extra_headers, extra_query, extra_body, timeout, read_idle_timeout)
             list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
             return cast(
                 "AsyncEventStream[FineTuneEvent]",
@@ -4000,6 +4015,7 @@ class AsyncFineTunes:
         self,
         fine_tune_id: str,
         *,
+        read_idle_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
@@ -4015,12 +4031,13 @@ class AsyncFineTunes:
 
         Args:
             fine_tune_id: The ID of the fine-tune job.
+            read_idle_timeout: the longest wait for the next event, in seconds (the read timeout otherwise).
             extra_headers, extra_query, extra_body, timeout: for this call only (headers and query
                 parameters added, body fields merged into the body, the timeout instead of the client's).
 
         Operation ``listFineTuneEvents``; errors raise the requester's typed exceptions.
         """
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
+        options = request_options(extra_headers, extra_query, extra_body, timeout, read_idle_timeout)
         list_fine_tune_events = _endpoint("fine_tunes.list_fine_tune_events")
         return cast(
             "AsyncEventStream[FineTuneEvent]",

@@ -144,7 +144,8 @@ class _Requester:
         self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, options: Mapping[str, Any], opened: bool, /
     ) -> Any:
         streaming = _load("_streaming")
-        stream = streaming.Stream(self.client, streaming.reader(endpoint, arguments, item, options=options))
+        reader = streaming.reader(endpoint, arguments, item, options.get("read_idle_timeout"), options)
+        stream = streaming.Stream(self.client, reader)
         if self.mode is None and not opened:
             return stream
         stream.__enter__()  # sends: the answer's status and headers are known from here
@@ -221,7 +222,8 @@ class _AsyncRequester:
         self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, options: Mapping[str, Any], opened: bool, /
     ) -> Any:
         streaming = _load("_streaming")
-        stream = streaming.AsyncStream(self.client, streaming.reader(endpoint, arguments, item, options=options))
+        reader = streaming.reader(endpoint, arguments, item, options.get("read_idle_timeout"), options)
+        stream = streaming.AsyncStream(self.client, reader)
         if self.mode is None and not opened:
             return stream
 

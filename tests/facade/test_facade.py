@@ -14,6 +14,7 @@ import pytest
 import openai_api_overrides as oa
 from openai_api_client.models import CreateChatCompletionResponse
 from openai_api_overrides import _facade
+from openai_api_server import Fault, RunningServer
 from tests.helpers.spec import load_spec, operations
 
 SPEC = load_spec()
@@ -191,3 +192,23 @@ async def test_the_official_constructor_settings_reach_every_request(
 def test_a_project_id_that_cannot_be_a_header_is_refused() -> None:
     with pytest.raises(oa.ConfigurationError, match="project"):
         oa.OpenAI(api_key="sk-test-12345678", project="proj abc\n")
+
+
+def test_a_stream_method_takes_an_idle_timeout_between_events(client: oa.OpenAI, server: RunningServer) -> None:
+    """``read_idle_timeout`` bounds each wait for the next event: an answer dripped an event a second breaks off."""
+    server.inject(Fault(operation="createChatCompletion", slow_bytes=1.0))
+    messages: Any = [{"role": "user", "content": "hi"}]
+    stream = client.chat.completions.stream(model="gpt-3.5-turbo", messages=messages, read_idle_timeout=0.2)
+    with pytest.raises(oa.StreamInterruptedError) as info, stream as events:
+        list(events)
+    assert isinstance(info.value.__cause__, oa.APITimeoutError)
+
+
+async def test_an_async_stream_method_takes_an_idle_timeout_too(aclient: oa.AsyncOpenAI, server: RunningServer) -> None:
+    server.inject(Fault(operation="createChatCompletion", slow_bytes=1.0))
+    messages: Any = [{"role": "user", "content": "hi"}]
+    with pytest.raises(oa.StreamInterruptedError) as info:
+        stream = aclient.chat.completions.stream(model="gpt-3.5-turbo", messages=messages, read_idle_timeout=0.2)
+        async with stream as events:
+            [event async for event in events]
+    assert isinstance(info.value.__cause__, oa.APITimeoutError)

@@ -55,6 +55,8 @@ class RequestOptions(TypedDict, total=False):
     query: Mapping[str, object]
     body: Mapping[str, object]
     timeout: float | httpx.Timeout
+    read_idle_timeout: float
+    """Streams only: the longest wait for the next event."""
 
 
 class EventStream(Protocol[T_co]):
@@ -309,9 +311,10 @@ def request_options(
     query: Mapping[str, object] | None,
     body: Mapping[str, object] | None,
     timeout: float | httpx.Timeout | None,
+    read_idle_timeout: float | None = None,
 ) -> RequestOptions:
     """A method's per-call options (``extra_headers=``, ...) as the requester takes them."""
-    if headers is None and query is None and body is None and timeout is None:
+    if headers is None and query is None and body is None and timeout is None and read_idle_timeout is None:
         return _NO_OPTIONS
     options: RequestOptions = {}
     if headers is not None:
@@ -322,6 +325,8 @@ def request_options(
         options["body"] = body
     if timeout is not None:
         options["timeout"] = timeout
+    if read_idle_timeout is not None:
+        options["read_idle_timeout"] = read_idle_timeout
     return options
 
 
