@@ -67,12 +67,12 @@ def test_a_new_operation_shows_up_on_the_client_after_regeneration(tmp_path: Pat
         assert "class Moderations:" in text and "class AsyncModerations:" in text
         assert "self.moderations = Moderations(requester)" in text
         assert "input: The text to classify." in text and "-> ModerationResult:" in text
-        # The generated method builds the generated request and calls the generated function.
+        # The generated method builds the generated request and calls the generated function, with its options.
         code = (
             "from openai_api_client.resources import Resources\n"
             "class Requester:\n"
-            "    def call(self, endpoint, /, **kwargs):\n"
-            "        return endpoint.__module__, kwargs['body'].to_dict()\n"
+            "    def call(self, endpoint, options, /, **kwargs):\n"
+            "        return endpoint.__module__, kwargs['body'].to_dict(), dict(options)\n"
             "print(Resources(Requester()).moderations.create(input='hello', extra_body={'model': 'omni'}))\n"
         )
         proc = subprocess.run(
@@ -80,7 +80,7 @@ def test_a_new_operation_shows_up_on_the_client_after_regeneration(tmp_path: Pat
         )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == (
-        "('openai_api_client.api.moderations.create_moderation', {'model': 'omni', 'input': 'hello'})"
+        "('openai_api_client.api.moderations.create_moderation', {'input': 'hello'}, {'body': {'model': 'omni'}})"
     )
 
 
