@@ -68,23 +68,24 @@ def _load(module: str) -> Any:
 Mode = Literal["raw", "streamed"] | None
 
 
+def _noted(result: Any, capture: list[httpx.Response]) -> tuple[Any, httpx.Response]:
+    response = capture[-1]  # the final answer: retries happen below the client that captures
+    if isinstance(result, APIObject):
+        result._request_id = response.headers.get("x-request-id")
+    return result, response
+
+
 def _sent(send: Callable[[Mapping[str, Any]], Any], options: Mapping[str, Any]) -> tuple[Any, httpx.Response]:
     """What ``send`` returns for ``options``, and the HTTP answer it came in (its request id noted on the result)."""
     capture: list[httpx.Response] = []
-    result = send({**options, "capture": capture})
-    if isinstance(result, APIObject):
-        result._request_id = capture[-1].headers.get("x-request-id")
-    return result, capture[-1]
+    return _noted(send({**options, "capture": capture}), capture)
 
 
 async def _asent(
     send: Callable[[Mapping[str, Any]], Awaitable[Any]], options: Mapping[str, Any]
 ) -> tuple[Any, httpx.Response]:
     capture: list[httpx.Response] = []
-    result = await send({**options, "capture": capture})
-    if isinstance(result, APIObject):
-        result._request_id = capture[-1].headers.get("x-request-id")
-    return result, capture[-1]
+    return _noted(await send({**options, "capture": capture}), capture)
 
 
 def _answer(mode: Mode, result: Any, response: httpx.Response, is_async: bool = False) -> Any:
