@@ -27,7 +27,8 @@ from openai_api_overrides._spec import operation
 P = ParamSpec("P")
 R = TypeVar("R")
 
-__all__ = ["acall", "call", "raise_for_status", "with_options"]
+__all__ = ["acall", "call", "raise_for_status"]
+# with_options, send_call and asend_call serve this layer's other modules: not exported.
 
 
 # The overloads let a type checker see through the generated return type: errors raise, so ``call`` returns the
