@@ -366,7 +366,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     base = {**os.environ, "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": server.url + "/v1", **(env or {})}
     script = [str(Path(sys.executable).with_name("openai-api"))]
-    command = script if console else [sys.executable, "-m", "openai_api_overrides"]
+    command = script if console else [sys.executable, "-m", "openai_api_cli"]
     return subprocess.run(
         [*command, "--max-retries", "1", *args], capture_output=True, text=True, timeout=30, cwd=cwd, env=base
     )

@@ -1,4 +1,4 @@
-"""``openai-api``: files, models, chat and fine-tunes from a terminal, on top of the overrides layer.
+"""``openai-api``: files, models, chat and fine-tunes from a terminal, on the facade (``oa.OpenAI``) and nothing else.
 
 Human output (tables, sizes in human units, local times) goes to stdout, progress bars to stderr; ``--json`` puts
 machine output alone on stdout. Errors are one line on stderr: exit 1 for API errors, 2 for usage errors.
@@ -7,33 +7,29 @@ machine output alone on stdout. Errors are one line on stderr: exit 1 for API er
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import openai_api_overrides as oa
-from openai_api_client.api.chat import create_chat_completion
-from openai_api_client.api.files import delete_file, retrieve_file
-from openai_api_client.api.fine_tunes import (
-    cancel_fine_tune,
-    create_fine_tune,
-    list_fine_tune_events,
-    list_fine_tunes,
-    retrieve_fine_tune,
-)
-from openai_api_client.api.models import list_models, retrieve_model
-from openai_api_client.models import CreateChatCompletionRequest, CreateFineTuneRequest
-from openai_api_client.types import UNSET
-from openai_api_overrides._client import OpenAIClient
+from openai_api_client.api.files import create_file
+from openai_api_client.models import ChatCompletionRequestMessage, CreateFileRequest
+from openai_api_client.types import UNSET, File
 
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
+CHUNK_SIZE = 1 << 16
+
+Progress = Callable[[int, int | None], None]
 
 
 class UsageError(Exception):
@@ -109,7 +105,7 @@ class Output:
 
 
 @contextmanager
-def _progress(description: str, enabled: bool) -> Iterator[Callable[[int, int | None], None]]:
+def _progress(description: str, enabled: bool) -> Iterator[Progress]:
     """A progress bar on stderr (bytes, rate, time left) when stderr is a terminal; otherwise nothing."""
     if not enabled or not sys.stderr.isatty():
         yield lambda done, total: None
@@ -129,6 +125,38 @@ def _progress(description: str, enabled: bool) -> Iterator[Callable[[int, int | 
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+class _ReadProgress(io.BufferedReader):
+    """A file the facade uploads from, telling ``progress`` how far its reads got.
+
+    The facade takes any binary file and reads it in chunks (rewinding it for a retry): the position after each
+    ``read`` is the progress. The local checks read lines (not counted) and rewind before the upload starts.
+    """
+
+    def __init__(self, path: Path, progress: Progress) -> None:
+        super().__init__(io.FileIO(path, "rb"))
+        self._progress = progress
+        self._total = os.fstat(self.fileno()).st_size
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        data = super().read(size)
+        self._progress(self.tell(), self._total)
+        return data
+
+
+@contextmanager
+def _partial_file(target: Path) -> Iterator[IO[bytes]]:
+    """A temporary file beside ``target``, renamed onto it once complete; removed, whatever stops the writing."""
+    part = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+    try:
+        with part.open("xb") as out:
+            yield out
+        os.replace(part, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
 
 
 def _file_lines(f: Any) -> list[str]:
@@ -165,12 +193,17 @@ def _job_lines(job: Any) -> list[str]:
 # --- commands --------------------------------------------------------------------------------------------------
 
 
-def files_upload(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+def files_upload(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
     path = Path(args.path)
     if not path.is_file():
         raise UsageError(f"no file at {path}")
-    with _progress(f"uploading {path.name}", not out.as_json) as progress:
-        uploaded = oa.upload_file(client, path, purpose=args.purpose, progress=progress, validate=not args.no_validate)
+    with _progress(f"uploading {path.name}", not out.as_json) as progress, _ReadProgress(path, progress) as file:
+        if args.no_validate:
+            # The facade always checks a file against the spec's limits first; unchecked, the generated function.
+            body = CreateFileRequest(file=File(payload=file, file_name=path.name), purpose=args.purpose)
+            uploaded = oa.call(create_file.sync_detailed, client=client.http, body=body)
+        else:
+            uploaded = client.files.create(file=file, purpose=args.purpose)
     out.result(uploaded, lambda: ["uploaded", *_file_lines(uploaded)])
 
 
@@ -179,29 +212,32 @@ def _given(value: Any) -> Any:
     return UNSET if value is None else value
 
 
-def files_list(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    options: dict[str, Any] = {k: v for k, v in (("purpose", args.purpose), ("order", args.order)) if v}
-    if args.all:
-        files = list(oa.iter_files(client, limit=_given(args.limit), **options))
-    else:
-        page = oa.list_files(client, limit=_given(args.limit), **options)
-        files = list(page.data)
+def files_list(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    purpose = _given(args.purpose or None)
+    files: list[Any] | None = None
+    if args.gateway and args.limit is None and not args.order:
+        # The gateway's documented list path, then the usual one if the gateway answers 404 there.
+        with contextlib.suppress(oa.NotFoundError):
+            files = list(client.files.list_gateway(purpose=purpose).data)
+    if files is None:
+        page = client.files.list(purpose=purpose, limit=_given(args.limit), order=_given(args.order or None))
+        files = list(page) if args.all else list(page.data)
     out.table(files, _FILE_COLUMNS, f"{len(files)} files")
 
 
-def files_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    found = oa.call(retrieve_file.sync_detailed, client=client, file_id=args.id)
+def files_get(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    found = client.files.retrieve(args.id)
     out.result(found, lambda: _file_lines(found))
 
 
-def _download_target(args: argparse.Namespace, client: OpenAIClient) -> Path | None:
+def _download_target(args: argparse.Namespace, client: oa.OpenAI) -> Path | None:
     """Where a download goes (None: standard output), checked before a byte is asked for."""
     if args.output == "-":
         return None
     if args.output:
         target = Path(args.output)
     else:
-        info = oa.call(retrieve_file.sync_detailed, client=client, file_id=args.id)
+        info = client.files.retrieve(args.id)
         name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
         if name in ("", ".", "..") or "\0" in name or any(ord(c) < 32 for c in name):
             raise LocalError(f"the server's filename {info.filename!r} cannot name a local file; pass -o PATH")
@@ -218,50 +254,54 @@ def _download_target(args: argparse.Namespace, client: OpenAIClient) -> Path | N
     return target
 
 
-def files_download(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+def files_download(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
     target = _download_target(args, client)
-    if target is None:
-        oa.download_file(client, args.id, sys.stdout.buffer)
-        sys.stdout.flush()
-        return
-    with _progress(f"downloading {target.name}", not out.as_json) as progress:
-        written = oa.download_file(client, args.id, target, progress=progress)
-    summary = {"id": args.id, "path": str(target), "bytes": written}
+    with client.files.with_streaming_response.content(args.id) as response:
+        if target is None:
+            for chunk in response.iter_bytes(CHUNK_SIZE):
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            return
+        length = response.headers.get("content-length", "")
+        total = int(length) if length.isdigit() else None
+        written = 0
+        with _progress(f"downloading {target.name}", not out.as_json) as progress, _partial_file(target) as file:
+            for chunk in response.iter_bytes(CHUNK_SIZE):
+                file.write(chunk)
+                written += len(chunk)
+                progress(written, total)
     if out.as_json:
-        out.json(summary)
+        out.json({"id": args.id, "path": str(target), "bytes": written})
     else:
         out.console.print(f"saved {_human_size(written)} to {target}", markup=False)
 
 
-def files_delete(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    deleted = oa.call(delete_file.sync_detailed, client=client, file_id=args.id)
+def files_delete(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    deleted = client.files.delete(args.id)
     out.result(deleted, lambda: [f"deleted {deleted.id}"])
 
 
-def models_list(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    models = oa.call(list_models.sync_detailed, client=client).data
+def models_list(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    models = client.models.list().data
     columns: list[tuple[str, Callable[[Any], str]]] = [("ID", lambda m: m.id), ("Owner", lambda m: m.owned_by)]
     out.table(models, columns, f"{len(models)} models")
 
 
-def models_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    model = oa.call(retrieve_model.sync_detailed, client=client, model=args.id)
+def models_get(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    model = client.models.retrieve(args.id)
     out.result(model, lambda: [f"id:    {model.id}", f"owner: {model.owned_by}"])
 
 
-def chat(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    messages = [{"role": "system", "content": args.system}] if args.system else []
-    messages.append({"role": "user", "content": args.prompt})
-    body = {"model": args.model, "messages": messages}
+def chat(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    messages = [ChatCompletionRequestMessage(role="system", content=args.system)] if args.system else []
+    messages.append(ChatCompletionRequestMessage(role="user", content=args.prompt))
     if args.no_stream:
-        answer = oa.call(
-            create_chat_completion.sync_detailed, client=client, body=CreateChatCompletionRequest.from_dict(body)
-        )
+        answer = client.chat.completions.create(model=args.model, messages=messages)
         content = answer.choices[0].message.content if answer.choices else ""
         out.result(answer, lambda: [content if isinstance(content, str) else ""])
         return
     chunks = []
-    with oa.stream_chat_completion(client, body) as stream:
+    with client.chat.completions.create(model=args.model, messages=messages, stream=True) as stream:
         for chunk in stream:
             chunks.append(chunk)
             if not out.as_json and chunk.choices and isinstance(chunk.choices[0].delta.content, str):
@@ -273,16 +313,19 @@ def chat(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
         sys.stdout.write("\n")
 
 
-def fine_tunes_create(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    fields = {"training_file": args.training_file, "validation_file": args.validation_file, "model": args.model}
-    fields |= {"n_epochs": args.n_epochs, "suffix": args.suffix}
-    body = CreateFineTuneRequest.from_dict({k: v for k, v in fields.items() if v is not None})
-    job = oa.call(create_fine_tune.sync_detailed, client=client, body=body)
+def fine_tunes_create(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    job = client.fine_tunes.create(
+        training_file=args.training_file,
+        validation_file=_given(args.validation_file),
+        model=_given(args.model),
+        n_epochs=_given(args.n_epochs),
+        suffix=_given(args.suffix),
+    )
     out.result(job, lambda: ["created", *_job_lines(job)])
 
 
-def fine_tunes_list(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    jobs = oa.call(list_fine_tunes.sync_detailed, client=client).data
+def fine_tunes_list(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    jobs = client.fine_tunes.list().data
     columns: list[tuple[str, Callable[[Any], str]]] = [
         ("ID", lambda j: j.id),
         ("Model", lambda j: j.model),
@@ -292,53 +335,53 @@ def fine_tunes_list(args: argparse.Namespace, client: OpenAIClient, out: Output)
     out.table(jobs, columns, f"{len(jobs)} fine-tunes")
 
 
-def fine_tunes_get(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    job = oa.call(retrieve_fine_tune.sync_detailed, client=client, fine_tune_id=args.id)
+def fine_tunes_get(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    job = client.fine_tunes.retrieve(args.id)
     out.result(job, lambda: _job_lines(job))
 
 
-def fine_tunes_cancel(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    job = oa.call(cancel_fine_tune.sync_detailed, client=client, fine_tune_id=args.id)
+def fine_tunes_cancel(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    job = client.fine_tunes.cancel(args.id)
     out.result(job, lambda: _job_lines(job))
 
 
-def embeddings_create(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
-    result = oa.OpenAI(client=client).embeddings.create(model=args.model, input=list(args.text))
+def embeddings_create(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
+    result = client.embeddings.create(model=args.model, input=list(args.text))
     lines = [f"{item.index}: {len(item.embedding)} dimensions" for item in result.data]
     out.result(result, lambda: [*lines, f"tokens: {result.usage.total_tokens}"])
 
 
-def images_generate(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+def images_generate(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
     options = {"n": _given(args.n), "size": _given(args.size), "response_format": _given(args.response_format)}
-    result = oa.OpenAI(client=client).images.generate(prompt=args.prompt, **options)
+    result = client.images.generate(prompt=args.prompt, **options)
     out.result(result, lambda: [str(getattr(item, "url", "") or "(base64 image)") for item in result.data])
 
 
-def _audio(args: argparse.Namespace, client: OpenAIClient, out: Output, translate: bool) -> None:
+def _audio(args: argparse.Namespace, client: oa.OpenAI, out: Output, translate: bool) -> None:
     path = Path(args.path)
     if not path.is_file():
         raise UsageError(f"no file at {path}")
-    audio = oa.OpenAI(client=client).audio
     options = {"prompt": _given(args.prompt), "response_format": _given(args.response_format)}
     if translate:
-        result: Any = audio.translations.create(file=path, model=args.model, **options)
+        result: Any = client.audio.translations.create(file=path, model=args.model, **options)
     else:
-        result = audio.transcriptions.create(file=path, model=args.model, language=_given(args.language), **options)
+        language = _given(args.language)
+        result = client.audio.transcriptions.create(file=path, model=args.model, language=language, **options)
     if isinstance(result, str):  # text, srt and vtt answers
         sys.stdout.write(result if result.endswith("\n") else result + "\n")
         return
     out.result(result, lambda: [result.text])
 
 
-def audio_transcribe(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+def audio_transcribe(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
     _audio(args, client, out, translate=False)
 
 
-def audio_translate(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+def audio_translate(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
     _audio(args, client, out, translate=True)
 
 
-def fine_tunes_events(args: argparse.Namespace, client: OpenAIClient, out: Output) -> None:
+def fine_tunes_events(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
     def show(event: Any) -> None:
         if out.as_json:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
@@ -347,10 +390,11 @@ def fine_tunes_events(args: argparse.Namespace, client: OpenAIClient, out: Outpu
         sys.stdout.flush()
 
     if args.follow:
-        for event in oa.stream_fine_tune_events(client, args.id):
-            show(event)
+        with client.fine_tunes.stream_events(args.id) as stream:
+            for event in stream:
+                show(event)
         return
-    for event in oa.call(list_fine_tune_events.sync_detailed, client=client, fine_tune_id=args.id).data:
+    for event in client.fine_tunes.list_events(args.id).data:
         show(event)
 
 
@@ -476,17 +520,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _client(args: argparse.Namespace) -> OpenAIClient:
+def _client(args: argparse.Namespace) -> oa.OpenAI:
     options: dict[str, Any] = {"api_key": args.api_key, "base_url": args.base_url}
-    if args.gateway:
-        options["gateway"] = True
-    if args.timeout is not None:
-        options["timeout"] = args.timeout
-    if args.max_retries is not None:
-        options["max_retries"] = args.max_retries
-    if args.deadline is not None:
-        options["deadline"] = args.deadline
-    return oa.create_client(**options)
+    for name in ("timeout", "deadline", "max_retries"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    return oa.OpenAI(**options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -499,8 +538,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger(name).setLevel(logging.DEBUG)
     out = Output(args.json)
     try:
-        client = _client(args)
-        args.run(args, client, out)
+        with _client(args) as client:
+            args.run(args, client, out)
     except UsageError as exc:
         print(f"openai-api: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
