@@ -143,12 +143,55 @@ def _with_parameter_descriptions(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _schemas_named(node: Any, spec: dict[str, Any], found: set[str]) -> set[str]:
+    """The component schemas ``node`` refers to, directly or through others, added to ``found``."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            name = ref.rpartition("/")[2]
+            if name not in found:
+                found.add(name)
+                _schemas_named(spec["components"]["schemas"].get(name), spec, found)
+        for value in node.values():
+            _schemas_named(value, spec, found)
+    elif isinstance(node, list):
+        for item in node:
+            _schemas_named(item, spec, found)
+    return found
+
+
+def _with_answer_only_marks(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the spec where each schema that only answers use (none of a request's parameters or bodies
+    refers to it, even through others) carries ``x-answer-only: true``.
+
+    The model template reads the mark: an answer's optional fields read ``None`` when absent, as the official
+    package's do, while a request model keeps ``UNSET`` (not sent) apart from ``None`` (sent as null).
+    """
+    sent: set[str] = set()
+    for item in spec.get("paths", {}).values():
+        for key, operation in item.items():
+            if key == "parameters":
+                _schemas_named(operation, spec, sent)
+            elif isinstance(operation, dict):
+                _schemas_named(operation.get("parameters", []), spec, sent)
+                _schemas_named(operation.get("requestBody", {}), spec, sent)
+    for name in spec.get("components", {}).get("requestBodies", {}):
+        _schemas_named(spec["components"]["requestBodies"][name], spec, sent)
+    schemas = spec.get("components", {}).get("schemas", {})
+    marked = {name: (schema if name in sent else {**schema, "x-answer-only": True}) for name, schema in schemas.items()}
+    return {**spec, "components": {**spec["components"], "schemas": marked}} if schemas else spec
+
+
 def _build(spec_path: Path, spec: JSON, out_dir: Path, log: Log) -> None:
     """Writes every generated artefact for ``spec_path`` (loaded as ``spec``) under ``out_dir``."""
     package_dir = out_dir / _PACKAGE
     generator_spec = out_dir.parent / "openapi.yaml"
     generator_spec.write_text(
-        yaml.safe_dump(_with_parameter_descriptions(_with_binary_format(spec)), allow_unicode=True, sort_keys=False)
+        yaml.safe_dump(
+            _with_answer_only_marks(_with_parameter_descriptions(_with_binary_format(spec))),
+            allow_unicode=True,
+            sort_keys=False,
+        )
     )
     with _step(log, f"openapi-python-client: endpoint functions and attrs models -> {_PACKAGE}/"):
         _run(

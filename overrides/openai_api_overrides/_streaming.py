@@ -30,7 +30,7 @@ from openai_api_client.models import (
     CreateCompletionResponse,
     FineTuneEvent,
 )
-from openai_api_client.types import UNSET, Unset
+from openai_api_client.types import UNSET
 from openai_api_overrides._calls import NO_OPTIONS, with_options
 from openai_api_overrides._errors import (
     APIConnectionError,
@@ -498,11 +498,11 @@ def accumulate_chat(chunks: Iterable[CreateChatCompletionChunk]) -> CreateChatCo
         for choice in chunk.choices:
             contents.setdefault(choice.index, [])
             delta = choice.delta
-            if not isinstance(delta.role, Unset):
+            if delta.role:  # None (or UNSET, in a model built by hand) when the chunk has none
                 roles[choice.index] = delta.role
             if isinstance(delta.content, str):
                 contents[choice.index].append(delta.content)
-            if not isinstance(choice.finish_reason, Unset) and choice.finish_reason is not None:
+            if choice.finish_reason:
                 finish[choice.index] = choice.finish_reason
     if first is None:
         raise ValueError("no chunk to accumulate")
@@ -510,7 +510,7 @@ def accumulate_chat(chunks: Iterable[CreateChatCompletionChunk]) -> CreateChatCo
         ChatCompletionChoice(
             index=index,
             message=ChatCompletionResponseMessage(role=roles.get(index, "assistant"), content="".join(parts)),
-            finish_reason=finish.get(index, UNSET),
+            finish_reason=finish.get(index),
         )
         for index, parts in sorted(contents.items())
     ]

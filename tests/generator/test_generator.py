@@ -157,7 +157,8 @@ def test_from_dict_passes_every_field_to_its_own_parameter(model: type) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "cls"
     ]
     assert len(calls) == 1 and not calls[0].keywords
-    passed = [arg.id for arg in calls[0].args if isinstance(arg, ast.Name)]
+    # A name, or (an answer's optional field, ANSWERS) `None if isinstance(name, Unset) else name`.
+    passed = [ast.unparse(arg.orelse if isinstance(arg, ast.IfExp) else arg) for arg in calls[0].args]
     assert passed == [field.name for field in attrs.fields(model) if field.init]
 
 

@@ -50,7 +50,7 @@ PATCHES = _CONFIG_DIR / "patches"
 UPSTREAM_VERSION = "0.29.1"
 # Lines changed (added + removed, difflib) by all the custom templates against upstream's: the count when the record
 # was made. A template change that needs more raises it here, on purpose, in the same commit.
-TEMPLATE_CHANGED_LINES_BUDGET = 196
+TEMPLATE_CHANGED_LINES_BUDGET = 210
 _MAX_DIFF_LINES = 400
 
 
@@ -374,6 +374,20 @@ def test_types_unset_stays_one_a_deep_copied_model_still_leaves_its_unset_fields
     )
     want = '{"id": "f", "object": "file", "bytes": 1, "purpose": "assistants", "status": "processed"}'
     assert _run_in_record(code).splitlines() == [want, want]
+
+
+def test_model_answers_an_answer_s_absent_optional_field_reads_none_and_stays_out() -> None:
+    """A model only answers use (``x-answer-only``, marked by the pipeline): absent is ``None``, as in the official
+    package, and ``to_dict`` leaves it out; a request model keeps ``UNSET`` (not sent) apart from ``None`` (null)."""
+    _assert_lines("models/chat_completion.py", "    usage_by_model: ChatCompletionUsageByModel | None = None")
+    _assert_lines("models/create_file_request.py", "    attributes: CreateFileRequestAttributes | Unset = UNSET")
+    code = (
+        "from openai_api_client.models import ChatCompletion\n"
+        "answer = {'id': 'c', 'object': 'chat.completion', 'choices': []}\n"
+        "parsed = ChatCompletion.from_dict(answer)\n"
+        "print(parsed.usage_by_model, parsed.to_dict() == answer)\n"
+    )
+    assert _run_in_record(code) == "None True"
 
 
 # --- how far the custom templates are from upstream's -------------------------------------------------------------

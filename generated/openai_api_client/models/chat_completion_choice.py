@@ -35,7 +35,7 @@ class ChatCompletionChoice(APIObject):
 
     index: int
     message: ChatCompletionResponseMessage
-    finish_reason: FinishReasonKnown | None | str | Unset = UNSET
+    finish_reason: FinishReasonKnown | None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,13 +43,14 @@ class ChatCompletionChoice(APIObject):
 
         message = self.message.to_dict()
 
+        finish_reason_given = UNSET if self.finish_reason is None else self.finish_reason
         finish_reason: None | str | Unset
-        if isinstance(self.finish_reason, Unset):
+        if isinstance(finish_reason_given, Unset):
             finish_reason = UNSET
-        elif isinstance(self.finish_reason, str):
-            finish_reason = self.finish_reason
+        elif isinstance(finish_reason_given, str):
+            finish_reason = finish_reason_given
         else:
-            finish_reason = self.finish_reason
+            finish_reason = finish_reason_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -76,7 +77,7 @@ class ChatCompletionChoice(APIObject):
         chat_completion_choice = cls(
             index,
             message,
-            finish_reason,
+            None if isinstance(finish_reason, Unset) else finish_reason,
         )
 
         if len(d) > 2 + ("finish_reason" in d):

@@ -31,24 +31,26 @@ class ChatCompletionDelta(APIObject):
         content (None | str | Unset):
     """
 
-    role: ChatRoleKnown | str | Unset = UNSET
-    content: None | str | Unset = UNSET
+    role: ChatRoleKnown | str | None = None
+    content: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        role_given = UNSET if self.role is None else self.role
         role: str | Unset
-        if isinstance(self.role, Unset):
+        if isinstance(role_given, Unset):
             role = UNSET
-        elif isinstance(self.role, str):
-            role = self.role
+        elif isinstance(role_given, str):
+            role = role_given
         else:
-            role = self.role
+            role = role_given
 
+        content_given = UNSET if self.content is None else self.content
         content: None | str | Unset
-        if isinstance(self.content, Unset):
+        if isinstance(content_given, Unset):
             content = UNSET
         else:
-            content = self.content
+            content = content_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,8 +70,8 @@ class ChatCompletionDelta(APIObject):
         content = d.get("content", UNSET)
 
         chat_completion_delta = cls(
-            role,
-            content,
+            None if isinstance(role, Unset) else role,
+            None if isinstance(content, Unset) else content,
         )
 
         if len(d) > 0 + ("role" in d) + ("content" in d):

@@ -31,7 +31,7 @@ class ChatCompletionResponseMessage(APIObject):
     """
 
     role: ChatRoleKnown | str
-    content: None | str | Unset = UNSET
+    content: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,11 +41,12 @@ class ChatCompletionResponseMessage(APIObject):
         else:
             role = self.role
 
+        content_given = UNSET if self.content is None else self.content
         content: None | str | Unset
-        if isinstance(self.content, Unset):
+        if isinstance(content_given, Unset):
             content = UNSET
         else:
-            content = self.content
+            content = content_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,7 +69,7 @@ class ChatCompletionResponseMessage(APIObject):
 
         chat_completion_response_message = cls(
             role,
-            content,
+            None if isinstance(content, Unset) else content,
         )
 
         if len(d) > 1 + ("content" in d):

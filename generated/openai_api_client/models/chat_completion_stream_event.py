@@ -31,14 +31,15 @@ class ChatCompletionStreamEvent(APIObject):
     """
 
     data: Literal["[DONE]"] | str
-    event: str | Unset = UNSET
+    event: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data: Literal["[DONE]"] | str
         data = self.data
 
-        event = self.event
+        event_given = UNSET if self.event is None else self.event
+        event = event_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,7 +62,7 @@ class ChatCompletionStreamEvent(APIObject):
 
         chat_completion_stream_event = cls(
             data,
-            event,
+            None if isinstance(event, Unset) else event,
         )
 
         if len(d) > 1 + ("event" in d):

@@ -36,8 +36,8 @@ class ChatTrainingMessage(APIObject):
 
     role: ChatRoleKnown
     content: str
-    name: str | Unset = UNSET
-    weight: ChatTrainingMessageWeight | Unset = UNSET
+    name: str | None = None
+    weight: ChatTrainingMessageWeight | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,11 +45,13 @@ class ChatTrainingMessage(APIObject):
 
         content = self.content
 
-        name = self.name
+        name_given = UNSET if self.name is None else self.name
+        name = name_given
 
+        weight_given = UNSET if self.weight is None else self.weight
         weight: int | Unset = UNSET
-        if not isinstance(self.weight, Unset):
-            weight = self.weight
+        if not isinstance(weight_given, Unset):
+            weight = weight_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -85,8 +87,8 @@ class ChatTrainingMessage(APIObject):
         chat_training_message = cls(
             role,
             content,
-            name,
-            weight,
+            None if isinstance(name, Unset) else name,
+            None if isinstance(weight, Unset) else weight,
         )
 
         if len(d) > 2 + ("name" in d) + ("weight" in d):

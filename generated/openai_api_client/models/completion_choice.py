@@ -37,8 +37,8 @@ class CompletionChoice(APIObject):
 
     text: str
     index: int
-    logprobs: CompletionLogprobs | None | Unset = UNSET
-    finish_reason: FinishReasonKnown | None | str | Unset = UNSET
+    logprobs: CompletionLogprobs | None = None
+    finish_reason: FinishReasonKnown | None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,21 +46,23 @@ class CompletionChoice(APIObject):
 
         index = self.index
 
+        logprobs_given = UNSET if self.logprobs is None else self.logprobs
         logprobs: dict[str, Any] | None | Unset
-        if isinstance(self.logprobs, Unset):
+        if isinstance(logprobs_given, Unset):
             logprobs = UNSET
-        elif isinstance(self.logprobs, CompletionLogprobs):
-            logprobs = self.logprobs.to_dict()
+        elif isinstance(logprobs_given, CompletionLogprobs):
+            logprobs = logprobs_given.to_dict()
         else:
-            logprobs = self.logprobs
+            logprobs = logprobs_given
 
+        finish_reason_given = UNSET if self.finish_reason is None else self.finish_reason
         finish_reason: None | str | Unset
-        if isinstance(self.finish_reason, Unset):
+        if isinstance(finish_reason_given, Unset):
             finish_reason = UNSET
-        elif isinstance(self.finish_reason, str):
-            finish_reason = self.finish_reason
+        elif isinstance(finish_reason_given, str):
+            finish_reason = finish_reason_given
         else:
-            finish_reason = self.finish_reason
+            finish_reason = finish_reason_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -106,8 +108,8 @@ class CompletionChoice(APIObject):
         completion_choice = cls(
             text,
             index,
-            logprobs,
-            finish_reason,
+            None if isinstance(logprobs, Unset) else logprobs,
+            None if isinstance(finish_reason, Unset) else finish_reason,
         )
 
         if len(d) > 2 + ("logprobs" in d) + ("finish_reason" in d):

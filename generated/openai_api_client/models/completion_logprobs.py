@@ -33,35 +33,39 @@ class CompletionLogprobs(APIObject):
         text_offset (list[int] | Unset):
     """
 
-    tokens: list[str] | Unset = UNSET
-    token_logprobs: list[float | None] | Unset = UNSET
-    top_logprobs: list[CompletionLogprobsTopLogprobsItem] | Unset = UNSET
-    text_offset: list[int] | Unset = UNSET
+    tokens: list[str] | None = None
+    token_logprobs: list[float | None] = None
+    top_logprobs: list[CompletionLogprobsTopLogprobsItem] | None = None
+    text_offset: list[int] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        tokens_given = UNSET if self.tokens is None else self.tokens
         tokens: list[str] | Unset = UNSET
-        if not isinstance(self.tokens, Unset):
-            tokens = self.tokens
+        if not isinstance(tokens_given, Unset):
+            tokens = tokens_given
 
+        token_logprobs_given = UNSET if self.token_logprobs is None else self.token_logprobs
         token_logprobs: list[float | None] | Unset = UNSET
-        if not isinstance(self.token_logprobs, Unset):
+        if not isinstance(token_logprobs_given, Unset):
             token_logprobs = []
-            for token_logprobs_item_data in self.token_logprobs:
+            for token_logprobs_item_data in token_logprobs_given:
                 token_logprobs_item: float | None
                 token_logprobs_item = token_logprobs_item_data
                 token_logprobs.append(token_logprobs_item)
 
+        top_logprobs_given = UNSET if self.top_logprobs is None else self.top_logprobs
         top_logprobs: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.top_logprobs, Unset):
+        if not isinstance(top_logprobs_given, Unset):
             top_logprobs = []
-            for top_logprobs_item_data in self.top_logprobs:
+            for top_logprobs_item_data in top_logprobs_given:
                 top_logprobs_item = top_logprobs_item_data.to_dict()
                 top_logprobs.append(top_logprobs_item)
 
+        text_offset_given = UNSET if self.text_offset is None else self.text_offset
         text_offset: list[int] | Unset = UNSET
-        if not isinstance(self.text_offset, Unset):
-            text_offset = self.text_offset
+        if not isinstance(text_offset_given, Unset):
+            text_offset = text_offset_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -103,10 +107,10 @@ class CompletionLogprobs(APIObject):
         text_offset = cast(list[int], d.get("text_offset", UNSET))
 
         completion_logprobs = cls(
-            tokens,
-            token_logprobs,
-            top_logprobs,
-            text_offset,
+            None if isinstance(tokens, Unset) else tokens,
+            None if isinstance(token_logprobs, Unset) else token_logprobs,
+            None if isinstance(top_logprobs, Unset) else top_logprobs,
+            None if isinstance(text_offset, Unset) else text_offset,
         )
 
         if len(d) > 0 + ("tokens" in d) + ("token_logprobs" in d) + ("top_logprobs" in d) + ("text_offset" in d):

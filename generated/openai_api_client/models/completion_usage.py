@@ -33,7 +33,7 @@ class CompletionUsage(APIObject):
 
     prompt_tokens: int
     total_tokens: int
-    completion_tokens: int | Unset = UNSET
+    completion_tokens: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,7 +41,8 @@ class CompletionUsage(APIObject):
 
         total_tokens = self.total_tokens
 
-        completion_tokens = self.completion_tokens
+        completion_tokens_given = UNSET if self.completion_tokens is None else self.completion_tokens
+        completion_tokens = completion_tokens_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,7 +69,7 @@ class CompletionUsage(APIObject):
         completion_usage = cls(
             prompt_tokens,
             total_tokens,
-            completion_tokens,
+            None if isinstance(completion_tokens, Unset) else completion_tokens,
         )
 
         if len(d) > 2 + ("completion_tokens" in d):

@@ -39,7 +39,7 @@ class CreateChatCompletionChunk(APIObject):
     object_: str
     created: int
     choices: list[ChatCompletionChunkChoice]
-    model: str | Unset = UNSET
+    model: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -58,7 +58,8 @@ class CreateChatCompletionChunk(APIObject):
             choices_item = choices_item_data.to_dict()
             choices.append(choices_item)
 
-        model = self.model
+        model_given = UNSET if self.model is None else self.model
+        model = model_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -98,7 +99,7 @@ class CreateChatCompletionChunk(APIObject):
             object_,
             created,
             choices,
-            model,
+            None if isinstance(model, Unset) else model,
         )
 
         if len(d) > 4 + ("model" in d):

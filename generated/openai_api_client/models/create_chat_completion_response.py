@@ -41,8 +41,8 @@ class CreateChatCompletionResponse(APIObject):
     object_: str
     created: int
     choices: list[ChatCompletionChoice]
-    model: str | Unset = UNSET
-    usage: CompletionUsage | Unset = UNSET
+    model: str | None = None
+    usage: CompletionUsage | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -61,11 +61,13 @@ class CreateChatCompletionResponse(APIObject):
             choices_item = choices_item_data.to_dict()
             choices.append(choices_item)
 
-        model = self.model
+        model_given = UNSET if self.model is None else self.model
+        model = model_given
 
+        usage_given = UNSET if self.usage is None else self.usage
         usage: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.usage, Unset):
-            usage = self.usage.to_dict()
+        if not isinstance(usage_given, Unset):
+            usage = usage_given.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -114,8 +116,8 @@ class CreateChatCompletionResponse(APIObject):
             object_,
             created,
             choices,
-            model,
-            usage,
+            None if isinstance(model, Unset) else model,
+            None if isinstance(usage, Unset) else usage,
         )
 
         if len(d) > 4 + ("model" in d) + ("usage" in d):

@@ -42,7 +42,7 @@ class CreateCompletionResponse(APIObject):
     created: int
     model: str
     choices: list[CompletionChoice]
-    usage: CompletionUsage | Unset = UNSET
+    usage: CompletionUsage | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -63,9 +63,10 @@ class CreateCompletionResponse(APIObject):
             choices_item = choices_item_data.to_dict()
             choices.append(choices_item)
 
+        usage_given = UNSET if self.usage is None else self.usage
         usage: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.usage, Unset):
-            usage = self.usage.to_dict()
+        if not isinstance(usage_given, Unset):
+            usage = usage_given.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -114,7 +115,7 @@ class CreateCompletionResponse(APIObject):
             created,
             model,
             choices,
-            usage,
+            None if isinstance(usage, Unset) else usage,
         )
 
         if len(d) > 5 + ("usage" in d):

@@ -36,25 +36,29 @@ class CreateTranscriptionResponse(APIObject):
     """
 
     text: str
-    task: str | Unset = UNSET
-    language: str | Unset = UNSET
-    duration: float | Unset = UNSET
-    segments: list[TranscriptionSegment] | Unset = UNSET
+    task: str | None = None
+    language: str | None = None
+    duration: float | None = None
+    segments: list[TranscriptionSegment] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text
 
-        task = self.task
+        task_given = UNSET if self.task is None else self.task
+        task = task_given
 
-        language = self.language
+        language_given = UNSET if self.language is None else self.language
+        language = language_given
 
-        duration = self.duration
+        duration_given = UNSET if self.duration is None else self.duration
+        duration = duration_given
 
+        segments_given = UNSET if self.segments is None else self.segments
         segments: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.segments, Unset):
+        if not isinstance(segments_given, Unset):
             segments = []
-            for segments_item_data in self.segments:
+            for segments_item_data in segments_given:
                 segments_item = segments_item_data.to_dict()
                 segments.append(segments_item)
 
@@ -98,10 +102,10 @@ class CreateTranscriptionResponse(APIObject):
 
         create_transcription_response = cls(
             text,
-            task,
-            language,
-            duration,
-            segments,
+            None if isinstance(task, Unset) else task,
+            None if isinstance(language, Unset) else language,
+            None if isinstance(duration, Unset) else duration,
+            None if isinstance(segments, Unset) else segments,
         )
 
         if len(d) > 1 + ("task" in d) + ("language" in d) + ("duration" in d) + ("segments" in d):

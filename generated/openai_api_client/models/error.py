@@ -35,8 +35,8 @@ class Error(APIObject):
 
     message: str
     type_: str
-    param: None | str | Unset = UNSET
-    code: None | str | Unset = UNSET
+    param: None | str = None
+    code: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,17 +44,19 @@ class Error(APIObject):
 
         type_ = self.type_
 
+        param_given = UNSET if self.param is None else self.param
         param: None | str | Unset
-        if isinstance(self.param, Unset):
+        if isinstance(param_given, Unset):
             param = UNSET
         else:
-            param = self.param
+            param = param_given
 
+        code_given = UNSET if self.code is None else self.code
         code: None | str | Unset
-        if isinstance(self.code, Unset):
+        if isinstance(code_given, Unset):
             code = UNSET
         else:
-            code = self.code
+            code = code_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -85,8 +87,8 @@ class Error(APIObject):
         error = cls(
             message,
             type_,
-            param,
-            code,
+            None if isinstance(param, Unset) else param,
+            None if isinstance(code, Unset) else code,
         )
 
         if len(d) > 2 + ("param" in d) + ("code" in d):

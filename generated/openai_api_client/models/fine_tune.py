@@ -64,7 +64,7 @@ class FineTune(APIObject):
     training_files: list[OpenAIFile]
     validation_files: list[OpenAIFile]
     result_files: list[OpenAIFile]
-    events: list[FineTuneEvent] | Unset = UNSET
+    events: list[FineTuneEvent] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -110,10 +110,11 @@ class FineTune(APIObject):
             result_files_item = result_files_item_data.to_dict()
             result_files.append(result_files_item)
 
+        events_given = UNSET if self.events is None else self.events
         events: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.events, Unset):
+        if not isinstance(events_given, Unset):
             events = []
-            for events_item_data in self.events:
+            for events_item_data in events_given:
                 events_item = events_item_data.to_dict()
                 events.append(events_item)
 
@@ -204,7 +205,7 @@ class FineTune(APIObject):
             training_files,
             validation_files,
             result_files,
-            events,
+            None if isinstance(events, Unset) else events,
         )
 
         if len(d) > 12 + ("events" in d):

@@ -40,55 +40,71 @@ class FineTuneHyperparams(APIObject):
         classification_betas (list[float] | None | Unset):
     """
 
-    n_epochs: int | Unset = UNSET
-    batch_size: int | None | Unset = UNSET
-    prompt_loss_weight: float | Unset = UNSET
-    learning_rate_multiplier: float | None | Unset = UNSET
-    compute_classification_metrics: bool | Unset = UNSET
-    classification_n_classes: int | None | Unset = UNSET
-    classification_positive_class: None | str | Unset = UNSET
-    classification_betas: list[float] | None | Unset = UNSET
+    n_epochs: int | None = None
+    batch_size: int | None = None
+    prompt_loss_weight: float | None = None
+    learning_rate_multiplier: float | None = None
+    compute_classification_metrics: bool | None = None
+    classification_n_classes: int | None = None
+    classification_positive_class: None | str = None
+    classification_betas: list[float] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        n_epochs = self.n_epochs
+        n_epochs_given = UNSET if self.n_epochs is None else self.n_epochs
+        n_epochs = n_epochs_given
 
+        batch_size_given = UNSET if self.batch_size is None else self.batch_size
         batch_size: int | None | Unset
-        if isinstance(self.batch_size, Unset):
+        if isinstance(batch_size_given, Unset):
             batch_size = UNSET
         else:
-            batch_size = self.batch_size
+            batch_size = batch_size_given
 
-        prompt_loss_weight = self.prompt_loss_weight
+        prompt_loss_weight_given = UNSET if self.prompt_loss_weight is None else self.prompt_loss_weight
+        prompt_loss_weight = prompt_loss_weight_given
 
+        learning_rate_multiplier_given = (
+            UNSET if self.learning_rate_multiplier is None else self.learning_rate_multiplier
+        )
         learning_rate_multiplier: float | None | Unset
-        if isinstance(self.learning_rate_multiplier, Unset):
+        if isinstance(learning_rate_multiplier_given, Unset):
             learning_rate_multiplier = UNSET
         else:
-            learning_rate_multiplier = self.learning_rate_multiplier
+            learning_rate_multiplier = learning_rate_multiplier_given
 
-        compute_classification_metrics = self.compute_classification_metrics
+        compute_classification_metrics_given = (
+            UNSET if self.compute_classification_metrics is None else self.compute_classification_metrics
+        )
+        compute_classification_metrics = compute_classification_metrics_given
 
+        classification_n_classes_given = (
+            UNSET if self.classification_n_classes is None else self.classification_n_classes
+        )
         classification_n_classes: int | None | Unset
-        if isinstance(self.classification_n_classes, Unset):
+        if isinstance(classification_n_classes_given, Unset):
             classification_n_classes = UNSET
         else:
-            classification_n_classes = self.classification_n_classes
+            classification_n_classes = classification_n_classes_given
 
+        classification_positive_class_given = (
+            UNSET if self.classification_positive_class is None else self.classification_positive_class
+        )
         classification_positive_class: None | str | Unset
-        if isinstance(self.classification_positive_class, Unset):
+        if isinstance(classification_positive_class_given, Unset):
             classification_positive_class = UNSET
         else:
-            classification_positive_class = self.classification_positive_class
+            classification_positive_class = classification_positive_class_given
 
+        classification_betas_given = UNSET if self.classification_betas is None else self.classification_betas
         classification_betas: list[float] | None | Unset
-        if isinstance(self.classification_betas, Unset):
+        if isinstance(classification_betas_given, Unset):
             classification_betas = UNSET
-        elif isinstance(self.classification_betas, list):
-            classification_betas = self.classification_betas
+        elif isinstance(classification_betas_given, list):
+            classification_betas = classification_betas_given
 
         else:
-            classification_betas = self.classification_betas
+            classification_betas = classification_betas_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -147,14 +163,14 @@ class FineTuneHyperparams(APIObject):
         classification_betas = _parse_classification_betas(d.get("classification_betas", UNSET))
 
         fine_tune_hyperparams = cls(
-            n_epochs,
-            batch_size,
-            prompt_loss_weight,
-            learning_rate_multiplier,
-            compute_classification_metrics,
-            classification_n_classes,
-            classification_positive_class,
-            classification_betas,
+            None if isinstance(n_epochs, Unset) else n_epochs,
+            None if isinstance(batch_size, Unset) else batch_size,
+            None if isinstance(prompt_loss_weight, Unset) else prompt_loss_weight,
+            None if isinstance(learning_rate_multiplier, Unset) else learning_rate_multiplier,
+            None if isinstance(compute_classification_metrics, Unset) else compute_classification_metrics,
+            None if isinstance(classification_n_classes, Unset) else classification_n_classes,
+            None if isinstance(classification_positive_class, Unset) else classification_positive_class,
+            None if isinstance(classification_betas, Unset) else classification_betas,
         )
 
         if len(d) > 0 + ("n_epochs" in d) + ("batch_size" in d) + ("prompt_loss_weight" in d) + (

@@ -28,14 +28,16 @@ class ImageData(APIObject):
         b64_json (str | Unset): The base64-encoded image, with `response_format` `b64_json`.
     """
 
-    url: str | Unset = UNSET
-    b64_json: str | Unset = UNSET
+    url: str | None = None
+    b64_json: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
+        url_given = UNSET if self.url is None else self.url
+        url = url_given
 
-        b64_json = self.b64_json
+        b64_json_given = UNSET if self.b64_json is None else self.b64_json
+        b64_json = b64_json_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,8 +57,8 @@ class ImageData(APIObject):
         b64_json = d.get("b64_json", UNSET)
 
         image_data = cls(
-            url,
-            b64_json,
+            None if isinstance(url, Unset) else url,
+            None if isinstance(b64_json, Unset) else b64_json,
         )
 
         if len(d) > 0 + ("url" in d) + ("b64_json" in d):

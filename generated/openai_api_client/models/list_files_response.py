@@ -37,9 +37,9 @@ class ListFilesResponse(APIObject):
 
     object_: str
     data: list[OpenAIFile]
-    first_id: None | str | Unset = UNSET
-    last_id: None | str | Unset = UNSET
-    has_more: bool | Unset = UNSET
+    first_id: None | str = None
+    last_id: None | str = None
+    has_more: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -54,19 +54,22 @@ class ListFilesResponse(APIObject):
             data_item = data_item_data.to_dict()
             data.append(data_item)
 
+        first_id_given = UNSET if self.first_id is None else self.first_id
         first_id: None | str | Unset
-        if isinstance(self.first_id, Unset):
+        if isinstance(first_id_given, Unset):
             first_id = UNSET
         else:
-            first_id = self.first_id
+            first_id = first_id_given
 
+        last_id_given = UNSET if self.last_id is None else self.last_id
         last_id: None | str | Unset
-        if isinstance(self.last_id, Unset):
+        if isinstance(last_id_given, Unset):
             last_id = UNSET
         else:
-            last_id = self.last_id
+            last_id = last_id_given
 
-        has_more = self.has_more
+        has_more_given = UNSET if self.has_more is None else self.has_more
+        has_more = has_more_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -106,9 +109,9 @@ class ListFilesResponse(APIObject):
         list_files_response = cls(
             object_,
             data,
-            first_id,
-            last_id,
-            has_more,
+            None if isinstance(first_id, Unset) else first_id,
+            None if isinstance(last_id, Unset) else last_id,
+            None if isinstance(has_more, Unset) else has_more,
         )
 
         if len(d) > 2 + ("first_id" in d) + ("last_id" in d) + ("has_more" in d):

@@ -38,8 +38,8 @@ class Model(APIObject):
     id: str
     object_: str
     owned_by: str
-    created: int | Unset = UNSET
-    permission: list[ModelPermissionItem] | Unset = UNSET
+    created: int | None = None
+    permission: list[ModelPermissionItem] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -53,12 +53,14 @@ class Model(APIObject):
 
         owned_by = self.owned_by
 
-        created = self.created
+        created_given = UNSET if self.created is None else self.created
+        created = created_given
 
+        permission_given = UNSET if self.permission is None else self.permission
         permission: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.permission, Unset):
+        if not isinstance(permission_given, Unset):
             permission = []
-            for permission_item_data in self.permission:
+            for permission_item_data in permission_given:
                 permission_item = permission_item_data.to_dict()
                 permission.append(permission_item)
 
@@ -102,8 +104,8 @@ class Model(APIObject):
             id,
             object_,
             owned_by,
-            created,
-            permission,
+            None if isinstance(created, Unset) else created,
+            None if isinstance(permission, Unset) else permission,
         )
 
         if len(d) > 3 + ("created" in d) + ("permission" in d):

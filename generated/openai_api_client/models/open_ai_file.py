@@ -52,8 +52,8 @@ class OpenAIFile(APIObject):
     created_at: int
     filename: str
     purpose: FilePurposeKnown | str
-    status: FileStatusKnown | str | Unset = UNSET
-    status_details: None | str | Unset = UNSET
+    status: FileStatusKnown | str | None = None
+    status_details: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -81,19 +81,21 @@ class OpenAIFile(APIObject):
         else:
             purpose = self.purpose
 
+        status_given = UNSET if self.status is None else self.status
         status: str | Unset
-        if isinstance(self.status, Unset):
+        if isinstance(status_given, Unset):
             status = UNSET
-        elif isinstance(self.status, str):
-            status = self.status
+        elif isinstance(status_given, str):
+            status = status_given
         else:
-            status = self.status
+            status = status_given
 
+        status_details_given = UNSET if self.status_details is None else self.status_details
         status_details: None | str | Unset
-        if isinstance(self.status_details, Unset):
+        if isinstance(status_details_given, Unset):
             status_details = UNSET
         else:
-            status_details = self.status_details
+            status_details = status_details_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -140,8 +142,8 @@ class OpenAIFile(APIObject):
             created_at,
             filename,
             purpose,
-            status,
-            status_details,
+            None if isinstance(status, Unset) else status,
+            None if isinstance(status_details, Unset) else status_details,
         )
 
         if len(d) > 6 + ("status" in d) + ("status_details" in d):

@@ -33,20 +33,24 @@ class TranscriptionSegment(APIObject):
         text (str | Unset):
     """
 
-    id: int | Unset = UNSET
-    start: float | Unset = UNSET
-    end: float | Unset = UNSET
-    text: str | Unset = UNSET
+    id: int | None = None
+    start: float | None = None
+    end: float | None = None
+    text: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        id_given = UNSET if self.id is None else self.id
+        id = id_given
 
-        start = self.start
+        start_given = UNSET if self.start is None else self.start
+        start = start_given
 
-        end = self.end
+        end_given = UNSET if self.end is None else self.end
+        end = end_given
 
-        text = self.text
+        text_given = UNSET if self.text is None else self.text
+        text = text_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -74,10 +78,10 @@ class TranscriptionSegment(APIObject):
         text = d.get("text", UNSET)
 
         transcription_segment = cls(
-            id,
-            start,
-            end,
-            text,
+            None if isinstance(id, Unset) else id,
+            None if isinstance(start, Unset) else start,
+            None if isinstance(end, Unset) else end,
+            None if isinstance(text, Unset) else text,
         )
 
         if len(d) > 0 + ("id" in d) + ("start" in d) + ("end" in d) + ("text" in d):

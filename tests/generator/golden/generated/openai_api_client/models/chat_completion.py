@@ -35,7 +35,7 @@ class ChatCompletion(APIObject):
     id: str
     object_: Literal["chat.completion"]
     choices: list[ChatMessage]
-    usage_by_model: ChatCompletionUsageByModel | Unset = UNSET
+    usage_by_model: ChatCompletionUsageByModel | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -52,9 +52,10 @@ class ChatCompletion(APIObject):
             choices_item = choices_item_data.to_dict()
             choices.append(choices_item)
 
+        usage_by_model_given = UNSET if self.usage_by_model is None else self.usage_by_model
         usage_by_model: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.usage_by_model, Unset):
-            usage_by_model = self.usage_by_model.to_dict()
+        if not isinstance(usage_by_model_given, Unset):
+            usage_by_model = usage_by_model_given.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -97,7 +98,7 @@ class ChatCompletion(APIObject):
             id,
             object_,
             choices,
-            usage_by_model,
+            None if isinstance(usage_by_model, Unset) else usage_by_model,
         )
 
         if len(d) > 3 + ("usage_by_model" in d):

@@ -44,9 +44,9 @@ class FileObject(APIObject):
     object_: Literal["file"]
     bytes_: int
     purpose: FilePurposeKnown | str
-    filename: str | Unset = UNSET
+    filename: str | None = None
     status: str | Unset = "processed"
-    status_details: None | str | Unset = UNSET
+    status_details: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     @property
@@ -70,15 +70,17 @@ class FileObject(APIObject):
         else:
             purpose = self.purpose
 
-        filename = self.filename
+        filename_given = UNSET if self.filename is None else self.filename
+        filename = filename_given
 
         status = self.status
 
+        status_details_given = UNSET if self.status_details is None else self.status_details
         status_details: None | str | Unset
-        if isinstance(self.status_details, Unset):
+        if isinstance(status_details_given, Unset):
             status_details = UNSET
         else:
-            status_details = self.status_details
+            status_details = status_details_given
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -123,9 +125,9 @@ class FileObject(APIObject):
             object_,
             bytes_,
             purpose,
-            filename,
+            None if isinstance(filename, Unset) else filename,
             status,
-            status_details,
+            None if isinstance(status_details, Unset) else status_details,
         )
 
         if len(d) > 4 + ("filename" in d) + ("status" in d) + ("status_details" in d):
