@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from openai_api_overrides._spec import operations, resolve
+
 JSON = dict[str, Any]
 Direction = Literal["request", "response"]
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 # Keywords that narrow what a request may carry when they rise (minimums) or fall (maximums).
 _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
@@ -166,13 +166,6 @@ def diff_specs(old: JSON, new: JSON, base: str = "base", head: str = "head") -> 
     return report
 
 
-def _operations(spec: JSON) -> Iterator[tuple[str, str, JSON, JSON]]:
-    for path, item in spec.get("paths", {}).items():
-        for method in HTTP_METHODS:
-            if method in item:
-                yield method, path, item, item[method]
-
-
 def _types(schema: JSON) -> set[str]:
     kind = schema.get("type")
     if kind is None:
@@ -208,19 +201,12 @@ class _Walker:
             self.found[key].add(self._op)
 
     def _deref(self, spec: JSON, node: Any) -> Any:
-        hops = 0
-        while isinstance(node, dict) and "$ref" in node and hops < 50:
-            target: Any = spec
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            # A $ref with siblings (3.1 allows it) keeps the siblings' description; the target gives the shape.
-            node = target
-            hops += 1
-        return node
+        # A $ref with siblings (3.1 allows it) keeps the siblings' description; the target gives the shape.
+        return resolve(node, spec)
 
     def run(self) -> None:
-        old_ops = {(m, p): (item, op) for m, p, item, op in _operations(self.old)}
-        new_ops = {(m, p): (item, op) for m, p, item, op in _operations(self.new)}
+        old_ops = {(m, p): (item, op) for m, p, item, op in operations(self.old)}
+        new_ops = {(m, p): (item, op) for m, p, item, op in operations(self.new)}
         for key in old_ops.keys() - new_ops.keys():
             op_id = old_ops[key][1].get("operationId", "")
             self._op = ""

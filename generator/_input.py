@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import yaml
 
-from generator._diff import HTTP_METHODS, JSON
+from generator._diff import JSON
+from openai_api_overrides import _spec
+from openai_api_overrides._spec import HTTP_METHODS
 
 # The x- extensions that name an operation's method on the client (``_resources.py``); one namespace for both.
 _SDK_KEYS = ("x-sdk-method", "x-sdk-stream-method")
@@ -211,16 +212,10 @@ class _Document:
 
     def resolve(self, ref: str) -> Any:
         """What the internal ``$ref`` points to, or ``_MISSING``."""
-        target: Any = self.data
-        for part in unquote(ref.removeprefix("#")).split("/")[1:]:
-            key = part.replace("~1", "/").replace("~0", "~")
-            if isinstance(target, dict) and key in target:
-                target = target[key]
-            elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
-                target = target[int(key)]
-            else:
-                return _MISSING
-        return target
+        try:
+            return _spec.pointer(self.data, ref)
+        except KeyError:
+            return _MISSING
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> Problem:

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator._baseline import BaselineError, load_spec_file
-from generator._diff import HTTP_METHODS, JSON, Change, Report, diff_specs
+from generator._diff import JSON, Change, Report, diff_specs
+from openai_api_overrides._spec import operations
 
 _BASELINE = re.compile(r"^openapi-(\d+)\.(\d+)\.(\d+)\.json$")
 Version = tuple[int, int, int]
@@ -111,13 +112,11 @@ def changelog_versions(root: Path) -> set[Version]:
 def _operation_names(spec: JSON) -> dict[str, tuple[str, ...]]:
     """Each operationId with the names a CHANGELOG entry may call its operation by."""
     names: dict[str, tuple[str, ...]] = {}
-    for path, item in spec.get("paths", {}).items():
-        for method in HTTP_METHODS:
-            operation = item.get(method) if isinstance(item, dict) else None
-            if isinstance(operation, dict) and "operationId" in operation:
-                op_id = str(operation["operationId"])
-                sdk = [str(operation[key]) for key in ("x-sdk-method", "x-sdk-stream-method") if key in operation]
-                names[op_id] = (op_id, *sdk, f"{method.upper()} {path}")
+    for method, path, _, operation in operations(spec):
+        if "operationId" in operation:
+            op_id = str(operation["operationId"])
+            sdk = [str(operation[key]) for key in ("x-sdk-method", "x-sdk-stream-method") if key in operation]
+            names[op_id] = (op_id, *sdk, f"{method.upper()} {path}")
     return names
 
 

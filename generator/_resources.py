@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openai_api_overrides._spec import resolve, snake
+
 _SCALARS = {"str", "int", "float", "bool", "None", "list", "dict", "bytes", "Any"}
 _TYPES = {"Unset", "UNSET", "File"}
 _WIDTH = 100
@@ -63,28 +65,14 @@ _OPTIONS = {
 _OPTIONS_CALL = "request_options(extra_headers, extra_query, extra_body, timeout)"
 
 
-def _snake(name: str) -> str:
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()
-
-
 def _camel(parts: tuple[str, ...]) -> str:
     return "".join(word.capitalize() for part in parts for word in part.split("_"))
-
-
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for key in node["$ref"].lstrip("#/").split("/"):
-            target = target[key]
-        node = target
-    return node
 
 
 def _description(spec: dict[str, Any], schema: Any) -> str:
     if isinstance(schema, dict) and schema.get("description"):
         return str(schema["description"])
-    resolved = _resolve(spec, schema)
+    resolved = resolve(schema, spec)
     return str(resolved.get("description", "")) if isinstance(resolved, dict) else ""
 
 
@@ -198,10 +186,10 @@ def _stream_item(spec: dict[str, Any], operation: dict[str, Any]) -> str | None:
     for status, response in operation.get("responses", {}).items():
         if not str(status).startswith("2"):
             continue
-        media = _resolve(spec, response).get("content", {}).get("text/event-stream")
+        media = resolve(response, spec).get("content", {}).get("text/event-stream")
         if media is None:
             continue
-        data = _resolve(spec, media["schema"])["properties"]["data"]
+        data = resolve(media["schema"], spec)["properties"]["data"]
         for option in data.get("anyOf", [data]):
             if "contentSchema" in option:
                 return str(option["contentSchema"]["$ref"]).rpartition("/")[2]
@@ -218,15 +206,15 @@ def _method(
     key: str,
 ) -> _Method:
     op_id = operation["operationId"]
-    stem = _snake(op_id)
+    stem = snake(op_id)
     function = package.function(stem)
     streamed = _stream_item(spec, operation)
     if key == "x-sdk-stream-method" and streamed is None:
         raise RuntimeError(f"{op_id} has x-sdk-stream-method but no text/event-stream answer")
     described = {}
     for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
-        parameter = _resolve(spec, parameter)
-        described[_snake(parameter["name"])] = str(parameter.get("description", ""))
+        parameter = resolve(parameter, spec)
+        described[snake(parameter["name"])] = str(parameter.get("description", ""))
     params: list[_Param] = []
     body_model = None
     runtime: set[str] = set()
@@ -248,7 +236,7 @@ def _method(
         content = operation["requestBody"]["content"]
         multipart = "multipart/form-data" in content
         kind = "upload" if multipart else kind
-        schema = _resolve(spec, next(iter(content.values()))["schema"])
+        schema = resolve(next(iter(content.values()))["schema"], spec)
         properties = schema.get("properties", {})
         for attribute, field_annotation, required in package.model_fields(body_model):
             spec_name = attribute if attribute in properties else attribute.rstrip("_")
@@ -291,10 +279,10 @@ def _method(
     if kind == "upload" and "str" in success and len(success) == 2:
         # A format switch whose `x-text-formats` answer text/plain: overloads type each answer apart.
         for field_name, schema in properties.items():
-            resolved = _resolve(spec, schema)
+            resolved = resolve(schema, spec)
             if isinstance(resolved, dict) and "x-text-formats" in resolved:
                 texts = [str(value) for value in resolved["x-text-formats"]]
-                known = [_resolve(spec, option).get("enum", []) for option in resolved.get("anyOf", [resolved])]
+                known = [resolve(option, spec).get("enum", []) for option in resolved.get("anyOf", [resolved])]
                 jsons = [str(value) for values in known for value in values if value not in texts]
                 text_formats = (field_name, jsons, texts)
     return _Method(

@@ -29,9 +29,7 @@ __all__ = ["check_part", "part_rules"]
 
 def part_rules(property_schema: dict[str, Any]) -> dict[str, Any]:
     """A property's schema with its ``$ref`` target's keys under its own (a part refers to ``ImageFile``)."""
-    if "$ref" not in property_schema:
-        return property_schema
-    return {**_spec.resolve(property_schema), **{k: v for k, v in property_schema.items() if k != "$ref"}}
+    return _spec.merged(property_schema)
 
 
 def _human(size: int) -> str:

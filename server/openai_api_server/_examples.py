@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from openai_api_server._spec import JSON, Spec
+from openai_api_overrides._spec import JSON
+from openai_api_server._spec import Spec
 
 EVENT_STREAM = "text/event-stream"
 _DEPTH = 12  # deeper than any answer of the spec: a schema that refers to itself stops here
@@ -119,8 +120,7 @@ def instance(spec: Spec, schema: Any, name: str = "", depth: int = 0) -> Any:
     """A value of ``schema``, the same on every call (see the module's docstring)."""
     if not isinstance(schema, dict):
         return None
-    if "$ref" in schema:
-        schema = {**spec.deref(schema), **{k: v for k, v in schema.items() if k != "$ref"}}
+    schema = spec.merged(schema)
     for key in ("const", "example", "default"):
         if key in schema:
             return schema[key]

@@ -16,7 +16,8 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from openai_api_server._spec import plausible_id, snake
+from openai_api_overrides._spec import snake
+from openai_api_server._spec import plausible_id
 from openai_api_server.app import Answer, ApiServer, Context, Handler, error
 from openai_api_server.errors import model_not_found_message
 

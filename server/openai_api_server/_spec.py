@@ -1,14 +1,15 @@
 """The spec the server follows: the client's bundled ``openai_api_client/openapi.json`` (no checkout needed), or any
-OpenAPI 3.1 file (``ServerConfig.spec_path``). Its paths, under its servers' base path, are the server's routes."""
+OpenAPI 3.1 file (``ServerConfig.spec_path``). Its paths, under its servers' base path, are the server's routes.
+
+Loading, ``$ref``s and names are the client's spec-access module's (``openai_api_overrides._spec``); this module adds
+what only the server needs: routes, responses by status, and validators."""
 
 from __future__ import annotations
 
 import functools
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -16,19 +17,13 @@ from urllib.parse import unquote, urlsplit
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS31Validator
 
-JSON = dict[str, Any]
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+from openai_api_overrides import _spec
+from openai_api_overrides._spec import HTTP_METHODS, JSON
+
+SpecError = _spec.SpecFileError
+"""A spec file the server cannot read; the message names the file and what is wrong."""
 _PARAMETER = re.compile(r"\{([^}]*)\}")
 _SPLIT = re.compile(r"(\{[^}]*\})")
-
-
-class SpecError(ValueError):
-    """A spec file the server cannot read; the message names the file and what is wrong."""
-
-
-def snake(name: str) -> str:
-    """``createChatCompletion`` -> ``create_chat_completion``: the name of an operation's handler."""
-    return re.sub(r"[^a-zA-Z0-9]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)).lower()
 
 
 def _base(servers: Any) -> str:
@@ -90,7 +85,7 @@ class Spec:
     @classmethod
     def load(cls, path: Path | None = None) -> Spec:
         """The spec in ``path`` (JSON, or YAML with PyYAML installed); without one, the client's bundled spec."""
-        return bundled() if path is None else cls(_read(path))
+        return bundled() if path is None else cls(_spec.load_file(path))
 
     def match(self, raw_path: str) -> tuple[PathItem, dict[str, str]] | None:
         """The path a request's raw path is, with its parameters; a literal segment wins over a parameter."""
@@ -102,12 +97,13 @@ class Spec:
             yield from path.operations.values()
 
     def deref(self, node: JSON) -> JSON:
-        while "$ref" in node:
-            target: Any = self.data
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node = target
-        return node
+        """``node`` with its ``$ref``s followed in this spec."""
+        found: JSON = _spec.resolve(node, self.data)
+        return found
+
+    def merged(self, schema: JSON) -> JSON:
+        """``schema`` with its ``$ref`` target's keys under its own siblings."""
+        return _spec.merged(schema, self.data)
 
     def request_schema(self, op: JSON) -> JSON | None:
         """The schema of an operation's request body (JSON or multipart), dereferenced."""
@@ -162,25 +158,8 @@ class Spec:
 
 @functools.cache
 def bundled() -> Spec:
-    text = resources.files("openai_api_client").joinpath("openapi.json").read_text(encoding="utf-8")
-    return Spec(json.loads(text))
-
-
-def _read(path: Path) -> JSON:
-    loads: Callable[[str], Any] = json.loads
-    if path.suffix != ".json":
-        try:
-            import yaml
-        except ImportError:
-            raise SpecError(f"{path}: a YAML spec needs PyYAML (pip install pyyaml); or give it as JSON") from None
-        loads = yaml.safe_load
-    try:
-        data = loads(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # the file is missing, or not JSON (YAML)
-        raise SpecError(f"{path}: cannot read it as a spec ({exc})") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
-        raise SpecError(f"{path}: an OpenAPI document has an object of 'paths'")
-    return data
+    """The client's bundled spec, the one it checks its uploads and answers against."""
+    return Spec(_spec.spec())
 
 
 _ID_PATH = re.compile(r"^[A-Za-z0-9_:.\-]+$")

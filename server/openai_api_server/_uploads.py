@@ -15,8 +15,9 @@ from typing import IO, Any
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 
+from openai_api_overrides._spec import JSON
 from openai_api_server import _json
-from openai_api_server._spec import JSON, Spec
+from openai_api_server._spec import Spec
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _MAX_BAD_LINES = 3

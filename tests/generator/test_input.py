@@ -279,3 +279,20 @@ _A = {"type": "object", "properties": {"a": {"type": "string"}}}
 def test_which_required_names_are_undeclared(tmp_path: Path, schemas: dict[str, Any], undeclared: list[str]) -> None:
     found = [line.removeprefix("#/components/schemas/") for line in _undeclared(tmp_path, **schemas)]
     assert [line.split(", which")[0].replace(": `required` names ", ": ") for line in found] == undeclared
+
+
+def test_the_generator_reads_the_spec_without_the_package_it_writes(tmp_path: Path) -> None:
+    """The generator runs before ``generated/`` exists (or while it is broken): its modules import the spec-access
+    module, ``openai_api_overrides._spec``, and that import must not reach ``openai_api_client``."""
+    code = (
+        "import sys; sys.modules['openai_api_client'] = None\n"
+        "import generator.__main__, generator._resources\n"
+        "from generator._input import load_spec\n"
+        "from pathlib import Path\n"
+        "print(len(load_spec(Path(sys.argv[1]))['paths']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(SPEC_PATH)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == len(yaml.safe_load(SPEC_TEXT)["paths"])

@@ -1,4 +1,5 @@
-"""Reading spec/openapi.yaml: its operations and validators for its schemas."""
+"""Reading spec/openapi.yaml: its operations and validators for its schemas. Loading, ``$ref``s and names are the
+spec-access module's (``openai_api_overrides._spec``), as for the client, the server and the generator."""
 
 from __future__ import annotations
 
@@ -7,23 +8,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS31Validator
 
+from openai_api_overrides import _spec
+from openai_api_overrides._spec import JSON, snake
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "spec" / "openapi.yaml"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-
-JSON = dict[str, Any]
 
 
 @functools.cache
 def load_spec(path: Path = SPEC_PATH) -> JSON:
-    spec: JSON = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return spec
+    """The spec file at ``path`` (read once per path); tests that change it work on a copy."""
+    return _spec.load_file(path)
 
 
 @dataclass(frozen=True)
@@ -51,25 +50,14 @@ class Operation:
 
 
 def operations(spec: JSON | None = None) -> Iterator[Operation]:
-    spec = spec if spec is not None else load_spec()
-    for path, item in spec["paths"].items():
-        for method in HTTP_METHODS:
-            if method in item:
-                yield Operation(method, path, item, item[method])
-
-
-def snake(name: str) -> str:
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    return re.sub(r"[^a-zA-Z0-9]+", "_", name).lower()
+    for method, path, item, op in _spec.operations(spec if spec is not None else load_spec()):
+        yield Operation(method, path, item, op)
 
 
 def deref(spec: JSON, node: JSON) -> JSON:
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
+    """``node`` with its ``$ref``s followed in ``spec``."""
+    found: JSON = _spec.resolve(node, spec)
+    return found
 
 
 def schema_validator(schema: JSON, spec: JSON | None = None) -> Validator:
