@@ -202,8 +202,23 @@ class _FloorLines:
                 self.events += 1
 
 
+# The chat request as the facade's keyword arguments (typed Any: the generated parameters are precise TypedDicts).
+_FACADE_CHAT: dict[str, Any] = dict(CHAT)
+
+
+def _download(client: Any) -> Callable[[str, Path], object]:
+    """A file's content streamed to a path through the facade's streamed answer."""
+
+    def download(file_id: str, target: Path) -> None:
+        with client.files.with_streaming_response.content(file_id) as response:
+            response.stream_to_file(target)
+
+    return download
+
+
 class Generated(Contestant):
-    """This client as the README shows it: the generated functions, with ``oa.call`` and the streams."""
+    """This client's generated functions, with ``oa.call`` for the calls and the facade on the same client for the
+    streams, uploads and downloads (the generated functions read those whole)."""
 
     key = "ours"
     label = "this client (generated functions)"
@@ -212,7 +227,7 @@ class Generated(Contestant):
         import openai_api_overrides as oa
         from openai_api_client.api.files import list_files
 
-        return oa.call(list_files.sync_detailed, client=oa.create_client(api_key=KEY, base_url=url))
+        return oa.call(list_files.sync_detailed, client=oa.OpenAI(api_key=KEY, base_url=url).http)
 
     def calls(self, url: str) -> dict[str, Callable[[], object]]:
         import openai_api_overrides as oa
@@ -221,7 +236,7 @@ class Generated(Contestant):
         from openai_api_client.api.models import list_models
         from openai_api_client.models import CreateChatCompletionRequest
 
-        client = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
+        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0).http
         body = CreateChatCompletionRequest.from_dict(CHAT)
         return {
             "list files": lambda: oa.call(list_files.sync_detailed, client=client),
@@ -232,18 +247,15 @@ class Generated(Contestant):
     def stream(self, url: str, chunks: int) -> Callable[[], int]:
         import openai_api_overrides as oa
 
-        client = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
-        body = stream_body(chunks)
-        return lambda: sum(1 for _ in oa.stream_chat_completion(client, body))
+        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda: sum(1 for _ in client.chat.completions.stream(**_FACADE_CHAT, user=str(chunks)))
 
     def astream(self, url: str, chunks: int) -> Callable[[], Awaitable[int]]:
         import openai_api_overrides as oa
 
-        body = stream_body(chunks)
-
         async def run() -> int:
-            async with oa.create_async_client(api_key=KEY, base_url=url, max_retries=0) as client:
-                return sum([1 async for _ in oa.astream_chat_completion(client, body)])
+            async with oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
+                return sum([1 async for _ in client.chat.completions.stream(**_FACADE_CHAT, user=str(chunks))])
 
         return run
 
@@ -254,8 +266,8 @@ class Generated(Contestant):
         from openai_api_client.api.files import list_files
 
         async def run() -> object:
-            async with oa.create_async_client(api_key=KEY, base_url=url, max_retries=0) as client:
-                calls = (oa.acall(list_files.asyncio_detailed, client=client) for _ in range(count))
+            async with oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
+                calls = (oa.acall(list_files.asyncio_detailed, client=client.http) for _ in range(count))
                 return await asyncio.gather(*calls)
 
         return run
@@ -263,24 +275,19 @@ class Generated(Contestant):
     def upload(self, url: str) -> Callable[[Path], object]:
         import openai_api_overrides as oa
 
-        client = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
-        return lambda path: oa.upload_file(client, path, purpose="assistants")
+        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: client.files.create(file=path, purpose="assistants")
 
     def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
         import openai_api_overrides as oa
 
-        client = oa.create_async_client(api_key=KEY, base_url=url, max_retries=0)
-        return lambda path: oa.aupload_file(client, path, purpose="assistants")
+        client = oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0)
+        return lambda path: client.files.create(file=path, purpose="assistants")
 
     def download(self, url: str) -> Callable[[str, Path], object]:
         import openai_api_overrides as oa
 
-        client = oa.create_client(api_key=KEY, base_url=url, max_retries=0)
-        return lambda file_id, target: oa.download_file(client, file_id, target)
-
-
-# The chat request as the facade's keyword arguments (typed Any: the generated parameters are precise TypedDicts).
-_FACADE_CHAT: dict[str, Any] = dict(CHAT)
+        return _download(oa.OpenAI(api_key=KEY, base_url=url, max_retries=0))
 
 
 class Facade(Contestant):
@@ -345,10 +352,8 @@ class Facade(Contestant):
     def download(self, url: str) -> Callable[[str, Path], object]:
         import openai_api_overrides as oa
 
-        # The README's streamed download from the facade (``files.content`` returns the bytes, as the official
-        # package's does).
-        client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
-        return lambda file_id, target: oa.download_file(client.http, file_id, target)
+        # The README's streamed download (``files.content`` reads the bytes whole, as the official package's does).
+        return _download(oa.OpenAI(api_key=KEY, base_url=url, max_retries=0))
 
 
 class Official(Contestant):

@@ -1,11 +1,10 @@
-"""The hand-written layer over the generated ``openai_api_client``.
+"""The hand-written layer over the generated ``openai_api_client``: import this one.
 
-It imports the generated code and never patches it: what the spec cannot say lives here. ``create_client`` gives
-the generated ``AuthenticatedClient`` with retries, a deadline, timeouts and a hidden key, and one owner of how
-every exchange ends (a typed error for anything but a 2xx answer the spec describes); ``call`` types any generated
-function's result; ``iter_files`` pages through every file, on the gateway too; ``stream_chat_completion`` and
-friends stream server-sent events as generated models; ``upload_file`` and ``download_file`` stream files of any
-size with progress, after checking them against the spec's limits.
+``OpenAI`` and ``AsyncOpenAI`` are the one way to call the API: every operation of the spec as
+``client.<resource>.<method>(...)``, with retries, a deadline per call, typed errors, streams, pages, streamed
+uploads checked against the spec's limits, and downloads. The public names are those, the errors, ``RetryPolicy``,
+the stream classes and ``accumulate_chat``; ``call``, ``acall`` and ``raise_for_status`` type a generated function's
+result (``oa.call(retrieve_model.sync_detailed, "davinci", client=client.http)``). Everything else is private.
 
 Each public name is declared in its module's ``__all__`` and listed under that module in ``_PUBLIC`` (a test holds
 the two equal); this package re-exports them all, each module loading on the first use of one of its names: a
@@ -19,23 +18,13 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from openai_api_overrides._calls import *  # noqa: F403
-    from openai_api_overrides._client import *  # noqa: F403
-    from openai_api_overrides._constants import *  # noqa: F403
-    from openai_api_overrides._downloads import *  # noqa: F403
     from openai_api_overrides._errors import *  # noqa: F403
     from openai_api_overrides._facade import *  # noqa: F403
-    from openai_api_overrides._files import *  # noqa: F403
-    from openai_api_overrides._inputs import *  # noqa: F403
-    from openai_api_overrides._logging import *  # noqa: F403
     from openai_api_overrides._retry import *  # noqa: F403
     from openai_api_overrides._streaming import *  # noqa: F403
-    from openai_api_overrides._uploads import *  # noqa: F403
 
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "_calls": ("acall", "call", "raise_for_status"),
-    "_client": ("OpenAIClient", "create_async_client", "create_client"),
-    "_constants": ("DEFAULT_BASE_URL", "DEFAULT_DEADLINE", "DEFAULT_TIMEOUT", "GATEWAY_HOST"),
-    "_downloads": ("adownload_file", "adownload_file_bytes", "download_file", "download_file_bytes"),
     "_errors": (
         "APIConnectionError",
         "APIError",
@@ -65,33 +54,8 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "UnprocessableEntityError",
     ),
     "_facade": ("AsyncOpenAI", "OpenAI"),
-    "_files": ("aiter_files", "alist_files", "iter_files", "list_files"),
-    "_inputs": ("FileInput", "ProgressCallback"),
-    "_logging": ("logger",),
     "_retry": ("RetryPolicy",),
-    "_streaming": (
-        "AsyncStream",
-        "Stream",
-        "accumulate_chat",
-        "astream_chat_completion",
-        "astream_completion",
-        "astream_fine_tune_events",
-        "stream_chat_completion",
-        "stream_completion",
-        "stream_fine_tune_events",
-    ),
-    "_uploads": (
-        "acreate_image_edit",
-        "acreate_image_variation",
-        "acreate_transcription",
-        "acreate_translation",
-        "aupload_file",
-        "create_image_edit",
-        "create_image_variation",
-        "create_transcription",
-        "create_translation",
-        "upload_file",
-    ),
+    "_streaming": ("AsyncStream", "Stream", "accumulate_chat"),
 }
 _HOME = {name: module for module, names in _PUBLIC.items() for name in names}
 

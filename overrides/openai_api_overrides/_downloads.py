@@ -1,4 +1,4 @@
-"""File content, streamed to a path or a file object in chunks; a broken download leaves no truncated file."""
+"""Binary answers (a file's content) for the facade, read whole or streamed; a broken download leaves no file."""
 
 from __future__ import annotations
 
@@ -17,12 +17,10 @@ from openai_api_client.api.files import download_file as _download_op
 from openai_api_overrides._calls import NO_OPTIONS, with_options
 from openai_api_overrides._errors import LocalFileError, OpenAIError
 from openai_api_overrides._exchange import STREAMED
-from openai_api_overrides._inputs import ProgressCallback
 
-__all__ = ["adownload_file", "adownload_file_bytes", "download_file", "download_file_bytes"]
+__all__: list[str] = []
 # download_response, adownload_response and target serve the facade's binary answers: not exported.
 
-CHUNK_SIZE = 1 << 16
 Destination = str | os.PathLike[str] | IO[bytes]
 
 
@@ -38,11 +36,6 @@ def _request(
     if streamed:
         kwargs["extensions"] = {**kwargs.get("extensions", {}), STREAMED: True}
     return http.build_request(**kwargs)
-
-
-def _total(response: httpx.Response) -> int | None:
-    length = response.headers.get("content-length")
-    return int(length) if length and length.isdigit() else None
 
 
 @contextlib.contextmanager
@@ -83,58 +76,6 @@ def _local_errors(where: str) -> Iterator[None]:
         raise LocalFileError(f"the download could not be written to {where}: {reason}", where) from exc
 
 
-def download_file(
-    client: AuthenticatedClient,
-    file_id: str,
-    destination: Destination,
-    *,
-    progress: ProgressCallback | None = None,
-) -> int:
-    """Streams a file's content to ``destination`` (a path or a binary file object); returns the bytes written.
-
-    Memory stays flat whatever the size. Writing to a path goes through a temporary file in the same folder,
-    renamed when the last byte has arrived: a download that breaks leaves nothing at the path, and raises.
-    """
-    http = client.get_httpx_client()
-    response = http.send(_request(http, {"file_id": file_id}), stream=True)
-    try:
-        total = _total(response)
-        written = 0
-        with target(destination) as out:
-            for chunk in response.iter_bytes(CHUNK_SIZE):
-                out.write(chunk)
-                written += len(chunk)
-                if progress is not None:
-                    progress(written, total)
-    finally:
-        response.close()
-    return written
-
-
-async def adownload_file(
-    client: AuthenticatedClient,
-    file_id: str,
-    destination: Destination,
-    *,
-    progress: ProgressCallback | None = None,
-) -> int:
-    """The async twin of :func:`download_file` (the writes themselves are plain blocking file writes)."""
-    http = client.get_async_httpx_client()
-    response = await http.send(_request(http, {"file_id": file_id}), stream=True)
-    try:
-        total = _total(response)
-        written = 0
-        with target(destination) as out:
-            async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                out.write(chunk)
-                written += len(chunk)
-                if progress is not None:
-                    progress(written, total)
-    finally:
-        await response.aclose()
-    return written
-
-
 def download_response(
     client: AuthenticatedClient,
     module: ModuleType,
@@ -159,12 +100,3 @@ async def adownload_response(
 ) -> httpx.Response:
     http = client.get_async_httpx_client()
     return await http.send(_request(http, arguments, streamed, module, options), stream=streamed)
-
-
-def download_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
-    """A small file's content, whole, as bytes."""
-    return download_response(client, _download_op, {"file_id": file_id}).content
-
-
-async def adownload_file_bytes(client: AuthenticatedClient, file_id: str) -> bytes:
-    return (await adownload_response(client, _download_op, {"file_id": file_id})).content

@@ -1,21 +1,24 @@
-"""Listing files: the gateway's documented path with its fallback, and lazy pagination over ``after`` cursors."""
+"""One page of files for the facade's ``files.list``: on the gateway, its documented path with its fallback.
+
+The facade's pages follow the ``after`` cursors; this module only says which path each page is asked at.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from openai_api_client.api.files import list_files as _list_files
 from openai_api_client.api.files import list_files_gateway as _list_files_gateway
-from openai_api_client.models import ListFilesResponse, ListOrderKnown, OpenAIFile
+from openai_api_client.models import ListFilesResponse, ListOrderKnown
 from openai_api_client.types import UNSET, Unset
 from openai_api_overrides._calls import NO_OPTIONS, asend_call, send_call
 from openai_api_overrides._client import OpenAIClient
 from openai_api_overrides._errors import NotFoundError
 from openai_api_overrides._logging import logger
-from openai_api_overrides._pages import Cursors
 
-__all__ = ["aiter_files", "alist_files", "iter_files", "list_files"]
+__all__: list[str] = []
+# list_files and alist_files serve the facade's files.list: not exported.
 
 _GATEWAY_PATH = "/files%2520_"
 _CANONICAL_PATH = "/files"
@@ -79,42 +82,3 @@ async def alist_files(
             return page  # type: ignore[no-any-return]
     arguments = {"purpose": purpose, "limit": limit, "order": order, "after": after}
     return await asend_call(_list_files.asyncio_detailed, client, options, arguments)  # type: ignore[no-any-return]
-
-
-def iter_files(
-    client: OpenAIClient,
-    *,
-    purpose: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
-    order: ListOrderKnown | str | Unset = UNSET,
-) -> Iterator[OpenAIFile]:
-    """Every file, page by page as the loop asks for them (``limit`` is the page size)."""
-    after: str | Unset = UNSET
-    cursors = Cursors(client.token)
-    while True:
-        page = list_files(client, purpose=purpose, limit=limit, order=order, after=after)
-        yield from page.data
-        cursor = cursors.next(page)
-        if cursor is None:
-            return
-        after = cursor
-
-
-async def aiter_files(
-    client: OpenAIClient,
-    *,
-    purpose: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
-    order: ListOrderKnown | str | Unset = UNSET,
-) -> AsyncIterator[OpenAIFile]:
-    """The async twin of :func:`iter_files`."""
-    after: str | Unset = UNSET
-    cursors = Cursors(client.token)
-    while True:
-        page = await alist_files(client, purpose=purpose, limit=limit, order=order, after=after)
-        for item in page.data:
-            yield item
-        cursor = cursors.next(page)
-        if cursor is None:
-            return
-        after = cursor

@@ -17,18 +17,11 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from openai_api_client import AuthenticatedClient
-from openai_api_client.api.chat import create_chat_completion
-from openai_api_client.api.completions import create_completion
-from openai_api_client.api.fine_tunes import list_fine_tune_events
 from openai_api_client.models import (
     ChatCompletionChoice,
     ChatCompletionResponseMessage,
     CreateChatCompletionChunk,
-    CreateChatCompletionRequest,
     CreateChatCompletionResponse,
-    CreateCompletionRequest,
-    CreateCompletionResponse,
-    FineTuneEvent,
 )
 from openai_api_client.types import UNSET
 from openai_api_overrides._calls import NO_OPTIONS, with_options
@@ -46,17 +39,8 @@ from openai_api_overrides._sse import ServerSentEvent, SSEDecoder
 
 T = TypeVar("T")
 
-__all__ = [
-    "AsyncStream",
-    "Stream",
-    "accumulate_chat",
-    "astream_chat_completion",
-    "astream_completion",
-    "astream_fine_tune_events",
-    "stream_chat_completion",
-    "stream_completion",
-    "stream_fine_tune_events",
-]
+__all__ = ["AsyncStream", "Stream", "accumulate_chat"]
+# reader serves the facade's stream methods, for any streamed operation: not exported.
 
 _DONE = "[DONE]"
 
@@ -418,73 +402,6 @@ def reader(
     else:
         arguments["body"] = _streaming_body(_body_model(module), arguments["body"])
     return _Reader(module, with_options(module.request_kwargs(**arguments), options), item.from_dict, read_idle_timeout)
-
-
-def _completion_reader(
-    body: CreateCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
-) -> _Reader[CreateCompletionResponse]:
-    return reader(create_completion, {"body": body}, CreateCompletionResponse, read_idle_timeout)
-
-
-def _chat_reader(
-    body: CreateChatCompletionRequest | Mapping[str, Any], read_idle_timeout: float | None
-) -> _Reader[CreateChatCompletionChunk]:
-    return reader(create_chat_completion, {"body": body}, CreateChatCompletionChunk, read_idle_timeout)
-
-
-def _events_reader(fine_tune_id: str, read_idle_timeout: float | None) -> _Reader[FineTuneEvent]:
-    return reader(list_fine_tune_events, {"fine_tune_id": fine_tune_id}, FineTuneEvent, read_idle_timeout)
-
-
-def stream_completion(
-    client: AuthenticatedClient,
-    body: CreateCompletionRequest | Mapping[str, Any],
-    *,
-    read_idle_timeout: float | None = None,
-) -> Stream[CreateCompletionResponse]:
-    """Streams a completion: each item is a ``CreateCompletionResponse`` holding part of the text."""
-    return Stream(client, _completion_reader(body, read_idle_timeout))
-
-
-def stream_chat_completion(
-    client: AuthenticatedClient,
-    body: CreateChatCompletionRequest | Mapping[str, Any],
-    *,
-    read_idle_timeout: float | None = None,
-) -> Stream[CreateChatCompletionChunk]:
-    """Streams a chat completion as ``CreateChatCompletionChunk`` models; :func:`accumulate_chat` joins them."""
-    return Stream(client, _chat_reader(body, read_idle_timeout))
-
-
-def stream_fine_tune_events(
-    client: AuthenticatedClient, fine_tune_id: str, *, read_idle_timeout: float | None = None
-) -> Stream[FineTuneEvent]:
-    """Follows a fine-tune job's events until the job ends (``data: [DONE]``)."""
-    return Stream(client, _events_reader(fine_tune_id, read_idle_timeout))
-
-
-def astream_completion(
-    client: AuthenticatedClient,
-    body: CreateCompletionRequest | Mapping[str, Any],
-    *,
-    read_idle_timeout: float | None = None,
-) -> AsyncStream[CreateCompletionResponse]:
-    return AsyncStream(client, _completion_reader(body, read_idle_timeout))
-
-
-def astream_chat_completion(
-    client: AuthenticatedClient,
-    body: CreateChatCompletionRequest | Mapping[str, Any],
-    *,
-    read_idle_timeout: float | None = None,
-) -> AsyncStream[CreateChatCompletionChunk]:
-    return AsyncStream(client, _chat_reader(body, read_idle_timeout))
-
-
-def astream_fine_tune_events(
-    client: AuthenticatedClient, fine_tune_id: str, *, read_idle_timeout: float | None = None
-) -> AsyncStream[FineTuneEvent]:
-    return AsyncStream(client, _events_reader(fine_tune_id, read_idle_timeout))
 
 
 def accumulate_chat(chunks: Iterable[CreateChatCompletionChunk]) -> CreateChatCompletionResponse:

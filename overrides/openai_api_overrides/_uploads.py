@@ -5,8 +5,6 @@ the model. Which fields are files, what limits they have, and whether the answer
 spec (the request schema's ``format: binary`` parts and their ``x-`` extensions), so an operation the spec adds
 needs nothing here. The request is built with the module's ``request_kwargs``; the transport gives every multipart
 body a random boundary. ``validate=False`` skips the local checks.
-
-The named helpers below (``upload_file``, ``create_transcription``, ...) are the same call for one operation each.
 """
 
 from __future__ import annotations
@@ -20,41 +18,14 @@ from typing import Any
 import httpx
 
 from openai_api_client import AuthenticatedClient
-from openai_api_client.api.audio import create_transcription as _transcription_op
-from openai_api_client.api.audio import create_translation as _translation_op
-from openai_api_client.api.files import create_file as _file_op
-from openai_api_client.api.images import create_image_edit as _image_edit_op
-from openai_api_client.api.images import create_image_variation as _image_variation_op
-from openai_api_client.models import (
-    CreateFileRequest,
-    CreateImageEditRequest,
-    CreateImageVariationRequest,
-    CreateTranscriptionRequest,
-    CreateTranscriptionResponse,
-    CreateTranslationRequest,
-    CreateTranslationResponse,
-    ImagesResponse,
-    OpenAIFile,
-)
-from openai_api_client.types import UNSET, Unset
+from openai_api_client.types import Unset
 from openai_api_overrides import _spec
 from openai_api_overrides._calls import NO_OPTIONS, parse_response, with_options
 from openai_api_overrides._errors import status_error
 from openai_api_overrides._inputs import FileInput, ProgressCallback, Upload, open_upload
 from openai_api_overrides._validation import check_part, default_extension, part_rules
 
-__all__ = [
-    "acreate_image_edit",
-    "acreate_image_variation",
-    "acreate_transcription",
-    "acreate_translation",
-    "aupload_file",
-    "create_image_edit",
-    "create_image_variation",
-    "create_transcription",
-    "create_translation",
-    "upload_file",
-]
+__all__: list[str] = []
 # send_upload and asend_upload serve the facade: for any multipart operation, not exported.
 
 
@@ -213,201 +184,3 @@ async def asend_upload(
         return _finish(prepared, client, response)
     finally:
         prepared.close()
-
-
-# --- one helper per operation, kept for the callers who use them --------------------------------------------------
-
-
-def _given(**fields: Any) -> dict[str, Any]:
-    return {name: value for name, value in fields.items() if not isinstance(value, Unset) and value is not None}
-
-
-def upload_file(
-    client: AuthenticatedClient,
-    file: FileInput,
-    *,
-    purpose: str,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> OpenAIFile:
-    """Uploads ``file`` (a path, file object, bytes or ``(filename, content, mime)``), streamed in chunks.
-
-    With ``validate`` (the default) the spec's limits are checked first: the size, and for purpose
-    ``fine-tune`` the ``.jsonl`` extension and every line against the training-record schema.
-    """
-    fields = _given(file=file, purpose=purpose)
-    return send_upload(client, _file_op, CreateFileRequest, fields, progress=progress, validate=validate)  # type: ignore[no-any-return]
-
-
-async def aupload_file(
-    client: AuthenticatedClient,
-    file: FileInput,
-    *,
-    purpose: str,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> OpenAIFile:
-    """The async twin of :func:`upload_file`."""
-    fields = _given(file=file, purpose=purpose)
-    return await asend_upload(client, _file_op, CreateFileRequest, fields, progress=progress, validate=validate)  # type: ignore[no-any-return]
-
-
-def create_image_edit(
-    client: AuthenticatedClient,
-    *,
-    image: FileInput,
-    prompt: str,
-    mask: FileInput | None = None,
-    n: int | Unset = UNSET,
-    size: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    user: str | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> ImagesResponse:
-    """Edits ``image`` (a square PNG under 4 MB, checked first unless ``validate=False``)."""
-    fields = _given(image=image, prompt=prompt, mask=mask, n=n, size=size, response_format=response_format, user=user)
-    return send_upload(  # type: ignore[no-any-return]
-        client, _image_edit_op, CreateImageEditRequest, fields, progress=progress, validate=validate
-    )
-
-
-async def acreate_image_edit(
-    client: AuthenticatedClient,
-    *,
-    image: FileInput,
-    prompt: str,
-    mask: FileInput | None = None,
-    n: int | Unset = UNSET,
-    size: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    user: str | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> ImagesResponse:
-    fields = _given(image=image, prompt=prompt, mask=mask, n=n, size=size, response_format=response_format, user=user)
-    return await asend_upload(  # type: ignore[no-any-return]
-        client, _image_edit_op, CreateImageEditRequest, fields, progress=progress, validate=validate
-    )
-
-
-def create_image_variation(
-    client: AuthenticatedClient,
-    *,
-    image: FileInput,
-    n: int | Unset = UNSET,
-    size: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    user: str | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> ImagesResponse:
-    """Variations of ``image`` (a square PNG under 4 MB, checked first unless ``validate=False``)."""
-    fields = _given(image=image, n=n, size=size, response_format=response_format, user=user)
-    return send_upload(  # type: ignore[no-any-return]
-        client, _image_variation_op, CreateImageVariationRequest, fields, progress=progress, validate=validate
-    )
-
-
-async def acreate_image_variation(
-    client: AuthenticatedClient,
-    *,
-    image: FileInput,
-    n: int | Unset = UNSET,
-    size: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    user: str | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> ImagesResponse:
-    fields = _given(image=image, n=n, size=size, response_format=response_format, user=user)
-    return await asend_upload(  # type: ignore[no-any-return]
-        client, _image_variation_op, CreateImageVariationRequest, fields, progress=progress, validate=validate
-    )
-
-
-def create_transcription(
-    client: AuthenticatedClient,
-    *,
-    file: FileInput,
-    model: str,
-    prompt: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    temperature: float | Unset = UNSET,
-    language: str | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> str | CreateTranscriptionResponse:
-    """Transcribes audio. ``text``, ``srt`` and ``vtt`` come back as ``str``; ``json`` and ``verbose_json`` as the
-    ``CreateTranscriptionResponse`` model."""
-    fields = _given(
-        file=file,
-        model=model,
-        prompt=prompt,
-        response_format=response_format,
-        temperature=temperature,
-        language=language,
-    )
-    return send_upload(  # type: ignore[no-any-return]
-        client, _transcription_op, CreateTranscriptionRequest, fields, progress=progress, validate=validate
-    )
-
-
-async def acreate_transcription(
-    client: AuthenticatedClient,
-    *,
-    file: FileInput,
-    model: str,
-    prompt: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    temperature: float | Unset = UNSET,
-    language: str | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> str | CreateTranscriptionResponse:
-    fields = _given(
-        file=file,
-        model=model,
-        prompt=prompt,
-        response_format=response_format,
-        temperature=temperature,
-        language=language,
-    )
-    return await asend_upload(  # type: ignore[no-any-return]
-        client, _transcription_op, CreateTranscriptionRequest, fields, progress=progress, validate=validate
-    )
-
-
-def create_translation(
-    client: AuthenticatedClient,
-    *,
-    file: FileInput,
-    model: str,
-    prompt: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    temperature: float | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> str | CreateTranslationResponse:
-    """Translates audio into English; text formats come back as ``str``, JSON ones as the model."""
-    fields = _given(file=file, model=model, prompt=prompt, response_format=response_format, temperature=temperature)
-    return send_upload(  # type: ignore[no-any-return]
-        client, _translation_op, CreateTranslationRequest, fields, progress=progress, validate=validate
-    )
-
-
-async def acreate_translation(
-    client: AuthenticatedClient,
-    *,
-    file: FileInput,
-    model: str,
-    prompt: str | Unset = UNSET,
-    response_format: str | Unset = UNSET,
-    temperature: float | Unset = UNSET,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-) -> str | CreateTranslationResponse:
-    fields = _given(file=file, model=model, prompt=prompt, response_format=response_format, temperature=temperature)
-    return await asend_upload(  # type: ignore[no-any-return]
-        client, _translation_op, CreateTranslationRequest, fields, progress=progress, validate=validate
-    )

@@ -28,11 +28,17 @@ from openai_api_client.models import (
     CreateFineTuneRequest,
     CreateImageRequest,
 )
+from openai_api_overrides._client import OpenAIClient
+from tests.helpers.clients import facade
 from tests.helpers.spec import Operation, deref, load_spec, operations
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + (2).to_bytes(4, "big") * 2 + b"\x08\x06\0\0\0\0\0\0\0"
-CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Hello!"}], "temperature": 0.7}
-COMPLETION = {
+CHAT: dict[str, Any] = {
+    "model": "gpt-3.5-turbo",
+    "messages": [{"role": "user", "content": "Hello!"}],
+    "temperature": 0.7,
+}
+COMPLETION: dict[str, Any] = {
     "model": "text-davinci-003",
     "prompt": ["a", "b"],
     "max_tokens": 7,
@@ -44,7 +50,7 @@ COMPLETION = {
 # entry, "<operationId>:stream", that reads the text/event-stream answer. The operations below are called with
 # values chosen to reach more of their schema; every other operation (one the spec adds) is called through the
 # facade with its spec examples (see ``example_call``), so the list of operations is the spec's alone.
-Call = Callable[[oa.OpenAIClient], Any]
+Call = Callable[[OpenAIClient], Any]
 _CHOSEN: dict[str, Call] = {
     "listModels": lambda c: oa.call(list_models.sync_detailed, client=c),
     "retrieveModel": lambda c: oa.call(retrieve_model.sync_detailed, client=c, model="text-davinci-003"),
@@ -52,11 +58,11 @@ _CHOSEN: dict[str, Call] = {
     "createCompletion": lambda c: oa.call(
         create_completion.sync_detailed, client=c, body=CreateCompletionRequest.from_dict(COMPLETION)
     ),
-    "createCompletion:stream": lambda c: list(oa.stream_completion(c, COMPLETION)),
+    "createCompletion:stream": lambda c: list(facade(c).completions.stream(**COMPLETION)),
     "createChatCompletion": lambda c: oa.call(
         create_chat_completion.sync_detailed, client=c, body=CreateChatCompletionRequest.from_dict(CHAT)
     ),
-    "createChatCompletion:stream": lambda c: list(oa.stream_chat_completion(c, CHAT)),
+    "createChatCompletion:stream": lambda c: list(facade(c).chat.completions.stream(**CHAT)),
     "createEdit": lambda c: oa.call(
         create_edit.sync_detailed,
         client=c,
@@ -65,31 +71,31 @@ _CHOSEN: dict[str, Call] = {
     "createImage": lambda c: oa.call(
         create_image.sync_detailed, client=c, body=CreateImageRequest.from_dict({"prompt": "otter", "n": 2})
     ),
-    "createImageEdit": lambda c: oa.create_image_edit(
-        c, image=("otter.png", PNG, "image/png"), mask=("mask.png", PNG, "image/png"), prompt="a beret", n=2
+    "createImageEdit": lambda c: facade(c).images.edit(
+        image=("otter.png", PNG, "image/png"), mask=("mask.png", PNG, "image/png"), prompt="a beret", n=2
     ),
-    "createImageVariation": lambda c: oa.create_image_variation(
-        c, image=("otter.png", PNG, "image/png"), size="256x256", response_format="b64_json"
+    "createImageVariation": lambda c: facade(c).images.create_variation(
+        image=("otter.png", PNG, "image/png"), size="256x256", response_format="b64_json"
     ),
     "createEmbedding": lambda c: oa.call(
         create_embedding.sync_detailed,
         client=c,
         body=CreateEmbeddingRequest.from_dict({"model": "text-embedding-ada-002", "input": [[1, 2], [3]]}),
     ),
-    "createTranscription": lambda c: oa.create_transcription(
-        c, file=("audio.mp3", b"ID3", "audio/mpeg"), model="whisper-1", temperature=0.2, language="en"
+    "createTranscription": lambda c: facade(c).audio.transcriptions.create(
+        file=("audio.mp3", b"ID3", "audio/mpeg"), model="whisper-1", temperature=0.2, language="en"
     ),
-    "createTranslation": lambda c: oa.create_translation(
-        c, file=("german.m4a", b"\0", "audio/mp4"), model="whisper-1", response_format="verbose_json"
+    "createTranslation": lambda c: facade(c).audio.translations.create(
+        file=("german.m4a", b"\0", "audio/mp4"), model="whisper-1", response_format="verbose_json"
     ),
-    "listFiles": lambda c: oa.list_files(c, purpose="fine-tune", limit=10, order="asc", after="file-abc123"),
-    "createFile": lambda c: oa.upload_file(
-        c, ("mydata.jsonl", b'{"prompt": "a", "completion": "b"}\n', "application/jsonl"), purpose="fine-tune"
+    "listFiles": lambda c: facade(c).files.list(purpose="fine-tune", limit=10, order="asc", after="file-abc123"),
+    "createFile": lambda c: facade(c).files.create(
+        file=("mydata.jsonl", b'{"prompt": "a", "completion": "b"}\n', "application/jsonl"), purpose="fine-tune"
     ),
-    "listFilesGateway": lambda c: oa.list_files(c.with_options(), purpose="fine-tune"),
+    "listFilesGateway": lambda c: facade(c.with_options()).files.list(purpose="fine-tune"),
     "retrieveFile": lambda c: oa.call(retrieve_file.sync_detailed, client=c, file_id="file-abc123"),
     "deleteFile": lambda c: oa.call(delete_file.sync_detailed, client=c, file_id="file-abc123"),
-    "downloadFile": lambda c: oa.download_file_bytes(c, "file-abc123"),
+    "downloadFile": lambda c: facade(c).files.content("file-abc123").content,
     "createFineTune": lambda c: oa.call(
         create_fine_tune.sync_detailed,
         client=c,
@@ -99,7 +105,7 @@ _CHOSEN: dict[str, Call] = {
     "retrieveFineTune": lambda c: oa.call(retrieve_fine_tune.sync_detailed, client=c, fine_tune_id="ft-1"),
     "cancelFineTune": lambda c: oa.call(cancel_fine_tune.sync_detailed, client=c, fine_tune_id="ft-1"),
     "listFineTuneEvents": lambda c: oa.call(list_fine_tune_events.sync_detailed, client=c, fine_tune_id="ft-1"),
-    "listFineTuneEvents:stream": lambda c: list(oa.stream_fine_tune_events(c, "ft-1")),
+    "listFineTuneEvents:stream": lambda c: list(facade(c).fine_tunes.stream_events("ft-1")),
 }
 
 
@@ -124,7 +130,7 @@ def example_call(op: Operation, spec: dict[str, Any], streamed: bool) -> Call:
                 keywords[name] = (f"{name}.bin", b"contract", "application/octet-stream")
         keywords.pop("stream", None)
 
-    def run(c: oa.OpenAIClient) -> Any:
+    def run(c: OpenAIClient) -> Any:
         target: Any = oa.OpenAI(client=c)
         for name in names:
             target = getattr(target, name)
@@ -148,11 +154,11 @@ def _all_calls() -> dict[str, Call]:
 CALLS = _all_calls()
 # The audio operations answer text/plain when a text format is asked for.
 TEXT_CALLS: dict[str, Call] = {
-    "createTranscription": lambda c: oa.create_transcription(
-        c, file=("a.mp3", b"ID3", "audio/mpeg"), model="whisper-1", response_format="srt"
+    "createTranscription": lambda c: facade(c).audio.transcriptions.create(
+        file=("a.mp3", b"ID3", "audio/mpeg"), model="whisper-1", response_format="srt"
     ),
-    "createTranslation": lambda c: oa.create_translation(
-        c, file=("a.mp3", b"ID3", "audio/mpeg"), model="whisper-1", response_format="text"
+    "createTranslation": lambda c: facade(c).audio.translations.create(
+        file=("a.mp3", b"ID3", "audio/mpeg"), model="whisper-1", response_format="text"
     ),
 }
 GATEWAY_CALLS = {"listFilesGateway"}

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 import openai_api_overrides as oa
+from openai_api_overrides._client import OpenAIClient, create_client
 from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS, Call, example_call
+from tests.helpers.clients import facade
 from tests.helpers.contract import (
     Answer,
     ContractTransport,
@@ -31,8 +33,8 @@ SPEC = load_spec()
 OPERATION_IDS = sorted(op.operation_id for op in operations(SPEC))
 
 
-def _client(transport: ContractTransport, call_name: str) -> oa.OpenAIClient:
-    return oa.create_client(
+def _client(transport: ContractTransport, call_name: str) -> OpenAIClient:
+    return create_client(
         api_key="sk-contract",
         base_url="https://api.openai.com/v1",
         transport=transport.transport(),
@@ -216,6 +218,6 @@ def test_the_transport_sees_the_wire_format() -> None:
         return answer(operation)
 
     transport = ContractTransport(record)
-    oa.list_files(_client(transport, "listFiles"), limit=5)
+    facade(_client(transport, "listFiles")).files.list(limit=5)
     assert seen[0].url.raw_path == b"/v1/files?limit=5"
     assert seen[0].headers["authorization"] == "Bearer sk-contract"

@@ -15,8 +15,10 @@ import httpx
 import pytest
 
 import openai_api_overrides as oa
+from openai_api_overrides._client import OpenAIClient, create_client
 from openai_api_server import free_port
 from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS
+from tests.helpers.clients import facade
 from tests.helpers.spec import REPO_ROOT, SPEC_PATH, load_spec, operations
 
 PRISM = REPO_ROOT / "node_modules" / ".bin" / "prism"
@@ -66,10 +68,10 @@ class Violations:
             self.found.append(f"{request.method} {request.url.raw_path.decode()} -> {response.status_code}: {header}")
 
 
-def prism_client(url: str, violations: Violations, gateway: bool = False) -> oa.OpenAIClient:
+def prism_client(url: str, violations: Violations, gateway: bool = False) -> OpenAIClient:
     http = httpx.Client(base_url=url, event_hooks={"response": [violations]})
     # Prism routes paths without the server's /v1 prefix.
-    return oa.create_client(api_key="sk-prism", base_url=url, http_client=http, gateway=gateway, max_retries=0)
+    return create_client(api_key="sk-prism", base_url=url, http_client=http, gateway=gateway, max_retries=0)
 
 
 NON_STREAMING = sorted(name for name in CALLS if not name.endswith(":stream"))
@@ -120,7 +122,7 @@ def test_a_prism_violation_fails_the_client_test(prism: str) -> None:
     violations = Violations()
     client = prism_client(prism, violations)
     with pytest.raises(oa.BadRequestError) as info:
-        oa.list_files(client, limit=0)
+        facade(client).files.list(limit=0)
     # An error status raises inside the transport, before httpx's response hooks: the answer is on the error.
     violations(info.value.response)
     assert violations.found and "limit" in violations.found[0]

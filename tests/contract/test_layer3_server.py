@@ -38,25 +38,26 @@ from openai_api_client.models import (
     CreateFineTuneRequest,
     CreateImageRequest,
 )
+from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from openai_api_server import Fault, RunningServer
-from tests.helpers.clients import FAST
+from tests.helpers.clients import FAST, afacade, download, facade
 
 KEY_A, KEY_B = "sk-test-org-a", "sk-test-org-b"
 TRAINING = b'{"prompt": "Say this is a test", "completion": " This is a test"}\n' * 3
-CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Say this is a test!"}]}
+CHAT: dict[str, Any] = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Say this is a test!"}]}
 
 
-def client(api: RunningServer, key: str = KEY_A, **kwargs: Any) -> oa.OpenAIClient:
+def client(api: RunningServer, key: str = KEY_A, **kwargs: Any) -> OpenAIClient:
     kwargs.setdefault("retry_policy", FAST)
-    return oa.create_client(api_key=key, base_url=api.url, **kwargs)
+    return create_client(api_key=key, base_url=api.url, **kwargs)
 
 
-def aclient(api: RunningServer, key: str = KEY_A) -> oa.OpenAIClient:
-    return oa.create_async_client(api_key=key, base_url=api.url, retry_policy=FAST)
+def aclient(api: RunningServer, key: str = KEY_A) -> OpenAIClient:
+    return create_async_client(api_key=key, base_url=api.url, retry_policy=FAST)
 
 
-def upload(c: oa.OpenAIClient, name: str = "train.jsonl", content: bytes = TRAINING, purpose: str = "fine-tune") -> Any:
-    return oa.upload_file(c, (name, content, "application/jsonl"), purpose=purpose)
+def upload(c: OpenAIClient, name: str = "train.jsonl", content: bytes = TRAINING, purpose: str = "fine-tune") -> Any:
+    return facade(c).files.create(file=(name, content, "application/jsonl"), purpose=purpose)
 
 
 # --- flows ---------------------------------------------------------------------------------------------------
@@ -65,26 +66,26 @@ def upload(c: oa.OpenAIClient, name: str = "train.jsonl", content: bytes = TRAIN
 def test_file_lifecycle(api: RunningServer, tmp_path: Path) -> None:
     c = client(api)
     created = [upload(c, f"part{i}.jsonl") for i in range(5)]
-    assert [f.id for f in oa.iter_files(c, limit=2, order="asc")] == [f.id for f in created]
-    assert [f.id for f in oa.iter_files(c, limit=2)] == [f.id for f in reversed(created)]
+    assert [f.id for f in facade(c).files.list(limit=2, order="asc")] == [f.id for f in created]
+    assert [f.id for f in facade(c).files.list(limit=2)] == [f.id for f in reversed(created)]
     first = created[0]
     assert oa.call(retrieve_file.sync_detailed, client=c, file_id=first.id).filename == "part0.jsonl"
     target = tmp_path / "copy.jsonl"
-    assert oa.download_file(c, first.id, target) == len(TRAINING)
+    download(c, first.id, target)
     assert target.read_bytes() == TRAINING
     deleted = oa.call(delete_file.sync_detailed, client=c, file_id=first.id)
     assert deleted.deleted is True
     with pytest.raises(oa.NotFoundError, match="No such File object"):
         oa.call(retrieve_file.sync_detailed, client=c, file_id=first.id)
     with pytest.raises(oa.NotFoundError):
-        oa.download_file_bytes(c, first.id)
+        facade(c).files.content(first.id)
 
 
 async def test_file_lifecycle_async(api: RunningServer) -> None:
     c = aclient(api)
-    created = await oa.aupload_file(c, ("a.jsonl", TRAINING, "application/jsonl"), purpose="fine-tune")
-    assert [f.id async for f in oa.aiter_files(c, limit=1)] == [created.id]
-    assert await oa.adownload_file_bytes(c, created.id) == TRAINING
+    created = await afacade(c).files.create(file=("a.jsonl", TRAINING, "application/jsonl"), purpose="fine-tune")
+    assert [f.id async for f in afacade(c).files.list(limit=1)] == [created.id]
+    assert (await afacade(c).files.content(created.id)).content == TRAINING
     assert (await oa.acall(delete_file.asyncio_detailed, client=c, file_id=created.id)).deleted is True
 
 
@@ -92,22 +93,25 @@ def test_listing_by_purpose(api: RunningServer) -> None:
     c = client(api)
     upload(c, "a.jsonl")
     upload(c, "notes.txt", b"hello", purpose="assistants")
-    assert [f.filename for f in oa.list_files(c, purpose="assistants").data] == ["notes.txt"]
+    assert [f.filename for f in facade(c).files.list(purpose="assistants").data] == ["notes.txt"]
 
 
 def test_chat_and_completion(api: RunningServer) -> None:
     c = client(api)
-    with oa.stream_chat_completion(c, CHAT) as stream:
+    with facade(c).chat.completions.stream(**CHAT) as stream:
         assert oa.accumulate_chat(stream).choices[0].message.content == "This is a test!"
     body = CreateCompletionRequest.from_dict({"model": "text-davinci-003", "prompt": "Say this is a test"})
     completion = oa.call(create_completion.sync_detailed, client=c, body=body)
     assert completion.choices[0].text == "This is indeed a test"
-    texts = [chunk.choices[0].text for chunk in oa.stream_completion(c, body)]
+    texts = [
+        chunk.choices[0].text
+        for chunk in facade(c).completions.stream(model="text-davinci-003", prompt="Say this is a test")
+    ]
     assert "".join(texts) == "This is indeed a test"
 
 
 async def test_chat_stream_async(api: RunningServer) -> None:
-    async with oa.astream_chat_completion(aclient(api), CHAT) as stream:
+    async with afacade(aclient(api)).chat.completions.stream(**CHAT) as stream:
         chunks = [chunk async for chunk in stream]
     assert oa.accumulate_chat(chunks).choices[0].message.content == "This is a test!"
 
@@ -117,7 +121,7 @@ def test_fine_tune_flow(api: RunningServer) -> None:
     training = upload(c)
     job = oa.call(create_fine_tune.sync_detailed, client=c, body=CreateFineTuneRequest(training_file=training.id))
     assert job.status == "pending"
-    with oa.stream_fine_tune_events(c, job.id) as events:
+    with facade(c).fine_tunes.stream_events(job.id) as events:
         messages = [event.message for event in events]
     assert messages[0].startswith("Created fine-tune") and messages[-1] == "Job succeeded."
     done = oa.call(retrieve_fine_tune.sync_detailed, client=c, fine_tune_id=job.id)
@@ -138,7 +142,7 @@ def test_fine_tune_cancelled_while_streaming(tmp_path: Path) -> None:
         c = client(api)
         job = oa.call(create_fine_tune.sync_detailed, client=c, body=CreateFineTuneRequest(training_file=upload(c).id))
         messages = []
-        for event in oa.stream_fine_tune_events(c, job.id):
+        for event in facade(c).fine_tunes.stream_events(job.id):
             messages.append(event.message)
             if len(messages) == 1:
                 cancelled = oa.call(cancel_fine_tune.sync_detailed, client=c, fine_tune_id=job.id)
@@ -167,19 +171,17 @@ def test_models_embeddings_edits_images(api: RunningServer) -> None:
     image = CreateImageRequest(prompt="A cute baby sea otter", n=2, size="1024x1024")
     assert len(oa.call(create_image.sync_detailed, client=c, body=image).data) == 2
     png = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (4).to_bytes(4, "big") * 2 + b"\x08\x06\0\0\0" + b"\0" * 8
-    edited = oa.create_image_edit(
-        c, image=("otter.png", png, "image/png"), prompt="a beret", response_format="b64_json"
-    )
+    edited = facade(c).images.edit(image=("otter.png", png, "image/png"), prompt="a beret", response_format="b64_json")
     assert edited.data[0].b64_json
-    assert len(oa.create_image_variation(c, image=("otter.png", png, "image/png"), n=3).data) == 3
+    assert len(facade(c).images.create_variation(image=("otter.png", png, "image/png"), n=3).data) == 3
 
 
 @pytest.mark.parametrize("response_format", ["json", "text", "srt", "verbose_json", "vtt"])
 def test_audio_in_each_format(api: RunningServer, response_format: str) -> None:
     c = client(api)
     audio = ("speech.mp3", b"ID3\x03\0\0\0", "audio/mpeg")
-    result = oa.create_transcription(c, file=audio, model="whisper-1", response_format=response_format)
-    translated = oa.create_translation(c, file=audio, model="whisper-1", response_format=response_format)
+    result = facade(c).audio.transcriptions.create(file=audio, model="whisper-1", response_format=response_format)
+    translated = facade(c).audio.translations.create(file=audio, model="whisper-1", response_format=response_format)
     if response_format in ("text", "srt", "vtt"):
         assert isinstance(result, str) and isinstance(translated, str) and "wildest idea" in result
     else:
@@ -190,14 +192,14 @@ def test_audio_in_each_format(api: RunningServer, response_format: str) -> None:
 def test_listing_through_the_gateway_path(api: RunningServer) -> None:
     c = client(api, gateway=True)
     made = upload(c)
-    assert [f.id for f in oa.list_files(c).data] == [made.id]
+    assert [f.id for f in facade(c).files.list().data] == [made.id]
     assert c.shared.gateway_list_path == "/files%2520_"
 
 
 def test_a_gateway_without_the_quirk_falls_back(plain_gateway: RunningServer) -> None:
     c = client(plain_gateway, gateway=True)
     made = upload(c)
-    assert [f.id for f in oa.list_files(c).data] == [made.id]
+    assert [f.id for f in facade(c).files.list().data] == [made.id]
     assert c.shared.gateway_list_path == "/files"
 
 
@@ -213,11 +215,11 @@ def test_no_key_or_a_wrong_key_is_401(api: RunningServer) -> None:
 def test_files_belong_to_their_organisation(api: RunningServer) -> None:
     mine = upload(client(api, KEY_A))
     other = client(api, KEY_B)
-    assert oa.list_files(other).data == []
+    assert facade(other).files.list().data == []
     for call in (
         lambda: oa.call(retrieve_file.sync_detailed, client=other, file_id=mine.id),
         lambda: oa.call(delete_file.sync_detailed, client=other, file_id=mine.id),
-        lambda: oa.download_file_bytes(other, mine.id),
+        lambda: facade(other).files.content(mine.id).content,
     ):
         with pytest.raises(oa.NotFoundError):
             call()
@@ -266,7 +268,7 @@ def test_concurrent_uploads_never_mix_bytes(api: RunningServer) -> None:
     results: dict[int, str] = {}
 
     def send(index: int) -> None:
-        results[index] = oa.upload_file(c, (f"f{index}.bin", contents[index], "x/y"), purpose="assistants").id
+        results[index] = facade(c).files.create(file=(f"f{index}.bin", contents[index], "x/y"), purpose="assistants").id
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(contents))]
     for thread in threads:
@@ -276,17 +278,20 @@ def test_concurrent_uploads_never_mix_bytes(api: RunningServer) -> None:
     for index, file_id in results.items():
         stored = api.state.store.get("org-a", file_id)
         assert stored is not None and stored.sha256 == hashlib.sha256(contents[index]).hexdigest()
-        assert oa.download_file_bytes(c, file_id) == contents[index]
+        assert facade(c).files.content(file_id).content == contents[index]
 
 
 async def test_concurrent_async_uploads(api: RunningServer) -> None:
     c = aclient(api)
     contents = [os.urandom(100_000 + i) for i in range(6)]
     made = await asyncio.gather(
-        *(oa.aupload_file(c, (f"a{i}.bin", data, "x/y"), purpose="assistants") for i, data in enumerate(contents))
+        *(
+            afacade(c).files.create(file=(f"a{i}.bin", data, "x/y"), purpose="assistants")
+            for i, data in enumerate(contents)
+        )
     )
     for item, data in zip(made, contents, strict=True):
-        assert await oa.adownload_file_bytes(c, item.id) == data
+        assert (await afacade(c).files.content(item.id)).content == data
 
 
 # --- faults ----------------------------------------------------------------------------------------------------
@@ -321,13 +326,13 @@ def test_a_connection_dropped_mid_body_is_retried_then_a_typed_error(api: Runnin
 def test_a_stream_cut_before_done_raises(api: RunningServer) -> None:
     api.state.faults.append(Fault(path="/v1/chat", cut_stream=True))
     with pytest.raises(oa.StreamInterruptedError):
-        list(oa.stream_chat_completion(client(api), CHAT))
+        list(facade(client(api)).chat.completions.stream(**CHAT))
 
 
 def test_a_stream_dropped_mid_way_raises(api: RunningServer) -> None:
     api.state.faults.append(Fault(path="/v1/chat", drop_mid_body=True))
     with pytest.raises(oa.StreamInterruptedError):
-        list(oa.stream_chat_completion(client(api), CHAT))
+        list(facade(client(api)).chat.completions.stream(**CHAT))
 
 
 def test_slow_bytes_hit_the_read_timeout(api: RunningServer) -> None:
@@ -336,4 +341,4 @@ def test_slow_bytes_hit_the_read_timeout(api: RunningServer) -> None:
         oa.call(list_models.sync_detailed, client=client(api, timeout=0.2, max_retries=0))
     api.state.faults.append(Fault(path="/v1/chat", slow_bytes=0.5))
     with pytest.raises(oa.StreamInterruptedError):
-        list(oa.stream_chat_completion(client(api), CHAT, read_idle_timeout=0.2))
+        list(facade(client(api)).chat.completions.stream(**CHAT, read_idle_timeout=0.2))

@@ -26,6 +26,7 @@ import attrs
 import pytest
 
 import openai_api_overrides as oa
+from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from tests.helpers.clients import FAST
 
 __all__ = [
@@ -568,16 +569,16 @@ def assert_key_hidden(exc: BaseException, key: str = KEY) -> None:
 _TLS = ssl.create_default_context()
 
 
-def client(server: HostileServer, **options: Any) -> oa.OpenAIClient:
+def client(server: HostileServer, **options: Any) -> OpenAIClient:
     """This layer's sync client for ``server``, with the fast retry policy unless told otherwise."""
     options.setdefault("retry_policy", FAST)
-    built = oa.create_client(api_key=KEY, base_url=server.url + "/v1", **options)
+    built = create_client(api_key=KEY, base_url=server.url + "/v1", **options)
     return attrs.evolve(built, verify_ssl=_TLS)
 
 
-def aclient(server: HostileServer, **options: Any) -> oa.OpenAIClient:
+def aclient(server: HostileServer, **options: Any) -> OpenAIClient:
     options.setdefault("retry_policy", FAST)
-    built = oa.create_async_client(api_key=KEY, base_url=server.url + "/v1", **options)
+    built = create_async_client(api_key=KEY, base_url=server.url + "/v1", **options)
     return attrs.evolve(built, verify_ssl=_TLS)
 
 

@@ -1,4 +1,5 @@
-"""Runs one big transfer in this process and prints its peak RSS growth as JSON (run by the tests in a subprocess).
+"""Runs one big transfer through the facade in this process and prints its peak RSS growth as JSON (run by the tests
+in a subprocess).
 
 ``python -m tests.helpers.rss_probe upload|aupload|download|adownload BASE_URL PATH``
 """
@@ -9,6 +10,7 @@ import asyncio
 import io
 import json
 import sys
+from pathlib import Path
 
 import openai_api_overrides as oa
 from bench.probes import peak_mib
@@ -16,21 +18,44 @@ from bench.probes import peak_mib
 API_KEY = "sk-probe"
 
 
+class _Positions(io.BufferedReader):
+    """The file uploaded, noting its position after each read: the upload's progress as a caller sees it."""
+
+    def __init__(self, path: str, seen: list[int]) -> None:
+        super().__init__(io.FileIO(path, "rb"))
+        self._seen = seen
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        data = super().read(size)
+        self._seen.append(self.tell())
+        return data
+
+
+async def _adownload(aclient: oa.AsyncOpenAI, path: str) -> None:
+    async with aclient.files.with_streaming_response.content("file-big") as response:
+        await response.stream_to_file(path)
+
+
 def main(mode: str, base_url: str, path: str) -> None:
-    client = oa.create_client(api_key=API_KEY, base_url=base_url)
-    aclient = oa.create_async_client(api_key=API_KEY, base_url=base_url)
+    client = oa.OpenAI(api_key=API_KEY, base_url=base_url)
+    aclient = oa.AsyncOpenAI(api_key=API_KEY, base_url=base_url)
     # Warm up every code path on a small body so the baseline holds the machinery, not the transfer.
-    oa.upload_file(client, ("warm.bin", io.BytesIO(b"x" * 1024), "application/octet-stream"), purpose="assistants")
+    client.files.create(file=("warm.bin", io.BytesIO(b"x" * 1024), "application/octet-stream"), purpose="assistants")
     before = peak_mib()
-    progress: list[int] = []
+    progress: list[int] = [0]
     if mode == "upload":
-        oa.upload_file(client, path, purpose="assistants", progress=lambda done, total: progress.append(done))
+        with _Positions(path, progress) as file:
+            client.files.create(file=file, purpose="assistants")
     elif mode == "aupload":
-        asyncio.run(oa.aupload_file(aclient, path, purpose="assistants", progress=lambda d, t: progress.append(d)))
+        with _Positions(path, progress) as file:
+            asyncio.run(aclient.files.create(file=file, purpose="assistants"))
     elif mode == "download":
-        oa.download_file(client, "file-big", path, progress=lambda done, total: progress.append(done))
+        with client.files.with_streaming_response.content("file-big") as response:
+            response.stream_to_file(path)
+        progress.append(Path(path).stat().st_size)
     elif mode == "adownload":
-        asyncio.run(oa.adownload_file(aclient, "file-big", path, progress=lambda d, t: progress.append(d)))
+        asyncio.run(_adownload(aclient, path))
+        progress.append(Path(path).stat().st_size)
     else:
         raise SystemExit(f"unknown mode {mode}")
     print(json.dumps({"growth_mib": peak_mib() - before, "progress_calls": len(progress), "last": progress[-1]}))

@@ -1,4 +1,4 @@
-"""Downloads over real sockets: to a path, to bytes, to a file object, broken and async."""
+"""Downloads through the facade over real sockets: to a path, to bytes, in chunks, broken and async."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import openai_api_overrides as oa
-from tests.helpers.clients import aclient_for, client_for
+from tests.helpers.clients import aclient_for, adownload, client_for, download, facade
 from tests.helpers.factories import error_body
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply
 
@@ -20,14 +20,24 @@ def test_download_to_a_path_and_to_bytes(server: ScriptedServer, tmp_path: Path)
     content = os.urandom(500_000)
     server.handler = lambda _: Reply(body=content, headers={"content-type": "application/octet-stream"})
     target = tmp_path / "out.bin"
-    seen: list[int] = []
-    assert oa.download_file(client_for(server), "file-1", target, progress=lambda d, t: seen.append(d)) == len(content)
-    assert target.read_bytes() == content and seen[-1] == len(content)
-    assert oa.download_file_bytes(client_for(server), "file-1") == content
-    buffer = io.BytesIO()
-    oa.download_file(client_for(server), "file-1", buffer)
-    assert buffer.getvalue() == content
+    download(client_for(server), "file-1", target)
+    assert target.read_bytes() == content
+    assert facade(client_for(server)).files.content("file-1").content == content
     assert server.received[0].target == "/v1/files/file-1/content"
+
+
+def test_a_streamed_download_comes_in_chunks_with_its_length(server: ScriptedServer) -> None:
+    # What a progress bar needs, from the facade's streamed answer: the total, and the bytes as they arrive.
+    content = os.urandom(500_000)
+    server.handler = lambda _: Reply(body=content, headers={"content-type": "application/octet-stream"})
+    buffer = io.BytesIO()
+    seen: list[tuple[int, int]] = []
+    with facade(client_for(server)).files.with_streaming_response.content("file-1") as response:
+        total = int(response.headers["content-length"])
+        for chunk in response.iter_bytes(1 << 16):
+            buffer.write(chunk)
+            seen.append((buffer.tell(), total))
+    assert buffer.getvalue() == content and seen[-1] == (len(content), len(content)) and len(seen) > 1
 
 
 def test_a_broken_download_leaves_no_file(server: ScriptedServer, tmp_path: Path) -> None:
@@ -36,16 +46,16 @@ def test_a_broken_download_leaves_no_file(server: ScriptedServer, tmp_path: Path
     )
     target = tmp_path / "out.bin"
     with pytest.raises(oa.APIConnectionError):
-        oa.download_file(client_for(server), "file-1", target)
+        download(client_for(server), "file-1", target)
     assert list(tmp_path.iterdir()) == []
 
 
 async def test_async_download_and_missing_file(server: ScriptedServer, tmp_path: Path) -> None:
     server.script(Reply(body=b"abc", headers={"content-type": "application/octet-stream"}))
     target = tmp_path / "out.bin"
-    assert await oa.adownload_file(aclient_for(server), "file-1", target) == 3
+    await adownload(aclient_for(server), "file-1", target)
     assert target.read_bytes() == b"abc"
     server.script(json_reply(error_body("No such File object"), status=404))
     with pytest.raises(oa.NotFoundError):
-        await oa.adownload_file(aclient_for(server), "file-2", tmp_path / "missing.bin")
+        await adownload(aclient_for(server), "file-2", tmp_path / "missing.bin")
     assert not (tmp_path / "missing.bin").exists()

@@ -23,7 +23,7 @@ def test_all_public_names_are_exported() -> None:
 
 def test_names_load_on_first_use() -> None:
     code = (
-        "import sys, openai_api_overrides as oa; oa.create_client; oa.call; "
+        "import sys, openai_api_overrides as oa; oa.OpenAI; oa.call; "
         "print(sorted(m for m in sys.modules if m.startswith(('openai_api_overrides._', 'openai_api_client.models.'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -51,3 +51,32 @@ def test_every_exported_name_lives_in_the_package() -> None:
 def test_every_error_is_an_openai_error() -> None:
     errors = [getattr(oa, name) for name in oa.__all__ if name.endswith("Error")]
     assert errors and all(issubclass(error, oa.OpenAIError) for error in errors)
+
+
+# What the surface was before the facade became the one way (issue: 67 names, three ways to do one job).
+REMOVED = [
+    *("upload_file", "create_image_edit", "create_image_variation", "create_transcription", "create_translation"),
+    *("stream_chat_completion", "stream_completion", "stream_fine_tune_events"),
+    *("download_file", "download_file_bytes", "list_files", "iter_files"),
+    *("aupload_file", "acreate_image_edit", "acreate_image_variation", "acreate_transcription", "acreate_translation"),
+    *("astream_chat_completion", "astream_completion", "astream_fine_tune_events"),
+    *("adownload_file", "adownload_file_bytes", "alist_files", "aiter_files"),
+    *("create_client", "create_async_client", "OpenAIClient", "FileInput", "ProgressCallback", "logger"),
+    *("DEFAULT_BASE_URL", "DEFAULT_DEADLINE", "DEFAULT_TIMEOUT", "GATEWAY_HOST"),
+]
+# Besides the errors: the facade, the retry policy, the stream types, and the typed calls of generated functions.
+NOT_ERRORS = {"OpenAI", "AsyncOpenAI", "RetryPolicy", "Stream", "AsyncStream", "accumulate_chat"}
+NOT_ERRORS |= {"call", "acall", "raise_for_status"}
+
+
+@pytest.mark.parametrize("name", REMOVED)
+def test_the_names_that_doubled_the_facade_are_gone(name: str) -> None:
+    assert name not in oa.__all__
+    with pytest.raises(AttributeError):
+        getattr(oa, name)
+
+
+def test_the_public_surface_is_the_facade_the_errors_and_their_types() -> None:
+    errors = {name for name in oa.__all__ if name.endswith("Error")}
+    assert set(oa.__all__) - errors == NOT_ERRORS
+    assert len(oa.__all__) <= 36, "about 30 public names: a new one is a decision, not a side effect"

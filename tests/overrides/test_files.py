@@ -1,9 +1,8 @@
-"""Listing files over real sockets: pagination across cursors and the gateway's list path."""
+"""The facade's files.list over real sockets: pagination across cursors and the gateway's list path."""
 
 from __future__ import annotations
 
-import openai_api_overrides as oa
-from tests.helpers.clients import aclient_for, client_for
+from tests.helpers.clients import aclient_for, afacade, client_for, facade
 from tests.helpers.factories import error_body, file_list
 from tests.helpers.scripted_server import Received, Reply, ScriptedServer, json_reply
 
@@ -20,9 +19,9 @@ def paging(request: Received) -> Reply:
     return json_reply(file_list(*page, has_more=start + limit < len(IDS)))
 
 
-def test_iter_files_pages_lazily_across_cursors(server: ScriptedServer) -> None:
+def test_files_list_pages_lazily_across_cursors(server: ScriptedServer) -> None:
     server.handler = paging
-    files = oa.iter_files(client_for(server), limit=3, order="asc", purpose="fine-tune")
+    files = iter(facade(client_for(server)).files.list(limit=3, order="asc", purpose="fine-tune"))
     assert next(files).id == "file-0"
     assert len(server.received) == 1
     assert [f.id for f in files] == IDS[1:]
@@ -33,13 +32,13 @@ def test_iter_files_pages_lazily_across_cursors(server: ScriptedServer) -> None:
 
 def test_a_bare_list_sends_no_parameter(server: ScriptedServer) -> None:
     server.handler = paging
-    oa.list_files(client_for(server))
+    facade(client_for(server)).files.list()
     assert server.received[0].target == "/v1/files"
 
 
-async def test_aiter_files_pages_across_cursors(server: ScriptedServer) -> None:
+async def test_async_files_list_pages_across_cursors(server: ScriptedServer) -> None:
     server.handler = paging
-    ids = [f.id async for f in oa.aiter_files(aclient_for(server), limit=2)]
+    ids = [f.id async for f in afacade(aclient_for(server)).files.list(limit=2)]
     assert ids == IDS and len(server.received) == 4
 
 
@@ -49,9 +48,9 @@ async def test_aiter_files_pages_across_cursors(server: ScriptedServer) -> None:
 def test_gateway_lists_at_its_documented_path_byte_for_byte(server: ScriptedServer) -> None:
     server.handler = lambda _: json_reply(file_list("file-1"))
     client = client_for(server, gateway=True)
-    assert [f.id for f in oa.list_files(client, purpose="fine-tune").data] == ["file-1"]
+    assert [f.id for f in facade(client).files.list(purpose="fine-tune").data] == ["file-1"]
     assert server.received[0].request_line == b"GET /v1/files%2520_?purpose=fine-tune HTTP/1.1"
-    oa.list_files(client)
+    facade(client).files.list()
     assert server.received[1].request_line == b"GET /v1/files%2520_ HTTP/1.1"
 
 
@@ -64,20 +63,20 @@ def gateway_without_quirk(request: Received) -> Reply:
 def test_gateway_falls_back_once_and_remembers(server: ScriptedServer) -> None:
     server.handler = gateway_without_quirk
     client = client_for(server, gateway=True)
-    assert [f.id for f in oa.list_files(client).data] == ["file-1"]
+    assert [f.id for f in facade(client).files.list().data] == ["file-1"]
     assert [r.target for r in server.received] == ["/v1/files%2520_", "/v1/files"]
-    oa.list_files(client)
+    facade(client).files.list()
     assert [r.target for r in server.received][2:] == ["/v1/files"]
 
 
 async def test_gateway_falls_back_async(server: ScriptedServer) -> None:
     server.handler = gateway_without_quirk
     client = aclient_for(server, gateway=True)
-    assert [f.id for f in (await oa.alist_files(client)).data] == ["file-1"]
+    assert [f.id for f in (await afacade(client).files.list()).data] == ["file-1"]
     assert [r.target for r in server.received] == ["/v1/files%2520_", "/v1/files"]
 
 
 def test_other_base_urls_use_the_canonical_path(server: ScriptedServer) -> None:
     server.handler = lambda _: json_reply(file_list("file-1"))
-    oa.list_files(client_for(server))
+    facade(client_for(server)).files.list()
     assert server.received[0].request_line == b"GET /v1/files HTTP/1.1"

@@ -22,6 +22,8 @@ from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.api.files import delete_file, retrieve_file
 from openai_api_client.api.models import list_models
 from openai_api_client.models import CreateChatCompletionRequest, ListModelsResponse
+from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
+from tests.helpers.clients import acontent, adownload, afacade, download, facade
 from tests.helpers.hostile_server import (
     CHAT,
     FAST,
@@ -49,8 +51,8 @@ MODELS: dict[str, Any] = {
 }
 HTML = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
 
-SyncEntry = Callable[[oa.OpenAIClient, Path], object]
-AsyncEntry = Callable[[oa.OpenAIClient, Path], Awaitable[object]]
+SyncEntry = Callable[[OpenAIClient, Path], object]
+AsyncEntry = Callable[[OpenAIClient, Path], Awaitable[object]]
 
 
 def error_json(message: str = "No such thing", type_: str = "invalid_request_error") -> dict[str, Any]:
@@ -66,18 +68,18 @@ def echo_key_json(request: Request) -> bytes:
 # --- 1. every entry point ends a non-2xx answer in its typed error -----------------------------------------------
 
 
-async def _astream(c: oa.OpenAIClient, _: Path) -> object:
-    async with oa.astream_chat_completion(c, CHAT) as stream:
+async def _astream(c: OpenAIClient, _: Path) -> object:
+    async with afacade(c).chat.completions.stream(**CHAT) as stream:
         return [item async for item in stream]
 
 
-def _stream(c: oa.OpenAIClient, _: Path) -> object:
-    with oa.stream_chat_completion(c, CHAT) as stream:
+def _stream(c: OpenAIClient, _: Path) -> object:
+    with facade(c).chat.completions.stream(**CHAT) as stream:
         return list(stream)
 
 
-async def _aiter_files(c: oa.OpenAIClient, _: Path) -> object:
-    return [f async for f in oa.aiter_files(c)]
+async def _aiter_files(c: OpenAIClient, _: Path) -> object:
+    return [f async for f in afacade(c).files.list()]
 
 
 SYNC_ENTRIES: dict[str, SyncEntry] = {
@@ -86,12 +88,12 @@ SYNC_ENTRIES: dict[str, SyncEntry] = {
     "retrieve_file.sync": lambda c, _: retrieve_file.sync("file-1", client=c),
     "retrieve_file.sync_detailed": lambda c, _: retrieve_file.sync_detailed("file-1", client=c),
     "call": lambda c, _: oa.call(retrieve_file.sync_detailed, "file-1", client=c),
-    "list_files": lambda c, _: oa.list_files(c),
-    "iter_files": lambda c, _: list(oa.iter_files(c)),
-    "stream_chat_completion": _stream,
-    "upload_file": lambda c, _: oa.upload_file(c, b"hello", purpose="assistants"),
-    "download_file": lambda c, tmp: oa.download_file(c, "file-1", tmp / "out.bin"),
-    "download_file_bytes": lambda c, _: oa.download_file_bytes(c, "file-1"),
+    "files.list": lambda c, _: facade(c).files.list(),
+    "files.list, every page": lambda c, _: list(facade(c).files.list()),
+    "chat.completions.stream": _stream,
+    "files.create": lambda c, _: facade(c).files.create(file=b"hello", purpose="assistants"),
+    "files.with_streaming_response.content": lambda c, tmp: download(c, "file-1", tmp / "out.bin"),
+    "files.content": lambda c, _: facade(c).files.content("file-1").content,
 }
 
 ASYNC_ENTRIES: dict[str, AsyncEntry] = {
@@ -100,12 +102,12 @@ ASYNC_ENTRIES: dict[str, AsyncEntry] = {
     "retrieve_file.asyncio": lambda c, _: retrieve_file.asyncio("file-1", client=c),
     "retrieve_file.asyncio_detailed": lambda c, _: retrieve_file.asyncio_detailed("file-1", client=c),
     "acall": lambda c, _: oa.acall(retrieve_file.asyncio_detailed, "file-1", client=c),
-    "alist_files": lambda c, _: oa.alist_files(c),
-    "aiter_files": _aiter_files,
-    "astream_chat_completion": _astream,
-    "aupload_file": lambda c, _: oa.aupload_file(c, b"hello", purpose="assistants"),
-    "adownload_file": lambda c, tmp: oa.adownload_file(c, "file-1", tmp / "out.bin"),
-    "adownload_file_bytes": lambda c, _: oa.adownload_file_bytes(c, "file-1"),
+    "async files.list": lambda c, _: afacade(c).files.list(),
+    "async files.list, every page": _aiter_files,
+    "async chat.completions.stream": _astream,
+    "async files.create": lambda c, _: afacade(c).files.create(file=b"hello", purpose="assistants"),
+    "async files.with_streaming_response.content": lambda c, tmp: adownload(c, "file-1", tmp / "out.bin"),
+    "async files.content": lambda c, _: acontent(c, "file-1"),
 }
 
 ERROR_BODIES: dict[str, tuple[bytes, str]] = {
@@ -436,7 +438,7 @@ BAD_KEYS = {
 @pytest.mark.parametrize("factory", ["create_client", "create_async_client"])
 @pytest.mark.parametrize("case", BAD_KEYS)
 def test_malformed_key_is_refused_at_construction(case: str, factory: str) -> None:
-    create = oa.create_client if factory == "create_client" else oa.create_async_client
+    create = create_client if factory == "create_client" else create_async_client
     with pytest.raises(oa.InvalidAPIKeyError) as info:
         create(api_key=BAD_KEYS[case], base_url="http://127.0.0.1:9/v1")
     assert isinstance(info.value, oa.ConfigurationError)
@@ -622,7 +624,7 @@ async def test_malformed_answer_is_a_typed_error_async(case: str) -> None:
 
 def test_user_http_client_sends_to_the_base_url() -> None:
     with HostileServer(reply(503, b""), reply(200, MODELS)) as server, httpx.Client() as http:
-        c = oa.create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
+        c = create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
         models = list_models.sync(client=c)
         assert server.attempts == 2, "the user's client must get the retries too"
         assert [r.path for r in server.requests] == ["/v1/models", "/v1/models"]
@@ -632,7 +634,7 @@ def test_user_http_client_sends_to_the_base_url() -> None:
 
 def test_explicit_base_url_wins_over_the_user_clients() -> None:
     with HostileServer(reply(200, MODELS)) as server, httpx.Client(base_url="http://127.0.0.1:9/elsewhere") as http:
-        c = oa.create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
+        c = create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
         list_models.sync(client=c)
         assert [r.path for r in server.requests] == ["/v1/models"]
 
@@ -640,6 +642,6 @@ def test_explicit_base_url_wins_over_the_user_clients() -> None:
 async def test_user_async_http_client_sends_to_the_base_url() -> None:
     with HostileServer(reply(404, HTML, content_type="text/html")) as server:
         async with httpx.AsyncClient() as http:
-            c = oa.create_async_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
+            c = create_async_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
             await aexpect(oa.NotFoundError, lambda: list_models.asyncio(client=c))
         assert [r.path for r in server.requests] == ["/v1/models"]

@@ -19,6 +19,8 @@ import pytest
 
 import openai_api_overrides as oa
 from openai_api_overrides import _spec
+from openai_api_overrides._client import OpenAIClient
+from tests.helpers.clients import acontent, adownload, afacade, download, facade
 from tests.helpers.hostile_server import (
     KEY,
     Action,
@@ -93,7 +95,7 @@ def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
 
 def test_upload_from_a_pipe_is_sent_chunked() -> None:
     with HostileServer(upload_ok()) as server, pipe_of(300_000) as pipe:
-        uploaded = oa.upload_file(client(server), pipe, purpose="assistants")
+        uploaded = facade(client(server)).files.create(file=pipe, purpose="assistants")
         assert (server.attempts, server.created) == (1, 1)
         request = server.requests[0]
     assert uploaded.id == "file-1"
@@ -103,14 +105,14 @@ def test_upload_from_a_pipe_is_sent_chunked() -> None:
 
 async def test_upload_from_a_pipe_is_sent_chunked_async() -> None:
     with HostileServer(upload_ok()) as server, pipe_of(300_000) as pipe:
-        await oa.aupload_file(aclient(server), pipe, purpose="assistants")
+        await afacade(aclient(server)).files.create(file=pipe, purpose="assistants")
         assert (server.attempts, server.created) == (1, 1)
         assert file_part(server.requests[0]) == payload(300_000)
 
 
 def test_pipe_over_the_limit_is_stopped_while_streaming(small_limit: int) -> None:
     with HostileServer(upload_ok()) as server, pipe_of(small_limit * 3) as pipe:
-        exc = expect(oa.InvalidFileError, lambda: oa.upload_file(client(server), pipe, purpose="assistants"))
+        exc = expect(oa.InvalidFileError, lambda: facade(client(server)).files.create(file=pipe, purpose="assistants"))
         assert server.created == 0
         assert server.attempts <= 1
     assert str(small_limit) in str(exc)
@@ -118,14 +120,16 @@ def test_pipe_over_the_limit_is_stopped_while_streaming(small_limit: int) -> Non
 
 async def test_pipe_over_the_limit_is_stopped_while_streaming_async(small_limit: int) -> None:
     with HostileServer(upload_ok()) as server, pipe_of(small_limit * 3) as pipe:
-        await aexpect(oa.InvalidFileError, lambda: oa.aupload_file(aclient(server), pipe, purpose="assistants"))
+        await aexpect(
+            oa.InvalidFileError, lambda: afacade(aclient(server)).files.create(file=pipe, purpose="assistants")
+        )
         assert server.created == 0
         assert server.attempts <= 1
 
 
 def test_pipe_at_the_limit_is_sent(small_limit: int) -> None:
     with HostileServer(upload_ok()) as server, pipe_of(small_limit) as pipe:
-        oa.upload_file(client(server), pipe, purpose="assistants")
+        facade(client(server)).files.create(file=pipe, purpose="assistants")
         assert server.created == 1
 
 
@@ -138,7 +142,7 @@ def test_sized_upload_over_the_limit_is_refused_before_sending(kind: str, small_
         path.write_bytes(data)
         source = path if kind == "path" else path.open("rb")
     with HostileServer(upload_ok()) as server:
-        expect(oa.InvalidFileError, lambda: oa.upload_file(client(server), source, purpose="assistants"))
+        expect(oa.InvalidFileError, lambda: facade(client(server)).files.create(file=source, purpose="assistants"))
         assert server.attempts == 0
     if kind == "file-object":
         source.close()
@@ -180,7 +184,7 @@ def test_upload_against_a_hostile_server(case: str) -> None:
     actions, source, kind, attempts, says_not_retried = UPLOAD_CASES[case]
     with HostileServer(*actions) as server, pipe_of(len(BIG) if source == "pipe" else 0) as pipe:
         body: Any = pipe if source == "pipe" else BIG
-        exc = expect(kind, lambda: oa.upload_file(client(server), body, purpose="assistants"), within=10)
+        exc = expect(kind, lambda: facade(client(server)).files.create(file=body, purpose="assistants"), within=10)
         assert server.attempts == attempts
         assert server.created == 0
     if kind is oa.APIStatusError:
@@ -194,7 +198,9 @@ async def test_upload_against_a_hostile_server_async(case: str) -> None:
     actions, source, kind, attempts, says_not_retried = UPLOAD_CASES[case]
     with HostileServer(*actions) as server, pipe_of(len(BIG) if source == "pipe" else 0) as pipe:
         body: Any = pipe if source == "pipe" else BIG
-        exc = await aexpect(kind, lambda: oa.aupload_file(aclient(server), body, purpose="assistants"), within=10)
+        exc = await aexpect(
+            kind, lambda: afacade(aclient(server)).files.create(file=body, purpose="assistants"), within=10
+        )
         assert server.attempts == attempts
         assert server.created == 0
     if says_not_retried:
@@ -207,7 +213,7 @@ def test_sized_upload_is_sent_again_whole_after_a_failure(first: str, tmp_path: 
     path.write_bytes(BIG)
     failures = {"early-close": close_during_upload(65536), "503": reply(503, b""), "reset": reset()}
     with HostileServer(failures[first], upload_ok()) as server:
-        oa.upload_file(client(server), path, purpose="assistants")
+        facade(client(server)).files.create(file=path, purpose="assistants")
         assert (server.attempts, server.created) == (2, 1)
         assert file_part(server.requests[1]) == BIG
 
@@ -237,7 +243,9 @@ class _Shifting(io.BytesIO):
 def test_upload_whose_length_changes_while_sending(change: int) -> None:
     with HostileServer(upload_ok()) as server:
         source = _Shifting(payload(400_000), change)
-        expect(oa.OpenAIError, lambda: oa.upload_file(client(server), source, purpose="assistants"), exact=False)
+        expect(
+            oa.OpenAIError, lambda: facade(client(server)).files.create(file=source, purpose="assistants"), exact=False
+        )
         assert server.created == 0
 
 
@@ -256,14 +264,14 @@ DOWNLOADS: dict[str, tuple[list[Action], type[oa.OpenAIError], int, int]] = {
     "chunked-cut": ([chunked([CONTENT[:50_000]], content_type=OCTETS, end="reset")], oa.APIConnectionError, 1, 3),
 }
 
-Download = Callable[[oa.OpenAIClient, Path], object]
+Download = Callable[[OpenAIClient, Path], object]
 SYNC_DOWNLOADS: dict[str, Download] = {
-    "download_file": lambda c, p: oa.download_file(c, "file-1", p),
-    "download_file_bytes": lambda c, _: oa.download_file_bytes(c, "file-1"),
+    "files.with_streaming_response.content": lambda c, p: download(c, "file-1", p),
+    "files.content": lambda c, _: facade(c).files.content("file-1").content,
 }
-ASYNC_DOWNLOADS: dict[str, Callable[[oa.OpenAIClient, Path], Awaitable[object]]] = {
-    "adownload_file": lambda c, p: oa.adownload_file(c, "file-1", p),
-    "adownload_file_bytes": lambda c, _: oa.adownload_file_bytes(c, "file-1"),
+ASYNC_DOWNLOADS: dict[str, Callable[[OpenAIClient, Path], Awaitable[object]]] = {
+    "async files.with_streaming_response.content": lambda c, p: adownload(c, "file-1", p),
+    "async files.content": lambda c, _: acontent(c, "file-1"),
 }
 
 
@@ -273,7 +281,9 @@ def test_broken_download_leaves_nothing(entry: str, case: str, tmp_path: Path) -
     actions, kind, streamed_attempts, whole_attempts = DOWNLOADS[case]
     with HostileServer(*actions) as server:
         expect(kind, lambda: SYNC_DOWNLOADS[entry](client(server), tmp_path / "out.bin"))
-        assert server.attempts == (streamed_attempts if entry == "download_file" else whole_attempts)
+        assert server.attempts == (
+            streamed_attempts if entry == "files.with_streaming_response.content" else whole_attempts
+        )
     assert not list(tmp_path.iterdir())
 
 
@@ -283,7 +293,9 @@ async def test_broken_download_leaves_nothing_async(entry: str, case: str, tmp_p
     actions, kind, streamed_attempts, whole_attempts = DOWNLOADS[case]
     with HostileServer(*actions) as server:
         await aexpect(kind, lambda: ASYNC_DOWNLOADS[entry](aclient(server), tmp_path / "out.bin"))
-        assert server.attempts == (streamed_attempts if entry == "adownload_file" else whole_attempts)
+        assert server.attempts == (
+            streamed_attempts if entry == "async files.with_streaming_response.content" else whole_attempts
+        )
     assert not list(tmp_path.iterdir())
 
 
@@ -292,7 +304,7 @@ def test_broken_download_keeps_the_file_already_there(case: str, tmp_path: Path)
     target = tmp_path / "out.bin"
     target.write_bytes(b"the old content")
     with HostileServer(*DOWNLOADS[case][0]) as server:
-        expect(DOWNLOADS[case][1], lambda: oa.download_file(client(server), "file-1", target))
+        expect(DOWNLOADS[case][1], lambda: download(client(server), "file-1", target))
     assert target.read_bytes() == b"the old content"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 
@@ -301,7 +313,7 @@ def test_broken_download_keeps_the_file_already_there(case: str, tmp_path: Path)
 def test_download_redirect_to_another_origin_is_not_followed(status: int, tmp_path: Path) -> None:
     with HostileServer(reply(200, CONTENT, content_type=OCTETS)) as other:
         with HostileServer(redirect(status, f"{other.url}/content")) as server:
-            expect(oa.APIRedirectError, lambda: oa.download_file(client(server), "file-1", tmp_path / "out.bin"))
+            expect(oa.APIRedirectError, lambda: download(client(server), "file-1", tmp_path / "out.bin"))
             assert server.attempts == 1
         assert other.attempts == 0
     assert not list(tmp_path.iterdir())
@@ -311,10 +323,9 @@ def test_download_redirect_to_another_origin_is_not_followed(status: int, tmp_pa
 def test_download_redirect_on_the_same_origin_is_followed(status: int, tmp_path: Path) -> None:
     actions = [redirect(status, "/v1/files/file-1/content?signed=1"), reply(200, CONTENT, content_type=OCTETS)]
     with HostileServer(*actions) as server:
-        written = oa.download_file(client(server), "file-1", tmp_path / "out.bin")
+        download(client(server), "file-1", tmp_path / "out.bin")
         assert server.attempts == 2
         assert server.requests[1].authorization == f"Bearer {KEY}"
-    assert written == len(CONTENT)
     assert (tmp_path / "out.bin").read_bytes() == CONTENT
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 
@@ -336,7 +347,7 @@ ENDLESS: dict[str, list[Action]] = {
 @pytest.mark.parametrize("case", ENDLESS)
 def test_endless_pages_raise(case: str) -> None:
     with HostileServer(*ENDLESS[case]) as server:
-        expect(oa.PaginationError, lambda: list(oa.iter_files(client(server), limit=2)))
+        expect(oa.PaginationError, lambda: list(facade(client(server)).files.list(limit=2)))
         assert 2 <= server.attempts < 10
         assert "after=file-2" in server.requests[1].target
 
@@ -344,7 +355,7 @@ def test_endless_pages_raise(case: str) -> None:
 @pytest.mark.parametrize("case", ENDLESS)
 async def test_endless_pages_raise_async(case: str) -> None:
     async def run() -> object:
-        return [f async for f in oa.aiter_files(aclient(server), limit=2)]
+        return [f async for f in afacade(aclient(server)).files.list(limit=2)]
 
     with HostileServer(*ENDLESS[case]) as server:
         await aexpect(oa.PaginationError, run)
@@ -353,7 +364,7 @@ async def test_endless_pages_raise_async(case: str) -> None:
 
 def test_pages_that_end_are_all_read() -> None:
     with HostileServer(page("file-1", "file-2"), page("file-3", has_more=False)) as server:
-        ids = [f.id for f in oa.iter_files(client(server), limit=2)]
+        ids = [f.id for f in facade(client(server)).files.list(limit=2)]
         assert server.attempts == 2
     assert ids == ["file-1", "file-2", "file-3"]
 

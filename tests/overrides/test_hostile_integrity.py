@@ -9,6 +9,7 @@ import errno
 import gzip
 import io
 import json
+import os
 import shutil
 import threading
 import time
@@ -23,6 +24,8 @@ import pytest
 
 import openai_api_overrides as oa
 from openai_api_client.api.models import list_models
+from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
+from tests.helpers.clients import adownload, afacade, download, facade
 from tests.helpers.hostile_server import (
     CHAT,
     KEY,
@@ -74,36 +77,34 @@ def _answer(case: str, body: bytes, framing: str) -> Action:
     return chunked(_pieces(body), content_type=OCTETS, headers=headers)
 
 
-Fetch = Callable[[oa.OpenAIClient, Path], bytes]
-AFetch = Callable[[oa.OpenAIClient, Path], Awaitable[bytes]]
+Fetch = Callable[[OpenAIClient, Path], bytes]
+AFetch = Callable[[OpenAIClient, Path], Awaitable[bytes]]
 
 
-def _to_path(c: oa.OpenAIClient, target: Path) -> bytes:
-    oa.download_file(c, "file-1", target)
+def _to_path(c: OpenAIClient, target: Path) -> bytes:
+    download(c, "file-1", target)
     return target.read_bytes()
 
 
-async def _ato_path(c: oa.OpenAIClient, target: Path) -> bytes:
-    await oa.adownload_file(c, "file-1", target)
+async def _ato_path(c: OpenAIClient, target: Path) -> bytes:
+    await adownload(c, "file-1", target)
     return target.read_bytes()
 
 
-def _facade_content(c: oa.OpenAIClient, _: Path) -> bytes:
+def _facade_content(c: OpenAIClient, _: Path) -> bytes:
     return oa.OpenAI(client=c).files.content("file-1").content
 
 
-async def _afacade_content(c: oa.OpenAIClient, _: Path) -> bytes:
+async def _afacade_content(c: OpenAIClient, _: Path) -> bytes:
     return (await oa.AsyncOpenAI(client=c).files.content("file-1")).content
 
 
 SYNC_FETCHES: dict[str, Fetch] = {
-    "download_file": _to_path,
-    "download_file_bytes": lambda c, _: oa.download_file_bytes(c, "file-1"),
+    "files.with_streaming_response.content": _to_path,
     "files.content": _facade_content,
 }
 ASYNC_FETCHES: dict[str, AFetch] = {
-    "adownload_file": _ato_path,
-    "adownload_file_bytes": lambda c, _: oa.adownload_file_bytes(c, "file-1"),
+    "async files.with_streaming_response.content": _ato_path,
     "files.content": _afacade_content,
 }
 
@@ -177,7 +178,7 @@ async def test_a_download_that_cannot_be_decoded_is_a_typed_error_and_leaves_no_
 def test_an_error_status_with_a_broken_encoding_still_ends_as_its_status(tmp_path: Path) -> None:
     body = json.dumps({"error": {"message": "no such file", "type": "invalid_request_error"}}).encode()
     with HostileServer(reply(404, body[:20], [("content-encoding", "gzip")], content_type="application/json")) as s:
-        expect(oa.NotFoundError, lambda: oa.download_file(client(s), "file-1", tmp_path / "out.bin"))
+        expect(oa.NotFoundError, lambda: download(client(s), "file-1", tmp_path / "out.bin"))
     assert not list(tmp_path.iterdir())
 
 
@@ -207,7 +208,7 @@ REFUSED = ["", ".", ".."]
 PASSED = ["%2e", "/", "..%2f", ".a", "a."]
 
 
-def _path_call(op: Any, value: str) -> Callable[[oa.OpenAIClient], object]:
+def _path_call(op: Any, value: str) -> Callable[[OpenAIClient], object]:
     import importlib
 
     module = importlib.import_module(op.module)
@@ -215,7 +216,7 @@ def _path_call(op: Any, value: str) -> Callable[[oa.OpenAIClient], object]:
     return lambda c: oa.call(module.sync_detailed, client=c, **dict.fromkeys(names, value))
 
 
-def _path_acall(op: Any, value: str) -> Callable[[oa.OpenAIClient], Awaitable[object]]:
+def _path_acall(op: Any, value: str) -> Callable[[OpenAIClient], Awaitable[object]]:
     import importlib
 
     module = importlib.import_module(op.module)
@@ -330,7 +331,7 @@ async def test_200_tasks_on_a_fresh_client_share_one_pool_within_its_limits() ->
         assert _open_connections(server) == 0
 
 
-def _pool_entries(c: oa.OpenAIClient) -> list[str]:
+def _pool_entries(c: OpenAIClient) -> list[str]:
     transport = c.shared.transport
     return [connection.info() for connection in transport._pool._connections]  # type: ignore[union-attr]
 
@@ -431,7 +432,7 @@ PASSWORD = "hunter2-PASSWORD-0a9f"
 
 def test_a_base_url_with_a_password_is_refused_without_showing_it() -> None:
     with pytest.raises(oa.ConfigurationError) as info:
-        oa.create_client(api_key=KEY, base_url=f"http://alice:{PASSWORD}@127.0.0.1:9/v1")
+        create_client(api_key=KEY, base_url=f"http://alice:{PASSWORD}@127.0.0.1:9/v1")
     assert PASSWORD not in str(info.value) and "password" in str(info.value)
     with pytest.raises(oa.ConfigurationError) as from_env:
         oa.OpenAI(api_key=KEY, base_url=f"https://alice:{PASSWORD}@api.openai.com/v1")
@@ -441,7 +442,7 @@ def test_a_base_url_with_a_password_is_refused_without_showing_it() -> None:
 def test_an_echoed_cursor_holding_the_key_is_masked_in_the_pagination_error() -> None:
     page = {"object": "list", "data": [file_object(file_id=KEY)], "has_more": True}
     with HostileServer(reply(200, page)) as server:
-        error = expect(oa.PaginationError, lambda: list(oa.iter_files(client(server))))
+        error = expect(oa.PaginationError, lambda: list(facade(client(server)).files.list()))
     assert "sk-***" in str(error)
 
 
@@ -468,7 +469,7 @@ def test_a_key_echoed_json_escaped_is_masked_everywhere(status: int) -> None:
 def test_a_key_echoed_json_escaped_in_a_stream_event_is_masked() -> None:
     event = b'data: {"error": {"message": "bad key %s"}}\n\n' % _escaped(KEY).encode()
     with HostileServer(chunked([event])) as server:
-        error = expect(oa.StreamError, lambda: list(oa.stream_chat_completion(client(server), CHAT)))
+        error = expect(oa.StreamError, lambda: list(facade(client(server)).chat.completions.stream(**CHAT)))
     assert_key_hidden(error)
     assert KEY not in str(error)
 
@@ -476,12 +477,12 @@ def test_a_key_echoed_json_escaped_in_a_stream_event_is_masked() -> None:
 # --- 5. every error inside the hierarchy -------------------------------------------------------------------------
 
 
-def _upload(c: oa.OpenAIClient, file: Any) -> object:
-    return oa.upload_file(c, file, purpose="assistants")
+def _upload(c: OpenAIClient, file: Any) -> object:
+    return facade(c).files.create(file=file, purpose="assistants")
 
 
-async def _aupload(c: oa.OpenAIClient, file: Any) -> object:
-    return await oa.aupload_file(c, file, purpose="assistants")
+async def _aupload(c: OpenAIClient, file: Any) -> object:
+    return await afacade(c).files.create(file=file, purpose="assistants")
 
 
 @pytest.fixture
@@ -513,7 +514,7 @@ async def test_an_upload_that_cannot_be_read_is_an_invalid_file_error_async(
 def test_an_image_that_cannot_be_read_names_its_field(tmp_path: Path) -> None:
     with HostileServer(reply(200, {})) as server:
         error = expect(
-            oa.InvalidFileError, lambda: oa.create_image_edit(client(server), image=tmp_path / "gone.png", prompt="x")
+            oa.InvalidFileError, lambda: facade(client(server)).images.edit(image=tmp_path / "gone.png", prompt="x")
         )
     assert error.field == "image"
 
@@ -531,17 +532,29 @@ def _full_disk() -> IO[bytes]:
     return io.BufferedWriter(Full(), buffer_size=1)  # every write reaches the disk, as a full one refuses it
 
 
-def test_a_download_into_a_full_disk_is_a_local_file_error() -> None:
-    with HostileServer(reply(200, CONTENT, content_type=OCTETS)) as server:
-        error = expect(oa.LocalFileError, lambda: oa.download_file(client(server), "file-1", _full_disk()))
-    assert error.path == "/mnt/full/out.bin" and "No space left" in str(error)
+def test_a_download_into_a_full_disk_is_a_local_file_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out.bin"
+
+    def full(fd: int, *args: Any, **kwargs: Any) -> IO[bytes]:
+        os.close(fd)  # the temporary file is made, then the disk refuses every write to it
+        return _full_disk()
+
+    with (
+        HostileServer(reply(200, CONTENT, content_type=OCTETS)) as server,
+        facade(client(server)).files.with_streaming_response.content("file-1") as response,
+    ):
+        monkeypatch.setattr(os, "fdopen", full)
+        error = expect(oa.LocalFileError, lambda: response.stream_to_file(target))
+        monkeypatch.undo()
+    assert error.path == str(target) and "No space left" in str(error)
     assert isinstance(error, OSError) and isinstance(error.__cause__, OSError)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_download_onto_a_folder_is_a_local_file_error_and_leaves_nothing(tmp_path: Path) -> None:
     (tmp_path / "out.bin").mkdir()
     with HostileServer(reply(200, CONTENT, content_type=OCTETS)) as server:
-        error = expect(oa.LocalFileError, lambda: oa.download_file(client(server), "file-1", tmp_path / "out.bin"))
+        error = expect(oa.LocalFileError, lambda: download(client(server), "file-1", tmp_path / "out.bin"))
     assert str(tmp_path / "out.bin") in str(error)
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"] and (tmp_path / "out.bin").is_dir()
 
@@ -551,16 +564,21 @@ def test_a_download_whose_folder_is_removed_midway_is_a_local_file_error(asynchr
     folder = tmp_path / "gone"
     folder.mkdir()
 
-    def remove(done: int, total: int | None) -> None:
-        if folder.exists():
-            shutil.rmtree(folder)
+    def remove_once_writing() -> None:  # the temporary file appears with the first bytes; the folder goes then
+        deadline = time.monotonic() + 5
+        while not any(folder.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        shutil.rmtree(folder)
 
-    with HostileServer(chunked(_pieces(CONTENT, 20_000), content_type=OCTETS)) as server:
+    with HostileServer(chunked(_pieces(CONTENT, 20_000), content_type=OCTETS, delay=0.05)) as server:
         if asynchronous:
-            run = lambda: asyncio.run(oa.adownload_file(aclient(server), "file-1", folder / "o", progress=remove))  # noqa: E731
+            run = lambda: asyncio.run(adownload(aclient(server), "file-1", folder / "o"))  # noqa: E731
         else:
-            run = lambda: oa.download_file(client(server), "file-1", folder / "o", progress=remove)  # noqa: E731
+            run = lambda: download(client(server), "file-1", folder / "o")  # noqa: E731
+        remover = threading.Thread(target=remove_once_writing)
+        remover.start()
         expect(oa.LocalFileError, run)
+        remover.join()
     assert not folder.exists()
 
 
@@ -585,7 +603,7 @@ BAD_SETTINGS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("case", BAD_SETTINGS)
-@pytest.mark.parametrize("make", [oa.create_client, oa.create_async_client, oa.OpenAI, oa.AsyncOpenAI])
+@pytest.mark.parametrize("make", [create_client, create_async_client, oa.OpenAI, oa.AsyncOpenAI])
 def test_every_invalid_setting_is_a_configuration_error_naming_it(case: str, make: Callable[..., object]) -> None:
     settings = BAD_SETTINGS[case]
     with pytest.raises(oa.ConfigurationError) as info:
@@ -602,7 +620,7 @@ def test_an_invalid_retry_policy_is_a_configuration_error(policy: dict[str, Any]
 
 
 def test_with_options_checks_its_settings_too() -> None:
-    c = oa.create_client(api_key=KEY, base_url="http://127.0.0.1:9/v1")
+    c = create_client(api_key=KEY, base_url="http://127.0.0.1:9/v1")
     bad: list[Callable[[], object]] = [
         lambda: c.with_options(timeout=-1),
         lambda: c.with_options(deadline=-5),
@@ -621,7 +639,7 @@ def test_a_call_on_a_closed_client_is_a_client_closed_error() -> None:
         facade.close()  # twice is fine
         error = expect(oa.ClientClosedError, facade.models.list)
         assert isinstance(error, RuntimeError)
-        expect(oa.ClientClosedError, lambda: oa.download_file_bytes(facade.http, "file-1"))
+        expect(oa.ClientClosedError, lambda: facade.files.content("file-1"))
         assert server.attempts == 1
 
 
@@ -658,5 +676,5 @@ def test_bytes_after_done_in_the_same_packet_do_not_spoil_a_whole_answer() -> No
     chunk["choices"] = [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}]
     packet = b"data: " + json.dumps(chunk).encode() + b"\n\ndata: [DONE]\n\n\xff\xfe garbage \x00\n\n"
     with HostileServer(chunked([packet])) as server:
-        events = list(oa.stream_chat_completion(client(server), CHAT))
+        events = list(facade(client(server)).chat.completions.stream(**CHAT))
     assert [e.choices[0].delta.content for e in events] == ["hi"]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import openai_api_overrides as oa
+from tests.helpers.clients import afacade, facade
 from tests.helpers.hostile_server import (
     CHAT,
     KEY,
@@ -100,7 +101,7 @@ GOOD: dict[str, tuple[list[bytes], str]] = {
 def test_stream_comes_through_whole(case: str) -> None:
     body, expected = GOOD[case]
     with HostileServer(chunked(body)) as server:
-        with oa.stream_chat_completion(client(server), CHAT) as stream:
+        with facade(client(server)).chat.completions.stream(**CHAT) as stream:
             got = list(stream)
         assert server.attempts == 1
         assert server.requests[0].headers.get("accept") == SSE
@@ -112,7 +113,7 @@ def test_stream_comes_through_whole(case: str) -> None:
 async def test_stream_comes_through_whole_async(case: str) -> None:
     body, expected = GOOD[case]
     with HostileServer(chunked(body)) as server:
-        async with oa.astream_chat_completion(aclient(server), CHAT) as stream:
+        async with afacade(aclient(server)).chat.completions.stream(**CHAT) as stream:
             got = [item async for item in stream]
         assert server.attempts == 1
     assert contents(got) == expected
@@ -223,7 +224,7 @@ BROKEN: dict[str, tuple[list[Action], type[oa.OpenAIError], int, int, bool]] = {
 
 def _gather_sync(server: HostileServer, got: list[Any], **options: Any) -> Callable[[], object]:
     def run() -> None:
-        with oa.stream_chat_completion(client(server), CHAT, **options) as stream:
+        with facade(client(server)).chat.completions.stream(**CHAT, **options) as stream:
             for item in stream:
                 got.append(item)
 
@@ -246,7 +247,7 @@ async def test_broken_stream_ends_typed_async(case: str) -> None:
     got: list[Any] = []
 
     async def run() -> None:
-        async with oa.astream_chat_completion(aclient(server), CHAT) as stream:
+        async with afacade(aclient(server)).chat.completions.stream(**CHAT) as stream:
             async for item in stream:
                 got.append(item)
 
@@ -268,7 +269,7 @@ RECOVER = {
 @pytest.mark.parametrize("case", RECOVER)
 def test_stream_is_retried_before_any_event(case: str) -> None:
     with HostileServer(*RECOVER[case]) as server:
-        with oa.stream_chat_completion(client(server), CHAT) as stream:
+        with facade(client(server)).chat.completions.stream(**CHAT) as stream:
             got = list(stream)
         assert server.attempts == 2
         assert server.requests[0].body == server.requests[1].body
@@ -278,7 +279,7 @@ def test_stream_is_retried_before_any_event(case: str) -> None:
 @pytest.mark.parametrize("case", RECOVER)
 async def test_stream_is_retried_before_any_event_async(case: str) -> None:
     with HostileServer(*RECOVER[case]) as server:
-        async with oa.astream_chat_completion(aclient(server), CHAT) as stream:
+        async with afacade(aclient(server)).chat.completions.stream(**CHAT) as stream:
             got = [item async for item in stream]
         assert server.attempts == 2
     assert contents(got) == "Hello, world"
@@ -316,7 +317,7 @@ async def test_stall_longer_than_the_idle_timeout_async() -> None:
     got: list[Any] = []
 
     async def run() -> None:
-        async with oa.astream_chat_completion(aclient(server), CHAT, read_idle_timeout=IDLE) as stream:
+        async with afacade(aclient(server)).chat.completions.stream(**CHAT, read_idle_timeout=IDLE) as stream:
             async for item in stream:
                 got.append(item)
 
@@ -330,7 +331,7 @@ async def test_stall_longer_than_the_idle_timeout_async() -> None:
 def test_slow_but_steady_stream_is_not_an_idle_timeout() -> None:
     body = [sse(e, done=False) for e in HELLO] + [b"data: [DONE]\n\n"]
     with HostileServer(chunked(body, delay=0.2)) as server:
-        with oa.stream_chat_completion(client(server), CHAT, read_idle_timeout=IDLE) as stream:
+        with facade(client(server)).chat.completions.stream(**CHAT, read_idle_timeout=IDLE) as stream:
             got = list(stream)
         assert server.attempts == 1
     assert contents(got) == "Hello, world"
@@ -339,7 +340,7 @@ def test_slow_but_steady_stream_is_not_an_idle_timeout() -> None:
 def test_stream_whose_head_drips_ends_at_the_deadline() -> None:
     with HostileServer(drip(1.0, in_head=True, lasts=6.0)) as server:
         c = client(server, deadline=2.0)
-        exc = expect(oa.APITimeoutError, lambda: oa.stream_chat_completion(c, CHAT).__enter__(), within=5.0)
+        exc = expect(oa.APITimeoutError, lambda: facade(c).chat.completions.stream(**CHAT).__enter__(), within=5.0)
         assert server.attempts == 1
     assert exc.bound == "deadline"
 
@@ -347,7 +348,9 @@ def test_stream_whose_head_drips_ends_at_the_deadline() -> None:
 async def test_stream_whose_head_drips_ends_at_the_deadline_async() -> None:
     with HostileServer(drip(1.0, in_head=True, lasts=6.0)) as server:
         c = aclient(server, deadline=2.0)
-        exc = await aexpect(oa.APITimeoutError, lambda: oa.astream_chat_completion(c, CHAT).__aenter__(), within=5.0)
+        exc = await aexpect(
+            oa.APITimeoutError, lambda: afacade(c).chat.completions.stream(**CHAT).__aenter__(), within=5.0
+        )
         assert server.attempts == 1
     assert exc.bound == "deadline"
 
@@ -358,10 +361,11 @@ async def test_stream_that_never_answers_times_out_and_is_retried(is_async: bool
     with HostileServer(silent()) as server:
         if is_async:
             c = aclient(server, timeout=0.5)
-            exc = await aexpect(oa.APITimeoutError, lambda: oa.astream_chat_completion(c, CHAT).__aenter__())
+            exc = await aexpect(oa.APITimeoutError, lambda: afacade(c).chat.completions.stream(**CHAT).__aenter__())
         else:
             exc = expect(
-                oa.APITimeoutError, lambda: oa.stream_chat_completion(client(server, timeout=0.5), CHAT).__enter__()
+                oa.APITimeoutError,
+                lambda: facade(client(server, timeout=0.5)).chat.completions.stream(**CHAT).__enter__(),
             )
         assert server.attempts == 3
     assert exc.bound == "read"

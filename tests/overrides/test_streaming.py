@@ -13,14 +13,14 @@ import pytest
 import openai_api_overrides as oa
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.chat import create_chat_completion
-from openai_api_client.models import (
-    CreateChatCompletionRequest,
-)
-from tests.helpers.clients import aclient_for, client_for
+from openai_api_client.models import CreateChatCompletionChunk, CreateChatCompletionRequest
+from openai_api_overrides._client import create_client
+from openai_api_overrides._streaming import reader
+from tests.helpers.clients import aclient_for, afacade, client_for, facade
 from tests.helpers.factories import error_body
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply
 
-CHAT = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Hello!"}]}
+CHAT: dict[str, Any] = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Hello!"}]}
 
 
 def chunk(content: str | None = None, role: str | None = None, finish: str | None = None) -> dict[str, Any]:
@@ -53,7 +53,7 @@ HELLO = [chunk(role="assistant"), chunk("Hello"), chunk(" there!"), chunk(finish
 
 def test_chat_stream_yields_generated_chunks_and_joins_them(server: ScriptedServer) -> None:
     server.script(stream_reply(sse(*HELLO)))
-    with oa.stream_chat_completion(client_for(server), CHAT) as stream:
+    with facade(client_for(server)).chat.completions.stream(**CHAT) as stream:
         chunks = list(stream)
     assert [c.choices[0].delta.content for c in chunks[1:3]] == ["Hello", " there!"]
     final = oa.accumulate_chat(chunks)
@@ -81,8 +81,12 @@ def test_a_gzip_encoded_stream_is_decoded_whichever_client_reads_it(server: Scri
     encoded = gzip.compress(b"".join(sse(*HELLO)))
     headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
     server.script(Reply(headers=headers, chunks=[encoded[:10], encoded[10:]]))
-    client = client_for(server) if ours else AuthenticatedClient(base_url=server.url + "/v1", token="k")
-    with oa.stream_chat_completion(client, CHAT) as stream:
+    if ours:
+        stream: Any = facade(client_for(server)).chat.completions.stream(**CHAT)
+    else:  # the facade's stream reader on the generated client, which the facade never is
+        raw = AuthenticatedClient(base_url=server.url + "/v1", token="k")
+        stream = oa.Stream(raw, reader(create_chat_completion, {"body": CHAT}, CreateChatCompletionChunk))
+    with stream:
         assert oa.accumulate_chat(stream).choices[0].message.content == "Hello there!"
 
 
@@ -96,14 +100,14 @@ def test_a_stream_a_transport_has_read_already_is_still_read() -> None:
             response.read()
             return response
 
-    client = oa.create_client(api_key="k", base_url="http://127.0.0.1:9/v1", transport=ReadFirst(), max_retries=0)
-    with oa.stream_chat_completion(client, CHAT) as stream:
+    client = create_client(api_key="k", base_url="http://127.0.0.1:9/v1", transport=ReadFirst(), max_retries=0)
+    with facade(client).chat.completions.stream(**CHAT) as stream:
         assert oa.accumulate_chat(stream).choices[0].message.content == "Hello there!"
 
 
 async def test_async_chat_stream(server: ScriptedServer) -> None:
     server.script(stream_reply(sse(*HELLO)))
-    async with oa.astream_chat_completion(aclient_for(server), CHAT) as stream:
+    async with afacade(aclient_for(server)).chat.completions.stream(**CHAT) as stream:
         chunks = [c async for c in stream]
     assert oa.accumulate_chat(chunks).choices[0].message.content == "Hello there!"
 
@@ -114,7 +118,7 @@ def test_line_endings_multi_line_data_and_comments(server: ScriptedServer, newli
     event = newline.join(f"data: {line}" for line in first) + newline + newline
     body = [f": keep-alive comment{newline}{newline}".encode(), event.encode(), *sse(chunk("lo"), newline=newline)]
     server.script(stream_reply(body))
-    contents = [c.choices[0].delta.content for c in oa.stream_chat_completion(client_for(server), CHAT)]
+    contents = [c.choices[0].delta.content for c in facade(client_for(server)).chat.completions.stream(**CHAT)]
     assert contents == ["Hel", "lo"]
 
 
@@ -122,14 +126,14 @@ def test_completion_stream(server: ScriptedServer) -> None:
     part = {"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "m"}
     events = [{**part, "choices": [{"text": t, "index": 0, "logprobs": None, "finish_reason": None}]} for t in "ab"]
     server.script(stream_reply(sse(*events)))
-    texts = [c.choices[0].text for c in oa.stream_completion(client_for(server), {"model": "m", "prompt": "x"})]
+    texts = [c.choices[0].text for c in facade(client_for(server)).completions.stream(model="m", prompt="x")]
     assert texts == ["a", "b"]
 
 
 def test_fine_tune_events_stream(server: ScriptedServer) -> None:
     event = {"object": "fine-tune-event", "created_at": 1, "level": "info", "message": "Job started."}
     server.script(stream_reply(sse(event, event)))
-    messages = [e.message for e in oa.stream_fine_tune_events(client_for(server), "ft-1")]
+    messages = [e.message for e in facade(client_for(server)).fine_tunes.stream_events("ft-1")]
     assert messages == ["Job started.", "Job started."]
     assert server.received[0].target == "/v1/fine-tunes/ft-1/events?stream=true"
 
@@ -137,14 +141,16 @@ def test_fine_tune_events_stream(server: ScriptedServer) -> None:
 async def test_async_fine_tune_events_stream(server: ScriptedServer) -> None:
     event = {"object": "fine-tune-event", "created_at": 1, "level": "info", "message": "Job succeeded."}
     server.script(stream_reply(sse(event)))
-    assert [e.message async for e in oa.astream_fine_tune_events(aclient_for(server), "ft-1")] == ["Job succeeded."]
+    assert [e.message async for e in afacade(aclient_for(server)).fine_tunes.stream_events("ft-1")] == [
+        "Job succeeded."
+    ]
 
 
 def test_event_error_is_a_typed_error(server: ScriptedServer) -> None:
     server.script(
         stream_reply([b"data: " + json.dumps(chunk("a")).encode() + b"\n\n", b"event: error\ndata: overloaded\n\n"])
     )
-    stream = oa.stream_chat_completion(client_for(server), CHAT)
+    stream = facade(client_for(server)).chat.completions.stream(**CHAT)
     with pytest.raises(oa.StreamError, match="overloaded"):
         list(stream)
 
@@ -152,14 +158,14 @@ def test_event_error_is_a_typed_error(server: ScriptedServer) -> None:
 def test_an_error_object_inside_an_event_is_a_typed_error(server: ScriptedServer) -> None:
     server.script(stream_reply(sse(chunk("a"), error_body("The server is overloaded", "server_error"))))
     with pytest.raises(oa.StreamError, match="overloaded") as info:
-        list(oa.stream_chat_completion(client_for(server), CHAT))
+        list(facade(client_for(server)).chat.completions.stream(**CHAT))
     assert info.value.type == "server_error"
 
 
 def test_a_line_that_is_not_json_shows_itself(server: ScriptedServer) -> None:
     server.script(stream_reply(sse(chunk("a"), "{not json")))
     with pytest.raises(oa.StreamDecodeError, match=r"not JSON: '\{not json'") as info:
-        list(oa.stream_chat_completion(client_for(server), CHAT))
+        list(facade(client_for(server)).chat.completions.stream(**CHAT))
     assert info.value.data == "{not json"
 
 
@@ -168,7 +174,7 @@ def test_an_event_that_is_not_the_spec_s_chunk_is_a_typed_error(server: Scripted
     server.script(stream_reply(sse(chunk("a"), broken)))
     received: list[Any] = []
     with pytest.raises(oa.StreamDecodeError, match="does not match the spec") as info:
-        received.extend(oa.stream_chat_completion(client_for(server), CHAT))
+        received.extend(facade(client_for(server)).chat.completions.stream(**CHAT))
     assert json.loads(info.value.data) == broken
 
 
@@ -178,14 +184,14 @@ def test_a_stream_cut_before_done_raises(server: ScriptedServer, cut: str) -> No
     server.script(reply)
     received: list[Any] = []
     with pytest.raises(oa.StreamInterruptedError, match=r"before data: \[DONE\]"):
-        received.extend(oa.stream_chat_completion(client_for(server), CHAT))
+        received.extend(facade(client_for(server)).chat.completions.stream(**CHAT))
     assert len(received) == 2  # what arrived was handed over before the error
 
 
 async def test_async_stream_cut_before_done_raises(server: ScriptedServer) -> None:
     server.script(stream_reply(sse(*HELLO[:2], done=False)))
     with pytest.raises(oa.StreamInterruptedError):
-        [c async for c in oa.astream_chat_completion(aclient_for(server), CHAT)]
+        [c async for c in afacade(aclient_for(server)).chat.completions.stream(**CHAT)]
 
 
 def two_choices(first: str | None, second: str | None) -> list[dict[str, Any]]:
@@ -200,14 +206,14 @@ def test_a_clean_end_after_every_choice_finished_is_a_whole_answer(
     """The official package takes such a stream as whole: throwing it away would lose a complete answer."""
     server.script(stream_reply(sse(*two_choices("stop", "length"), done=False)))
     with caplog.at_level(logging.DEBUG, logger="openai_api"):
-        received = list(oa.stream_chat_completion(client_for(server), CHAT))
+        received = list(facade(client_for(server)).chat.completions.stream(**CHAT))
     assert len(received) == 4
     assert any("without data: [DONE]" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_clean_end_after_every_choice_finished_is_a_whole_answer_async(server: ScriptedServer) -> None:
     server.script(stream_reply(sse(*HELLO, done=False)))
-    assert len([c async for c in oa.astream_chat_completion(aclient_for(server), CHAT)]) == len(HELLO)
+    assert len([c async for c in afacade(aclient_for(server)).chat.completions.stream(**CHAT)]) == len(HELLO)
 
 
 @pytest.mark.parametrize(
@@ -224,13 +230,13 @@ def test_a_stream_that_ends_before_its_choices_finish_still_raises(
 ) -> None:
     server.script(stream_reply(sse(*events, done=False), cut_after=cut))
     with pytest.raises(oa.StreamInterruptedError):
-        list(oa.stream_chat_completion(client_for(server), CHAT))
+        list(facade(client_for(server)).chat.completions.stream(**CHAT))
 
 
 def test_leaving_the_loop_early_closes_the_connection(server: ScriptedServer) -> None:
     endless = sse(*[chunk("x")] * 400, done=True)
     server.script(stream_reply(endless, chunk_delay=0.01))
-    with oa.stream_chat_completion(client_for(server), CHAT) as stream:
+    with facade(client_for(server)).chat.completions.stream(**CHAT) as stream:
         for _ in stream:
             break
     assert server.closed_early.wait(5), "the server saw the connection close before the stream ended"
@@ -238,7 +244,7 @@ def test_leaving_the_loop_early_closes_the_connection(server: ScriptedServer) ->
 
 def test_a_read_idle_timeout_applies_between_events(server: ScriptedServer) -> None:
     server.script(stream_reply(sse(chunk("a"), chunk("b")), chunk_delay=1.0))
-    stream = oa.stream_chat_completion(client_for(server), CHAT, read_idle_timeout=0.2)
+    stream = facade(client_for(server)).chat.completions.stream(**CHAT, read_idle_timeout=0.2)
     with pytest.raises(oa.StreamInterruptedError) as info:
         list(stream)
     assert isinstance(info.value.__cause__, oa.APITimeoutError)
@@ -247,4 +253,4 @@ def test_a_read_idle_timeout_applies_between_events(server: ScriptedServer) -> N
 def test_an_error_status_on_a_stream_is_typed(server: ScriptedServer) -> None:
     server.script(json_reply(error_body("Invalid model"), status=400))
     with pytest.raises(oa.BadRequestError, match="Invalid model"):
-        list(oa.stream_chat_completion(client_for(server), CHAT))
+        list(facade(client_for(server)).chat.completions.stream(**CHAT))

@@ -18,6 +18,7 @@ from openai_api_client.models import (
     CreateFileRequest,
 )
 from openai_api_client.types import File
+from openai_api_overrides._client import create_client
 from tests.helpers.clients import FAST, aclient_for, client_for, raw_client
 from tests.helpers.factories import API_KEY, error_body, file_object
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply
@@ -106,7 +107,7 @@ def test_dropped_connections_are_retried(server: ScriptedServer) -> None:
 def test_a_refused_connection_is_a_typed_error() -> None:
     with ScriptedServer() as gone:
         url = gone.url
-    client = oa.create_client(api_key=API_KEY, base_url=url + "/v1", retry_policy=FAST)
+    client = create_client(api_key=API_KEY, base_url=url + "/v1", retry_policy=FAST)
     with pytest.raises(oa.APIConnectionError, match="ConnectError") as info:
         oa.call(list_models.sync_detailed, client=client)
     assert "Gave up after 2 retries" in str(info.value)
