@@ -15,7 +15,7 @@ echo "== ruff"
 $py -m ruff check .
 $py -m ruff format --check .
 echo "== mypy --strict"
-$py -m mypy overrides server generator tests bench scripts
+$py -m mypy overrides cli server generator tests bench scripts
 echo "== pytest"
 set +e
 $py -m pytest "$@"

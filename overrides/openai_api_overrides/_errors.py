@@ -244,7 +244,9 @@ class InvalidFileError(OpenAIError):
         self.problems = problems
         self.more = more
         self.skippable = skippable
-        super().__init__(self.describe("pass validate=False to skip these local checks"))
+        super().__init__(
+            self.describe("the operation's generated function, through oa.call, sends a file without these checks")
+        )
 
     def describe(self, hint: str) -> str:
         """The message, with ``hint`` saying how to skip the checks where the caller is (an argument, a flag)."""

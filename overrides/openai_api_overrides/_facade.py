@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
-_GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (see ``list_files``)."
+_GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (``_files.list_files``)."
 
 
 if TYPE_CHECKING:
