@@ -112,9 +112,11 @@ class Spec:
         return None
 
     def file_fields(self, op: JSON) -> dict[str, JSON]:
-        """The request's file parts (``contentMediaType`` set), each with its dereferenced schema and its rules."""
+        """The request's file parts (``contentMediaType`` set), each with its schema and its rules (a ``$ref``'s
+        target under the part's own keys, as the client reads them)."""
         properties = (self.request_schema(op) or {}).get("properties", {})
-        return {name: self.deref(p) for name, p in properties.items() if "contentMediaType" in self.deref(p)}
+        parts = {name: self.merged(p) for name, p in properties.items()}
+        return {name: part for name, part in parts.items() if "contentMediaType" in part}
 
     def upload_limit(self) -> int:
         """The largest ``x-max-bytes`` of a file part of any operation (512 MB for the documents' uploads)."""

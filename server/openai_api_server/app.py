@@ -23,7 +23,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openai_api_server import _examples, _json, _uploads
+from openai_api_overrides import _validation
+from openai_api_server import _examples, _uploads
 from openai_api_server._ids import Ids
 from openai_api_server._protocol import ABORT, BodyTimeout
 from openai_api_server._spec import Spec
@@ -164,6 +165,7 @@ class ApiServer:
         self.violations: list[str] = []
         self.requests = 0
         self.handlers: dict[str, Handler] = {}  # create_app fills it from _operations
+        self.records = _uploads.record_check(self.spec)
         limit = config.max_upload_bytes
         self.max_upload = limit if limit is not None else self.spec.upload_limit()
 
@@ -263,7 +265,7 @@ class ApiServer:
         ctx.raw = await self._read_body(ctx.request)
         if ctx.raw and ctx.headers.get("content-type", "").startswith("application/json"):
             try:
-                ctx.body = _json.loads(ctx.raw)
+                ctx.body = _validation.loads_json(ctx.raw)
             except ValueError:  # syntax, not UTF-8, NaN, nested too deep: what the real API cannot parse
                 return error(400, not_json_message())
             unknown = _unknown_fields(self.spec, ctx.op, ctx.body)
@@ -367,24 +369,16 @@ class ApiServer:
         return await _limited(request, too_large).body()
 
     def _upload_problem(self, ctx: Context, name: str, upload: UploadFile, rules: JSON) -> Answer | None:
-        """The documents' rules for a file part (``rules``: its schema's ``x-`` extensions) and for the purpose."""
+        """The spec's rules for a file part (``rules``: its schema) and for the request's purpose, as the client
+        checks them (``openai_api_overrides._validation``), after the server's own size limit."""
         size = upload.size if upload.size is not None else 0
         if size > self.max_upload:
             return error(413, f"File is larger than {self.max_upload} bytes.", name)
-        source = upload.file
-        source.seek(0)
-        head = source.read(32)
-        source.seek(0)
-        filename = upload.filename or ""
-        problem: str | None = None
-        if "image/png" in rules.get("x-media-types", []):
-            problem = _uploads.image_problem(name, head, size, rules)
-        elif rules.get("x-file-extensions"):
-            problem = _uploads.audio_problem(filename, rules)
-        elif name == "file" and "purpose" in ctx.form:
-            request = self.spec.request_schema(ctx.op) or {}
-            problem = _uploads.purpose_problem(self.spec, request, str(ctx.form["purpose"]), filename, source, size)
-        return error(400, problem, name) if problem else None
+        upload.file.seek(0)
+        part = _validation.FilePart(name, upload.filename or "", size, upload.file)
+        request = self.spec.request_schema(ctx.op) or {}
+        found = _validation.refusal(part, rules, request, ctx.form.get("purpose"), self.records)
+        return error(400, found.message, name) if found else None
 
     def _body_refused(self, exc: BodyTimeout | BodyTooLarge, op: JSON) -> Answer:
         """408 for a body that came too slowly, 413 for one too large. They are the HTTP layer's answers, which the

@@ -238,6 +238,14 @@ def test_uploads_follow_the_documents_rules(api: RunningServer, web: httpx.Clien
     assert ok.status_code == 200, ok.text
 
 
+def test_an_image_cut_short_after_its_header_is_a_400_not_a_500(web: httpx.Client) -> None:
+    """The PNG signature and ``IHDR``, but not the 8 bytes of the size after them: the server unpacked them anyway."""
+    answer = web.post("/images/variations", files={"image": ("i.png", png(4, 4)[:20])})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["message"].endswith("got an image that is not a PNG (image).")
+    assert answer.json()["error"]["param"] == "image"
+
+
 def test_an_upload_named_without_an_extension_is_judged_by_its_content(web: httpx.Client) -> None:
     """openai 0.28 names every upload ``file``: the real API judged such a file by what it holds."""
 
