@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openai_api_overrides import _validation
-from openai_api_server import _examples, _uploads
+from openai_api_server import _examples, _json, _uploads
 from openai_api_server._ids import Ids
 from openai_api_server._protocol import ABORT, BodyTimeout
 from openai_api_server._spec import Spec
@@ -265,7 +265,7 @@ class ApiServer:
         ctx.raw = await self._read_body(ctx.request)
         if ctx.raw and ctx.headers.get("content-type", "").startswith("application/json"):
             try:
-                ctx.body = _validation.loads_json(ctx.raw)
+                ctx.body = _json.loads(ctx.raw)
             except ValueError:  # syntax, not UTF-8, NaN, nested too deep: what the real API cannot parse
                 return error(400, not_json_message())
             unknown = _unknown_fields(self.spec, ctx.op, ctx.body)

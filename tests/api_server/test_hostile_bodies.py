@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from openai_api_overrides._validation import MAX_DEPTH
 from openai_api_server import RunningServer, running
+from openai_api_server._json import MAX_DEPTH
 from openai_api_server.errors import not_json_message
 from tests.api_server.uploads import TRAINING, png
 from tests.helpers.spec import operations

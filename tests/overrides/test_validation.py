@@ -128,13 +128,14 @@ def test_a_png_header_cut_short_is_no_png() -> None:
 
 
 def test_a_training_line_is_strict_json_on_both_sides() -> None:
-    """The client parsed a line with ``json.loads`` (``NaN`` passed, 1000 levels nested parsed); the server's strict
-    reading is the rule."""
+    """The client parsed a line with ``json.loads``: ``NaN`` passed, and a line nested too deep for the parser raised
+    ``RecursionError``. The server's strict reading is the rule."""
     line = b'{"prompt": "p", "completion": "c", "weight": NaN}\n'
-    client, server = _judge("train.jsonl", line + b"[" * 200 + b"]" * 200 + b"\n", purpose="fine-tune")
+    client, server = _judge("train.jsonl", line + b"[" * 100_000 + b"\n" + b"1e999\n", purpose="fine-tune")
     assert client.problems[0].startswith("line 1: not JSON (NaN is not JSON)")
-    assert client.problems[1].startswith("line 2: not JSON (nested deeper than 128 levels)")
-    assert server.message == "Invalid training file: line 1 is not JSON; line 2 is not JSON."
+    assert client.problems[1].startswith("line 2: not JSON (nested too deeply)")
+    assert client.problems[2].startswith("line 3: not JSON (1e999 does not fit a float)")
+    assert server.message == "Invalid training file: line 1 is not JSON; line 2 is not JSON; line 3 is not JSON."
 
 
 def test_a_fine_tune_file_named_without_an_extension_is_judged_by_its_content_on_both_sides() -> None:
