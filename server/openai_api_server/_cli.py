@@ -15,7 +15,7 @@ from openai_api_server._extra import hint, missing
 from openai_api_server.faults import Fault
 
 if TYPE_CHECKING:
-    from openai_api_server.app import PreloadedFile
+    from openai_api_server._config import PreloadedFile
 
 # The server's own modules (starlette, uvicorn) are imported once main() has found the [server] extra installed.
 
@@ -42,7 +42,7 @@ def _fault(text: str) -> Fault:
 
 
 def parser() -> argparse.ArgumentParser:
-    from openai_api_server.app import DEFAULT_KEYS
+    from openai_api_server._config import DEFAULT_KEYS
     from openai_api_server.run import BODY_TIMEOUT, HEADER_TIMEOUT
 
     p = argparse.ArgumentParser(

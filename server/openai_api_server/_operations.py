@@ -17,9 +17,12 @@ from typing import Any
 from starlette.datastructures import UploadFile
 
 from openai_api_overrides._spec import snake
+from openai_api_server._config import ServerConfig
+from openai_api_server._context import Answer, Context, Handler, error
+from openai_api_server._ids import Ids
 from openai_api_server._spec import plausible_id
-from openai_api_server.app import Answer, ApiServer, Context, Handler, error
 from openai_api_server.errors import model_not_found_message
+from openai_api_server.store import FileStore
 
 JSON = dict[str, Any]
 BASE_MODELS = ["gpt-3.5-turbo", "text-davinci-003", "text-davinci-edit-001", "text-embedding-ada-002", "whisper-1"]
@@ -39,12 +42,13 @@ def _not_found(what: str, value: str, param: str) -> Answer:
 
 
 class Operations:
-    def __init__(self, server: ApiServer) -> None:
-        self.server = server
-        self.config = server.config
-        self.ids = server.ids
-        self.store = server.store
-        self.jobs = server.store.jobs
+    """The handlers, over the server's configuration, ids and storage (the app's ``ApiServer`` owns them)."""
+
+    def __init__(self, config: ServerConfig, ids: Ids, store: FileStore) -> None:
+        self.config = config
+        self.ids = ids
+        self.store = store
+        self.jobs = store.jobs
         # The jobs a kept data dir holds, in the order they were made; every change is written back (_save).
         self.fine_tunes: dict[str, JSON] = {}
         self.fine_tune_orgs: dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from openai_api_server.app import PreloadedFile
+from openai_api_server._config import PreloadedFile
 
 
 class PreloadError(ValueError):

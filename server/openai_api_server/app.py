@@ -1,7 +1,8 @@
-"""The server's ASGI app: the pipeline every request goes through, driven by the spec (its operation found among the
-spec's paths, its key, a pending fault, its body read and validated, its answer, that answer checked against the
-spec). What an operation does is in ``_operations``, one handler per operationId; an operation without a handler
-answers the spec's example (``_examples``)."""
+"""The server's ASGI app: the pipeline every request goes through, driven by the spec, one named step after another
+(:meth:`ApiServer.serve`): match the route, its key, a pending fault, read and bound the body, validate the request,
+dispatch to the handler, validate the answer (recording each violation), send it. What an operation does is in
+``_operations``, one handler per operationId; an operation without a handler answers the spec's example
+(``_examples``). The request's context and the answers are ``_context``'s, the configuration ``_config``'s."""
 
 from __future__ import annotations
 
@@ -10,11 +11,9 @@ import contextlib
 import io
 import json
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
-from urllib.parse import parse_qsl, unquote
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
@@ -24,8 +23,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openai_api_overrides import _validation
+from openai_api_overrides._spec import JSON
 from openai_api_server import _examples, _json, _uploads
+from openai_api_server._config import DEFAULT_KEYS, MAX_JSON_BYTES, PreloadedFile, ServerConfig
+from openai_api_server._context import Answer, Context, Handler, error
 from openai_api_server._ids import Ids
+from openai_api_server._operations import Operations
 from openai_api_server._protocol import ABORT, BodyTimeout
 from openai_api_server._spec import Spec
 from openai_api_server._validation import Exchange, request_errors, response_errors, undeclared
@@ -39,90 +42,8 @@ from openai_api_server.errors import (
 from openai_api_server.faults import Fault
 from openai_api_server.store import FileStore
 
-JSON = dict[str, Any]
-DEFAULT_KEYS = {"sk-test-org-a": "org-a", "sk-test-org-b": "org-b"}
 _CHUNK = 1 << 16
-MAX_JSON_BYTES = 32 << 20  # far above any request of the spec; a JSON body is read into memory, so it is bounded
 _UPLOAD_SLACK = 64 * 1024  # a multipart body's boundaries and plain fields, on top of its largest allowed file
-
-
-@dataclass
-class PreloadedFile:
-    path: Path
-    purpose: str
-    org: str | None = None  # None: the organization of the first key
-
-
-@dataclass
-class ServerConfig:
-    """What a server instance is; each field is a knob documented in the package's docstring."""
-
-    data_dir: Path
-    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
-    gateway_quirk: bool = True
-    max_upload_bytes: int | None = None
-    max_json_bytes: int = MAX_JSON_BYTES
-    validate: bool = True
-    fine_tune_step: float = 0.05
-    stream_delay: float = 0.0
-    seed: int | None = None
-    faults: list[Fault] = field(default_factory=list)
-    models: list[str] = field(default_factory=list)
-    files: list[PreloadedFile] = field(default_factory=list)
-    spec_path: Path | None = None  # None: the client's bundled spec
-
-
-@dataclass
-class Answer:
-    status: int = 200
-    body: Any = None
-    text: str | None = None
-    content: tuple[IO[bytes], int] | None = None  # an open file and its size, streamed
-    events: AsyncIterator[Any] | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    media_type: str | None = None  # of the text (text/plain if None) or the content (application/octet-stream)
-    checked: bool = True  # False: the request's path is not one of the spec's, so neither is the answer's
-    example: bool = False  # the spec's example, not a handler's answer
-
-
-def error(
-    status: int, message: str, param: str | None = None, code: str | None = None, type_: str | None = None
-) -> Answer:
-    return Answer(status, error_body(message, param, code, type_))
-
-
-@dataclass
-class Context:
-    """One request on its way through the pipeline. Handlers read ``org``, ``params`` (the path's, decoded once),
-    ``query``, ``body`` (the parsed JSON) and ``form`` (a multipart body's parts), and ``op`` (the spec's)."""
-
-    request: Request
-    path: str  # the raw path, as sent on the wire
-    target: str  # the raw path and query
-    headers: dict[str, str]
-    query: dict[str, str]
-    op: JSON = field(default_factory=dict)
-    params: dict[str, str] = field(default_factory=dict)
-    org: str = ""
-    fault: Fault | None = None
-    raw: bytes = b""  # the body as validated (a multipart body without its files' content)
-    body: Any = None
-    form: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def operation_id(self) -> str:
-        return str(self.op.get("operationId", ""))
-
-
-Handler = Callable[[Context], Awaitable[Answer]]
-
-
-def _context(request: Request) -> Context:
-    path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
-    query = request.scope.get("query_string", b"").decode("latin-1")
-    target = path + (f"?{query}" if query else "")
-    headers = dict(request.headers.items())
-    return Context(request, path, target, headers, dict(parse_qsl(query, keep_blank_values=True)))
 
 
 class BodyTooLarge(Exception):
@@ -189,22 +110,20 @@ class ApiServer:
     async def serve(self, request: Request) -> Response:
         """Every request, step by step: each step moves it on, or gives the answer."""
         self.requests += 1
-        ctx = _context(request)
+        ctx = Context.of(request)
         refused = self._route(ctx) or self._authorize(ctx)
         if refused is not None:
-            return await self._send(ctx, refused)
+            return await self._respond(ctx, refused)
         faulted = await self._play_fault(ctx)
         if faulted is not None:
             return faulted
         try:
             try:
-                problem = await (self._read_upload(ctx) if self._is_upload(ctx) else self._read_json(ctx))
+                refused = await self._read(ctx)
             except ClientDisconnect:
                 return Response(status_code=400)  # never sent: nobody is there to read it
-            except (BodyTimeout, BodyTooLarge) as exc:
-                ctx.fault, ctx.raw = None, b""
-                return await self._send(ctx, self._body_refused(exc, ctx.op))
-            return await self._send(ctx, problem or await self._answer(ctx))
+            answer = refused or await self._validate_request(ctx) or await self._dispatch(ctx)
+            return await self._respond(ctx, answer)
         finally:
             for value in ctx.form.values():
                 if isinstance(value, UploadFile):
@@ -213,8 +132,9 @@ class ApiServer:
     # --- the steps ---------------------------------------------------------------------------------------
 
     def _route(self, ctx: Context) -> Answer | None:
-        """The request's operation and path parameters, from the spec's paths: 404 for a path the spec does not have
-        (or marks as a gateway quirk, with ``gateway_quirk`` off), 405 for a method it does not list there."""
+        """Match the route: the request's operation and path parameters, from the spec's paths. 404 for a path the
+        spec does not have (or marks as a gateway quirk, with ``gateway_quirk`` off), 405 for a method it does not
+        list there."""
         # A dot segment is no object id; openapi-core would resolve it to another path than the route's.
         found = None if {".", ".."} & set(unquote(ctx.path).split("/")) else self.spec.match(ctx.path)
         if found is None or (not self.config.gateway_quirk and "x-gateway-quirk" in found[0].item):
@@ -234,7 +154,7 @@ class ApiServer:
 
     async def _play_fault(self, ctx: Context) -> Response | None:
         """A pending fault of the operation: waits, drops the connection, or answers its status at once. A fault on
-        the answer (``drop_mid_body``, ``slow_bytes``, ``cut_stream``) stays in ``ctx.fault`` for :meth:`_send`."""
+        the answer (``drop_mid_body``, ``slow_bytes``, ``cut_stream``) stays in ``ctx.fault`` for :meth:`_respond`."""
         fault = ctx.fault = self.take_fault(ctx.operation_id, ctx.path)
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
@@ -253,58 +173,36 @@ class ApiServer:
             return Response(fault.body, fault.status, headers=fault.headers, media_type=fault.content_type)
         return None
 
-    def _is_upload(self, ctx: Context) -> bool:
-        """Whether the operation takes a multipart body (of the two, if it takes JSON too, the one sent)."""
-        media = ctx.op.get("requestBody", {}).get("content", {})
-        sent = ctx.headers.get("content-type", "")
-        return "multipart/form-data" in media and (len(media) == 1 or sent.startswith("multipart/"))
+    async def _read(self, ctx: Context) -> Answer | None:
+        """Read and bound the body: JSON into ``ctx.body`` (as strictly as the real API parses it), a multipart body
+        streamed to disk into ``ctx.form``. 413 for one larger than the server takes, 408 for one that comes too
+        slowly (the HTTP layer's answers), 400 for one the API cannot parse."""
+        try:
+            return await (self._read_form(ctx) if self._is_upload(ctx) else self._read_json(ctx))
+        except (BodyTimeout, BodyTooLarge) as exc:
+            ctx.fault, ctx.raw = None, b""
+            return self._body_refused(exc, ctx.op)
 
-    async def _read_json(self, ctx: Context) -> Answer | None:
-        """A JSON body (or none), parsed as strictly as the real API parses it, with no field the spec does not
-        name, then validated with the rest of the request by openapi-core."""
-        ctx.raw = await self._read_body(ctx.request)
-        if ctx.raw and ctx.headers.get("content-type", "").startswith("application/json"):
-            try:
-                ctx.body = _json.loads(ctx.raw)
-            except ValueError:  # syntax, not UTF-8, NaN, nested too deep: what the real API cannot parse
-                return error(400, not_json_message())
+    async def _validate_request(self, ctx: Context) -> Answer | None:
+        """Validate the request: the real API's own checks (a field or part the spec does not name, a part sent
+        twice or of the wrong kind), then openapi-core on the whole request (a multipart body as its skeleton),
+        then an upload's files against the spec's upload rules."""
+        if ctx.multipart is None:
             unknown = _unknown_fields(self.spec, ctx.op, ctx.body)
             if unknown:
                 return error(400, unknown_argument_message(unknown))
-        return self._validate(Exchange(ctx.request.method, ctx.target, ctx.headers, ctx.raw))
-
-    async def _read_upload(self, ctx: Context) -> Answer | None:
-        """A multipart upload, parsed streaming to disk, and checked as the real API checks it."""
-        limit = self.max_upload + _UPLOAD_SLACK
-        too_large = BodyTooLarge(limit, f"File is larger than {self.max_upload} bytes.", "file")
-        length = ctx.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            raise too_large
-        try:
-            form = await _limited(ctx.request, too_large).form(max_files=4, max_fields=20)
-        except (BodyTimeout, BodyTooLarge, ClientDisconnect):
-            raise
-        except Exception as exc:
-            return error(400, f"The multipart body could not be read: {exc}")
-        ctx.form = dict(form.items())
-        answer = _form_problem(self.spec, form, ctx.op)
+            return self._validate(Exchange(ctx.request.method, ctx.target, ctx.headers, ctx.raw))
+        answer = _form_problem(self.spec, ctx.multipart, ctx.op)
         if answer is not None:
             return answer
-        ctx.raw, skeleton_headers = _skeleton(form, ctx.headers)
-        answer = self._validate(Exchange(ctx.request.method, ctx.target, skeleton_headers, ctx.raw))
-        if answer is not None:
-            return answer
-        files = self.spec.file_fields(ctx.op)
-        for name, value in ctx.form.items():
-            if isinstance(value, UploadFile):
-                rules = files.get(name, {})
-                answer = await asyncio.to_thread(self._upload_problem, ctx, name, value, rules)
-                if answer is not None:
-                    return answer
-        return None
+        ctx.raw, skeleton_headers = _skeleton(ctx.multipart, ctx.headers)
+        return self._validate(Exchange(ctx.request.method, ctx.target, skeleton_headers, ctx.raw)) or (
+            await self._check_files(ctx)
+        )
 
-    async def _answer(self, ctx: Context) -> Answer:
-        """The operation's handler, or else the spec's example: JSON, text, bytes, or an event stream."""
+    async def _dispatch(self, ctx: Context) -> Answer:
+        """Dispatch to the operation's handler, or else answer the spec's example: JSON, text, bytes, or an event
+        stream."""
         handler = self.handlers.get(ctx.operation_id)
         if handler is not None:
             return await handler(ctx)
@@ -321,8 +219,8 @@ class ApiServer:
             return Answer(status, text="", example=True)
         return Answer(status, body=value, example=True)
 
-    async def _send(self, ctx: Context, answer: Answer) -> Response:
-        """The answer on the wire, checked against the spec first: one that breaks it is recorded as a violation
+    async def _respond(self, ctx: Context, answer: Answer) -> Response:
+        """The answer on the wire, validated against the spec first: one that breaks it is recorded as a violation
         (naming the operation) and answered as a 500, so that a drift between a handler and the spec is loud."""
         if answer.events is not None:
             return self._stream(ctx, answer)
@@ -335,7 +233,7 @@ class ApiServer:
             payload = json.dumps(answer.body).encode()
             media_type = "application/json"
         response = Response(payload, answer.status, headers=answer.headers, media_type=media_type)
-        problems = self._check(ctx, answer, response, payload)
+        problems = self._validate_answer(ctx, answer, response, payload)
         if problems:
             message = f"The answer of {ctx.operation_id} breaks the spec: {'; '.join(problems)}"
             return Response(json.dumps(error_body(message, type_="server_error")), 500, media_type="application/json")
@@ -343,9 +241,70 @@ class ApiServer:
             return self._faulty(response, payload, ctx.fault)
         return response
 
+    def _validate_answer(self, ctx: Context, answer: Answer, response: Response, payload: bytes) -> list[str]:
+        """What the answer breaks in the spec (openapi-core), and the fields of a handler's JSON the spec does not
+        name (openapi-core lets them pass: a field the spec renamed); each problem is recorded as a violation."""
+        if not self.config.validate or not answer.checked or not ctx.op:
+            return []
+        request = ctx.request.method, ctx.target, ctx.headers, ctx.raw
+        problems = response_errors(Exchange(*request, answer.status, dict(response.headers), payload), self.spec)
+        if not problems and answer.text is None and not answer.example:
+            schema = self._media(ctx, answer.status, "application/json").get("schema", {})
+            problems = undeclared(self.spec, schema, answer.body)
+        if problems:
+            self._record_violation(ctx, f"-> {answer.status}: {'; '.join(problems)}")
+        return problems
+
+    def _record_violation(self, ctx: Context, what: str) -> None:
+        """Record a violation of the spec the server answered, with its operation and request."""
+        self.violations.append(f"{ctx.operation_id}: {ctx.request.method} {ctx.target} {what}")
+
     # --- what the steps share ----------------------------------------------------------------------------
 
+    def _is_upload(self, ctx: Context) -> bool:
+        """Whether the operation takes a multipart body (of the two, if it takes JSON too, the one sent)."""
+        media = ctx.op.get("requestBody", {}).get("content", {})
+        sent = ctx.headers.get("content-type", "")
+        return "multipart/form-data" in media and (len(media) == 1 or sent.startswith("multipart/"))
+
+    async def _read_json(self, ctx: Context) -> Answer | None:
+        """A JSON body (or none), at most ``max_json_bytes`` of it, parsed when it says it is JSON."""
+        ctx.raw = await self._bounded_body(ctx.request)
+        if ctx.raw and ctx.headers.get("content-type", "").startswith("application/json"):
+            try:
+                ctx.body = _json.loads(ctx.raw)
+            except ValueError:  # syntax, not UTF-8, NaN, nested too deep: what the real API cannot parse
+                return error(400, not_json_message())
+        return None
+
+    async def _read_form(self, ctx: Context) -> Answer | None:
+        """A multipart body, parsed streaming to disk, at most the largest upload and its plain fields."""
+        limit = self.max_upload + _UPLOAD_SLACK
+        too_large = BodyTooLarge(limit, f"File is larger than {self.max_upload} bytes.", "file")
+        length = ctx.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise too_large
+        try:
+            ctx.multipart = await _limited(ctx.request, too_large).form(max_files=4, max_fields=20)
+        except (BodyTimeout, BodyTooLarge, ClientDisconnect):
+            raise
+        except Exception as exc:
+            return error(400, f"The multipart body could not be read: {exc}")
+        ctx.form = dict(ctx.multipart.items())
+        return None
+
+    async def _bounded_body(self, request: Request) -> bytes:
+        """A JSON body, at most ``max_json_bytes`` of it: a larger one is refused (BodyTooLarge) from its
+        Content-Length, before any of it is read, or else as soon as more than the limit has arrived."""
+        limit = self.config.max_json_bytes
+        too_large = BodyTooLarge(limit, f"The request body is larger than {limit} bytes.")
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise too_large
+        return await _limited(request, too_large).body()
+
     def _validate(self, exchange: Exchange) -> Answer | None:
+        """openapi-core's first problem with the request, as the API's 400."""
         if not self.config.validate:
             return None
         try:
@@ -358,15 +317,15 @@ class ApiServer:
             return error(400, message, param)
         return None
 
-    async def _read_body(self, request: Request) -> bytes:
-        """A JSON body, at most ``max_json_bytes`` of it: a larger one is refused (BodyTooLarge) from its
-        Content-Length, before any of it is read, or else as soon as more than the limit has arrived."""
-        limit = self.config.max_json_bytes
-        too_large = BodyTooLarge(limit, f"The request body is larger than {limit} bytes.")
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            raise too_large
-        return await _limited(request, too_large).body()
+    async def _check_files(self, ctx: Context) -> Answer | None:
+        """Each file part against the spec's upload rules, read in a thread."""
+        files = self.spec.file_fields(ctx.op)
+        for name, value in ctx.form.items():
+            if isinstance(value, UploadFile):
+                answer = await asyncio.to_thread(self._upload_problem, ctx, name, value, files.get(name, {}))
+                if answer is not None:
+                    return answer
+        return None
 
     def _upload_problem(self, ctx: Context, name: str, upload: UploadFile, rules: JSON) -> Answer | None:
         """The spec's rules for a file part (``rules``: its schema) and for the request's purpose, as the client
@@ -393,23 +352,6 @@ class ApiServer:
             answer = error(413, str(exc), exc.param)
         answer.checked = self.spec.response(op, answer.status) is not None
         return answer
-
-    def _check(self, ctx: Context, answer: Answer, response: Response, payload: bytes) -> list[str]:
-        """What the answer breaks in the spec (openapi-core), and the fields of a handler's JSON the spec does not
-        name (openapi-core lets them pass: a field the spec renamed); each problem is recorded as a violation."""
-        if not self.config.validate or not answer.checked or not ctx.op:
-            return []
-        request = ctx.request.method, ctx.target, ctx.headers, ctx.raw
-        problems = response_errors(Exchange(*request, answer.status, dict(response.headers), payload), self.spec)
-        if not problems and answer.text is None and not answer.example:
-            schema = self._media(ctx, answer.status, "application/json").get("schema", {})
-            problems = undeclared(self.spec, schema, answer.body)
-        if problems:
-            self._violation(ctx, f"-> {answer.status}: {'; '.join(problems)}")
-        return problems
-
-    def _violation(self, ctx: Context, what: str) -> None:
-        self.violations.append(f"{ctx.operation_id}: {ctx.request.method} {ctx.target} {what}")
 
     def _media(self, ctx: Context, status: int, media_type: str) -> JSON:
         media: JSON = (self.spec.response(ctx.op, status) or {}).get("content", {}).get(media_type, {})
@@ -458,17 +400,21 @@ class ApiServer:
         validator = self.spec.schema_validator(schema)
         terminator = media.get("x-sse-terminator")
         if self.config.validate and not media:
-            self._violation(ctx, f"-> {answer.status}: an event stream, which the spec does not describe")
+            self._record_violation(ctx, f"-> {answer.status}: an event stream, which the spec does not describe")
+
+        def validate_event(sent: int, event: Any) -> None:
+            """Validate one event of the answer against the spec's event data; record what it breaks."""
+            problems = [e.message for e in validator.iter_errors(event)]
+            if not answer.example:
+                problems += undeclared(self.spec, schema, event)
+            if problems:
+                self._record_violation(ctx, f"event {sent}: {'; '.join(problems)}")
 
         async def body() -> AsyncIterator[bytes]:
             sent = 0
             async for event in _all_but_last(events) if fault is not None and fault.cut_stream else events:
                 if self.config.validate:
-                    problems = [e.message for e in validator.iter_errors(event)]
-                    if not answer.example:
-                        problems += undeclared(self.spec, schema, event)
-                    if problems:
-                        self._violation(ctx, f"event {sent}: {'; '.join(problems)}")
+                    validate_event(sent, event)
                 if fault is not None and fault.drop_mid_body and sent == 1:
                     raise ConnectionAbortedError("fault: connection dropped mid-stream")
                 yield b"data: " + json.dumps(event).encode() + b"\n\n"
@@ -595,10 +541,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def create_app(config: ServerConfig) -> Starlette:
     """The server for ``config``; its state (an :class:`ApiServer`) is ``app.state.server``. One route takes every
     path and method: the spec's paths are the routes (:meth:`ApiServer._route`)."""
-    from openai_api_server._operations import Operations
-
     server = ApiServer(config)
-    ops = Operations(server)
+    ops = Operations(config, server.ids, server.store)
     server.handlers = ops.handlers(op["operationId"] for op in server.spec.operations())
     every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
     routes = [Route("/{path:path}", server.serve, methods=every)]
@@ -609,4 +553,15 @@ def create_app(config: ServerConfig) -> Starlette:
     return app
 
 
-__all__ = ["Answer", "ApiServer", "Context", "PreloadedFile", "ServerConfig", "create_app", "error"]
+__all__ = [
+    "DEFAULT_KEYS",
+    "MAX_JSON_BYTES",
+    "Answer",
+    "ApiServer",
+    "Context",
+    "Handler",
+    "PreloadedFile",
+    "ServerConfig",
+    "create_app",
+    "error",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import json
 import os
@@ -18,6 +19,7 @@ import httpx
 import openai
 import pytest
 
+import openai_api_server
 from openai_api_server import RunningServer, free_port
 from tests.api_server.uploads import TRAINING
 
@@ -144,3 +146,29 @@ def test_the_distribution_declares_the_entry_points_and_the_extra() -> None:
     assert runtime == ["attrs", "httpx"]
     server = [r for r in requires if re.search(r"extra == .server.", r)]
     assert {r.split("==")[0] for r in server} == {"starlette", "uvicorn", "python-multipart", "openapi-core"}
+
+
+def test_the_server_modules_import_one_another_without_a_cycle() -> None:
+    """The handlers (``_operations``) and the app share ``_context`` and ``_config``; neither imports the other's
+    module at run time but the app the handlers'. Each module imports first, in a fresh interpreter."""
+    package = Path(openai_api_server.__file__).parent
+    imports: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        found = imports.setdefault(path.stem, set())
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level: not lazy, not TYPE_CHECKING
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("openai_api_server."):
+                found.add(str(node.module).split(".")[1])
+
+    def reach(name: str, seen: tuple[str, ...]) -> None:
+        for other in imports.get(name, set()):
+            assert other not in seen, f"import cycle: {' -> '.join((*seen, other))}"
+            reach(other, (*seen, other))
+
+    for name in imports:
+        reach(name, (name,))
+    assert "app" not in imports["_operations"] and "_operations" in imports["app"]
+    for name in ("_operations", "_context", "app"):
+        done = subprocess.run(
+            [sys.executable, "-c", f"import openai_api_server.{name}"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
