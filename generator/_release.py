@@ -126,6 +126,11 @@ def _named(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w/-]){re.escape(name)}(?![\w/{{-])", text) is not None
 
 
+def _items(entry: str) -> list[str]:
+    """A CHANGELOG section's paragraphs and list items (a list item runs to the next item or blank line)."""
+    return [item for item in re.split(r"\n\s*\n|\n(?=\s*[-*] )", entry) if item.strip()]
+
+
 def _either(names: tuple[str, ...]) -> str:
     return " or ".join(f"`{name}`" for name in names)
 
@@ -204,12 +209,15 @@ def release_check(spec_path: Path, root: Path) -> ReleaseCheck:
         check.problems.append(f"CHANGELOG.md has no `## {_show(version)}` entry for the breaking changes")
         return check
     for change in report.breaking:
-        missing = _unnamed(change, entry, old, new)
-        if missing is not None:
-            check.problems.append(
-                f"CHANGELOG.md `## {_show(version)}` does not name the breaking change "
-                f"[{change.location}: {change.detail}]: it should name {missing}"
-            )
+        # One paragraph or list item must name both where the change is and what changed: names scattered over a
+        # long entry about other things acknowledge nothing.
+        if any(_unnamed(change, item, old, new) is None for item in _items(entry)):
+            continue
+        missing = _unnamed(change, entry, old, new) or "the place and what changed in one paragraph or list item"
+        check.problems.append(
+            f"CHANGELOG.md `## {_show(version)}` does not name the breaking change "
+            f"[{change.location}: {change.detail}]: it should name {missing}"
+        )
     return check
 
 

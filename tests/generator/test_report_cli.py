@@ -260,6 +260,13 @@ def test_release_gate_wants_the_entry_to_name_the_operation_and_the_field(tmp_pa
     assert near_misses.returncode == 1
     assert refused + operation in near_misses.stderr
 
+    # The place and the change in two different items of a long entry acknowledge nothing.
+    scattered = _with_entry(
+        root, spec, bumped, "- Lists are pages: `client.files.list()` iterates.\n- Uploads take `(filename, content)`."
+    )
+    assert scattered.returncode == 1
+    assert f"{refused}the place and what changed in one paragraph or list item" in scattered.stderr, scattered.stderr
+
     for entry in (
         "- Breaking: `OpenAIFile.filename` is `file_name`.",
         "- Breaking: `GET /files/{file_id}` answers `file_name` instead of `filename`.",
