@@ -9,12 +9,12 @@ its body and whoever called, and a 2xx answer is held to the spec before any gen
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
 
 from openai_api_overrides._constants import MAX_REDIRECTS
+from openai_api_overrides._deadline import Deadline, retries_text
 from openai_api_overrides._errors import (
     APIConnectionError,
     APIError,
@@ -62,10 +62,6 @@ def _cause(exc: BaseException) -> str:
     # httpx's timeouts often carry no text: "ReadTimeout", not "ReadTimeout: ".
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _retries(count: int) -> str:
-    return "1 retry" if count == 1 else f"{count} retries"
 
 
 def _with(message: str, note: str) -> str:
@@ -116,42 +112,17 @@ class Exchange:
         self.hops = 0
         self.strict = strict
         self.streamed = bool(request.extensions.get(STREAMED))
-        self._deadline = deadline
-        self.ends = time.monotonic() + deadline
+        self.deadline = Deadline(deadline)
+        """The call's one deadline, from the client's setting (in seconds): the transport and sockets ask it."""
         self._timeouts = timeouts
         """The socket timeouts asked for: never changed, each attempt gets its own copy when capped."""
-        # None (no timeout) must become what is left of the deadline: then every attempt caps its own copy.
-        bounds = [value for value in timeouts.values() if value is not None]
-        self._longest = max(bounds) if bounds and len(bounds) == len(timeouts) else None
-
-    # --- the deadline ----------------------------------------------------------------------------------------
-
-    def remaining(self) -> float:
-        return self.ends - time.monotonic()
 
     def start_attempt(self) -> httpx.Request:
-        """The request to send now, its socket timeouts capped by what is left of the deadline."""
-        left = self.ends - time.monotonic()
-        if left <= 0:
-            raise self.deadline_error()
-        if self._longest is not None and left >= self._longest:
-            # Far from the deadline (nearly always): the timeouts asked for are already within it.
-            self.request.extensions["timeout"] = self._timeouts
-        else:
-            self.request.extensions["timeout"] = {
-                name: left if value is None else min(value, left) for name, value in self._timeouts.items()
-            }
+        """The request to send now, its timeouts (the wait for a connection too) capped by the deadline."""
+        if self.deadline.passed:
+            raise self.deadline.error(self.request, self.retries)
+        self.request.extensions["timeout"] = self.deadline.cap_all(self._timeouts)
         return self.request
-
-    def deadline_error(self) -> APITimeoutError:
-        """Also raised between chunks of a body: a server dripping bytes never trips a read timeout."""
-        note = f" after {_retries(self.retries)}" if self.retries else ""
-        return APITimeoutError(
-            f"{self.request.method} {self.request.url} timed out (deadline): the call took longer than its "
-            f"deadline of {self._deadline:g} s{note}",
-            request=self.request,
-            bound="deadline",
-        )
 
     # --- what an attempt's outcome means ---------------------------------------------------------------------
 
@@ -160,7 +131,7 @@ class Exchange:
         if isinstance(exc, OpenAIError):
             raise exc
         # A socket wait capped by the deadline ran out: the deadline is what fired.
-        passed = self.remaining() <= 0.05
+        passed = self.deadline.passed
         if not isinstance(exc, httpx.TransportError):
             # h11's protocol errors (an upload whose length changed), an encoding error in a header: not the
             # network's fault, so not retried.
@@ -173,7 +144,7 @@ class Exchange:
         if problem is not None:
             raise connection_error(exc, self.request, f"Not retried: {problem}.") from exc
         delay = self._next(None, type(exc).__name__)
-        if delay >= self.remaining():
+        if delay >= self.deadline.left():
             raise connection_error(exc, self.request, self._gave_up("the next retry would pass the deadline"))
         return delay
 
@@ -187,7 +158,7 @@ class Exchange:
         if problem is not None:
             raise self.status_error(response, f"Not retried: {problem}." if self.policy.max_retries else "")
         delay = self._next(response, str(response.status_code))
-        if delay >= self.remaining():
+        if delay >= self.deadline.left():
             raise self.status_error(response, self._gave_up("the next retry would pass the deadline"))
         return delay
 
@@ -278,7 +249,7 @@ class Exchange:
         return delay
 
     def _gave_up(self, why: str = "") -> str:
-        done = f"Gave up after {_retries(self.retries)}" if self.retries else ""
+        done = f"Gave up after {retries_text(self.retries)}" if self.retries else ""
         if why:
             return f"{done}: {why}." if done else f"Not retried: {why}."
         return f"{done}." if done else ""

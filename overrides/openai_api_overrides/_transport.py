@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
-from openai_api_overrides._deadline import AttemptDeadline, cap_async_transport, cap_transport
+from openai_api_overrides._deadline import cap_async_transport, cap_transport
 from openai_api_overrides._decoding import BodyDecoder, DecodeProblem
 from openai_api_overrides._errors import APIConnectionError
 from openai_api_overrides._exchange import Exchange, connection_error
@@ -165,10 +165,12 @@ def _read(response: httpx.Response, exchange: Exchange, transport: httpx.BaseTra
     if response.is_stream_consumed:
         return  # built with its content (a mock transport's answer): httpx has read and decoded it
     parts = []
+    deadline = exchange.deadline
     for part in response.iter_raw():
         parts.append(part)
-        if time.monotonic() > exchange.ends:
-            raise exchange.deadline_error()
+        if deadline.passed:
+            # Between chunks too: a transport whose sockets this layer could not cap never times a drip out.
+            raise deadline.error(exchange.request, exchange.retries)
     drop_if_leftover(transport, response)
     response._content = _decoded(response, b"".join(parts), exchange)
 
@@ -177,10 +179,11 @@ async def _aread(response: httpx.Response, exchange: Exchange, transport: httpx.
     if response.is_stream_consumed:
         return
     parts = []
+    deadline = exchange.deadline
     async for part in response.aiter_raw():
         parts.append(part)
-        if time.monotonic() > exchange.ends:
-            raise exchange.deadline_error()
+        if deadline.passed:
+            raise deadline.error(exchange.request, exchange.retries)
     drop_if_leftover(transport, response)
     response._content = _decoded(response, b"".join(parts), exchange)
 
@@ -217,7 +220,7 @@ class RetryTransport(httpx.BaseTransport):
         exchange = self.settings.exchange(request)
         while True:
             attempt = exchange.start_attempt()
-            with AttemptDeadline(exchange.ends):
+            with exchange.deadline:
                 try:
                     response = self.inner.handle_request(attempt)
                 except Exception as exc:
@@ -277,7 +280,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         exchange = self.settings.exchange(request)
         while True:
             attempt = exchange.start_attempt()
-            with AttemptDeadline(exchange.ends):
+            with exchange.deadline:
                 try:
                     response = await self.inner.handle_async_request(attempt)
                 except Exception as exc:

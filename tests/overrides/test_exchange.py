@@ -36,6 +36,6 @@ def test_no_timeout_becomes_what_is_left_of_the_deadline() -> None:
 
 def test_a_passed_deadline_is_a_timeout_before_sending() -> None:
     exchange = _exchange(1.0, TIMEOUTS)
-    exchange.ends -= 2.0
+    exchange.deadline.ends -= 2.0
     with pytest.raises(APITimeoutError, match=r"timed out \(deadline\)"):
         exchange.start_attempt()
