@@ -19,7 +19,7 @@ import httpx
 
 from openai_api_client import AuthenticatedClient, Client
 from openai_api_client.models import ErrorResponse
-from openai_api_client.types import Response
+from openai_api_client.types import APIObject, Response
 from openai_api_overrides._constants import CAPTURE
 from openai_api_overrides._errors import ResponseValidationError, status_error
 from openai_api_overrides._spec import operation
@@ -110,7 +110,7 @@ def parse_response(module: ModuleType, client: AuthenticatedClient | Client, res
         # Only a client other than this layer's lets a non-2xx answer get this far.
         raise status_error(response)
     try:
-        return module.parse_response(client=client, response=response)
+        parsed = module.parse_response(client=client, response=response)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         # The transport holds JSON bodies to the spec first, so this is a gap between the spec's schema and the
         # generated model (or a client other than ours).
@@ -120,6 +120,10 @@ def parse_response(module: ModuleType, client: AuthenticatedClient | Client, res
             field="(body)",
             reason=f"{type(exc).__name__}: {exc}",
         ) from exc
+    if isinstance(parsed, APIObject):
+        # The official package's results carry the request id of their answer.
+        parsed._request_id = response.headers.get("x-request-id")
+    return parsed
 
 
 NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})

@@ -19,7 +19,7 @@ import httpx
 from openai_api_client import resources
 from openai_api_client.models import ListOrderKnown, OpenAIFile
 from openai_api_client.resources import request_options
-from openai_api_client.types import UNSET, APIObject, Response, Unset
+from openai_api_client.types import UNSET, Response, Unset
 from openai_api_overrides import _files, _pages
 from openai_api_overrides._calls import asend_call, send_call
 from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
@@ -68,24 +68,18 @@ def _load(module: str) -> Any:
 Mode = Literal["raw", "streamed"] | None
 
 
-def _noted(result: Any, capture: list[httpx.Response]) -> tuple[Any, httpx.Response]:
-    response = capture[-1]  # the final answer: retries happen below the client that captures
-    if isinstance(result, APIObject):
-        result._request_id = response.headers.get("x-request-id")
-    return result, response
-
-
 def _sent(send: Callable[[Mapping[str, Any]], Any], options: Mapping[str, Any]) -> tuple[Any, httpx.Response]:
-    """What ``send`` returns for ``options``, and the HTTP answer it came in (its request id noted on the result)."""
+    """What ``send`` returns for ``options``, and the HTTP answer it came in (the final one: retries happen below
+    the client that captures). Only the raw and streamed modes ask: a result notes its request id itself."""
     capture: list[httpx.Response] = []
-    return _noted(send({**options, "capture": capture}), capture)
+    return send({**options, "capture": capture}), capture[-1]
 
 
 async def _asent(
     send: Callable[[Mapping[str, Any]], Awaitable[Any]], options: Mapping[str, Any]
 ) -> tuple[Any, httpx.Response]:
     capture: list[httpx.Response] = []
-    return _noted(await send({**options, "capture": capture}), capture)
+    return await send({**options, "capture": capture}), capture[-1]
 
 
 def _answer(mode: Mode, result: Any, response: httpx.Response, is_async: bool = False) -> Any:
@@ -112,6 +106,8 @@ class _Requester:
         return _Requester(self.client, mode)
 
     def call(self, endpoint: Callable[..., Response[Any]], options: Mapping[str, Any], /, **kwargs: Any) -> Any:
+        if self.mode is None:
+            return send_call(endpoint, self.client, options, kwargs)
         return _answer(self.mode, *_sent(lambda sent: send_call(endpoint, self.client, sent, kwargs), options))
 
     def upload(
@@ -124,6 +120,8 @@ class _Requester:
         /,
     ) -> Any:
         send_upload = _load("_uploads").send_upload
+        if self.mode is None:
+            return send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=options)
         return _answer(
             self.mode,
             *_sent(
@@ -162,8 +160,10 @@ class _Requester:
         """The first page of a list ``fetch`` (options, arguments) answers, and how to get the others."""
 
         def page(args: dict[str, Any]) -> Any:
-            return _sent(lambda sent: fetch(sent, args), options)[0]
+            return fetch(options, args)
 
+        if self.mode is None:
+            return _pages.Page[Any](page, arguments, cursor, page(arguments), _pages.Cursors(self.client.token))
         answer, response = _sent(lambda sent: fetch(sent, arguments), options)
         first = _pages.Page[Any](page, arguments, cursor, answer, _pages.Cursors(self.client.token))
         return _answer(self.mode, first, response)
@@ -187,6 +187,8 @@ class _AsyncRequester:
     async def acall(
         self, endpoint: Callable[..., Awaitable[Response[Any]]], options: Mapping[str, Any], /, **kwargs: Any
     ) -> Any:
+        if self.mode is None:
+            return await asend_call(endpoint, self.client, options, kwargs)
         sent = await _asent(lambda sent: asend_call(endpoint, self.client, sent, kwargs), options)
         return _answer(self.mode, *sent, is_async=True)
 
@@ -200,6 +202,8 @@ class _AsyncRequester:
         /,
     ) -> Any:
         send_upload = _load("_uploads").asend_upload
+        if self.mode is None:
+            return await send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=options)
         sent = await _asent(
             lambda sent: send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=sent),
             options,
@@ -242,7 +246,7 @@ class _AsyncRequester:
         cursor: str | None,
     ) -> Any:
         async def page(args: dict[str, Any]) -> Any:
-            return (await _asent(lambda sent: fetch(sent, args), options))[0]
+            return await fetch(options, args)
 
         paginator = _pages.AsyncPaginator[Any](page, arguments, cursor, self.client.token)
         if self.mode is None:
