@@ -240,7 +240,7 @@ def figure_first_call(server: Server, repeats: int) -> list[Row]:
         return lambda: tuple(_probe("first", key, server.url))
 
     rows = [
-        Row("import + client + first call (s)", c, "≤ 1.2× `import httpx` + the same call", ratio_limit=1.2)
+        Row("import + client + first call (s)", c, "≤ 1.25× `import httpx` + the same call", ratio_limit=1.25)
         for c in _contestants()
     ]
     return _repeat(rows, repeats, probe(FLOOR.key), [probe(c.key) for c in _contestants()])
