@@ -29,7 +29,7 @@ def _pool() -> dict[str, Any]:
     # Every async contestant gets this client's default pool and timeouts (the official SDK's), so that the
     # concurrent figure compares the clients, not their pool sizes: httpx's own defaults (100 connections, a 5 s
     # pool timeout) would queue and fail 1000 concurrent calls.
-    from openai_api_overrides._constants import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+    from openai_api._constants import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 
     return {"timeout": DEFAULT_TIMEOUT, "limits": DEFAULT_LIMITS}
 
@@ -224,13 +224,13 @@ class Generated(Contestant):
     label = "this client (generated functions)"
 
     def first_call(self, url: str) -> object:
-        import openai_api_overrides as oa
+        import openai_api as oa
         from openai_api_client.api.files import list_files
 
         return oa.call(list_files.sync_detailed, client=oa.OpenAI(api_key=KEY, base_url=url).http)
 
     def calls(self, url: str) -> dict[str, Callable[[], object]]:
-        import openai_api_overrides as oa
+        import openai_api as oa
         from openai_api_client.api.chat import create_chat_completion
         from openai_api_client.api.files import list_files
         from openai_api_client.api.models import list_models
@@ -245,13 +245,13 @@ class Generated(Contestant):
         }
 
     def stream(self, url: str, chunks: int) -> Callable[[], int]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
         return lambda: sum(1 for _ in client.chat.completions.stream(**_FACADE_CHAT, user=str(chunks)))
 
     def astream(self, url: str, chunks: int) -> Callable[[], Awaitable[int]]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         async def run() -> int:
             async with oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
@@ -262,7 +262,7 @@ class Generated(Contestant):
     def concurrent(self, url: str, count: int) -> Callable[[], Awaitable[object]]:
         import asyncio
 
-        import openai_api_overrides as oa
+        import openai_api as oa
         from openai_api_client.api.files import list_files
 
         async def run() -> object:
@@ -273,19 +273,19 @@ class Generated(Contestant):
         return run
 
     def upload(self, url: str) -> Callable[[Path], object]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
         return lambda path: client.files.create(file=path, purpose="assistants")
 
     def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         client = oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0)
         return lambda path: client.files.create(file=path, purpose="assistants")
 
     def download(self, url: str) -> Callable[[str, Path], object]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         return _download(oa.OpenAI(api_key=KEY, base_url=url, max_retries=0))
 
@@ -297,12 +297,12 @@ class Facade(Contestant):
     label = "this client (oa.OpenAI)"
 
     def first_call(self, url: str) -> object:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         return oa.OpenAI(api_key=KEY, base_url=url).files.list()
 
     def calls(self, url: str) -> dict[str, Callable[[], object]]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
         return {
@@ -312,13 +312,13 @@ class Facade(Contestant):
         }
 
     def stream(self, url: str, chunks: int) -> Callable[[], int]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
         return lambda: sum(1 for _ in client.chat.completions.stream(**_FACADE_CHAT, user=str(chunks)))
 
     def astream(self, url: str, chunks: int) -> Callable[[], Awaitable[int]]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         async def run() -> int:
             async with oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
@@ -329,7 +329,7 @@ class Facade(Contestant):
     def concurrent(self, url: str, count: int) -> Callable[[], Awaitable[object]]:
         import asyncio
 
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         async def run() -> object:
             async with oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0) as client:
@@ -338,19 +338,19 @@ class Facade(Contestant):
         return run
 
     def upload(self, url: str) -> Callable[[Path], object]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         client = oa.OpenAI(api_key=KEY, base_url=url, max_retries=0)
         return lambda path: client.files.create(file=path, purpose="assistants")
 
     def aupload(self, url: str) -> Callable[[Path], Awaitable[object]]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         client = oa.AsyncOpenAI(api_key=KEY, base_url=url, max_retries=0)
         return lambda path: client.files.create(file=path, purpose="assistants")
 
     def download(self, url: str) -> Callable[[str, Path], object]:
-        import openai_api_overrides as oa
+        import openai_api as oa
 
         # The README's streamed download (``files.content`` reads the bytes whole, as the official package's does).
         return _download(oa.OpenAI(api_key=KEY, base_url=url, max_retries=0))

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from openai_api_overrides._spec import operations, resolve
+from openai_api._spec import operations, resolve
 
 JSON = dict[str, Any]
 Direction = Literal["request", "response"]

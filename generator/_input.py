@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from generator._diff import JSON
-from openai_api_overrides import _spec
-from openai_api_overrides._spec import HTTP_METHODS
+from openai_api import _spec
+from openai_api._spec import HTTP_METHODS
 
 # The x- extensions that name an operation's method on the client (``_resources.py``); one namespace for both.
 _SDK_KEYS = ("x-sdk-method", "x-sdk-stream-method")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from generator._baseline import BaselineError, load_spec_file
 from generator._diff import JSON, Change, Report, diff_specs
-from openai_api_overrides._spec import operations
+from openai_api._spec import operations
 
 _BASELINE = re.compile(r"^openapi-(\d+)\.(\d+)\.(\d+)\.json$")
 Version = tuple[int, int, int]

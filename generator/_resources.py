@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openai_api_overrides._spec import resolve, snake
+from openai_api._spec import resolve, snake
 
 _SCALARS = {"str", "int", "float", "bool", "None", "list", "dict", "bytes", "Any"}
 _TYPES = {"Unset", "UNSET", "File"}

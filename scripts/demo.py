@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import openai_api_overrides as oa
+import openai_api as oa
 from openai_api_server import running
 
 TRAINING = b"".join(b'{"prompt": "Question %d ->", "completion": " answer %d"}\n' % (i, i) for i in range(200))

@@ -20,7 +20,7 @@ import pytest
 from tests.helpers.spec import REPO_ROOT
 
 LIBRARY = REPO_ROOT / "overrides"
-BUDGET = 5036
+BUDGET = 5048
 TARGET = 3200
 
 
@@ -52,9 +52,10 @@ def test_the_hand_written_library_stays_within_its_budget() -> None:
 
 def test_the_library_is_every_module_of_the_package_and_no_command_line() -> None:
     counts = line_counts()
-    assert "openai_api_overrides/__init__.py" in counts and "openai_api_overrides/_facade.py" in counts
-    assert not [name for name in counts if not name.startswith("openai_api_overrides/")], counts
-    assert not (LIBRARY / "openai_api_overrides" / "_cli.py").exists()
+    assert "openai_api/__init__.py" in counts and "openai_api/_facade.py" in counts
+    # The old import name is one module re-exporting the new one, counted too.
+    assert [name for name in counts if not name.startswith("openai_api/")] == ["openai_api_overrides/__init__.py"]
+    assert not (LIBRARY / "openai_api" / "_cli.py").exists()
     assert (REPO_ROOT / "cli" / "openai_api_cli" / "_cli.py").exists(), "the command line, counted apart"
 
 
@@ -67,6 +68,6 @@ def test_a_line_is_what_wc_counts() -> None:
 
 
 def test_the_table_names_the_count_the_budget_and_each_module() -> None:
-    shown = table({"openai_api_overrides/_a.py": 10, "openai_api_overrides/_b.py": 30})
-    assert shown.splitlines()[0].strip().startswith("openai_api_overrides/_b.py")  # the biggest first
+    shown = table({"openai_api/_a.py": 10, "openai_api/_b.py": 30})
+    assert shown.splitlines()[0].strip().startswith("openai_api/_b.py")  # the biggest first
     assert shown.splitlines()[-1].split()[:2] == ["total", "40"] and f"budget {BUDGET}" in shown

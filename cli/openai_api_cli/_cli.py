@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-import openai_api_overrides as oa
+import openai_api as oa
 from openai_api_client.api.files import create_file
 from openai_api_client.models import ChatCompletionRequestMessage, CreateFileRequest
 from openai_api_client.types import UNSET, File

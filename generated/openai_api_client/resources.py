@@ -2,7 +2,7 @@
 """Every operation of the spec on one object, grouped by ``x-sdk-method`` (``client.files.list``).
 
 Generated from the spec's ``x-sdk-method`` extensions. The classes call the generated functions through a
-requester (``Requester``, ``AsyncRequester``); ``openai_api_overrides.OpenAI`` gives one with typed errors, retries,
+requester (``Requester``, ``AsyncRequester``); ``openai_api.OpenAI`` gives one with typed errors, retries,
 streamed uploads, downloads, pages and server-sent event streams. The protocols below say what each kind of answer
 offers; the requester's classes are the implementations.
 """

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from openai_api_overrides._spec import JSON
+from openai_api._spec import JSON
 from openai_api_server.errors import error_body
 from openai_api_server.faults import Fault
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from openai_api_overrides._spec import JSON
+from openai_api._spec import JSON
 from openai_api_server._spec import Spec
 
 EVENT_STREAM = "text/event-stream"

@@ -1,4 +1,4 @@
-"""Request JSON as the real API reads it: strict (``openai_api_overrides._validation.loads_json``, which reads the
+"""Request JSON as the real API reads it: strict (``openai_api._validation.loads_json``, which reads the
 lines of a training file too) and, for a request body, bounded in depth; every refusal a ``ValueError``, which the
 server answers with the API's 400 "We could not parse the JSON body".
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from openai_api_overrides._validation import loads_json
+from openai_api._validation import loads_json
 
 # No request of the spec nests deeper than a handful of levels; 128 is serde_json's default limit, and far below the
 # depth at which Python's parser (or openapi-core's parse of the same body, deeper in the stack) runs out of stack.

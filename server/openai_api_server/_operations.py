@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from openai_api_overrides._spec import snake
+from openai_api._spec import snake
 from openai_api_server._config import ServerConfig
 from openai_api_server._context import Answer, Context, Handler, error
 from openai_api_server._ids import Ids

@@ -1,7 +1,7 @@
 """The spec the server follows: the client's bundled ``openai_api_client/openapi.json`` (no checkout needed), or any
 OpenAPI 3.1 file (``ServerConfig.spec_path``). Its paths, under its servers' base path, are the server's routes.
 
-Loading, ``$ref``s and names are the client's spec-access module's (``openai_api_overrides._spec``); this module adds
+Loading, ``$ref``s and names are the client's spec-access module's (``openai_api._spec``); this module adds
 what only the server needs: routes, responses by status, and validators."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS31Validator
 
-from openai_api_overrides import _spec
-from openai_api_overrides._spec import HTTP_METHODS, JSON
+from openai_api import _spec
+from openai_api._spec import HTTP_METHODS, JSON
 
 SpecError = _spec.SpecFileError
 """A spec file the server cannot read; the message names the file and what is wrong."""

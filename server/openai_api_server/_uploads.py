@@ -1,4 +1,4 @@
-"""The server's side of the upload rules, which are the client's (``openai_api_overrides._validation``: one
+"""The server's side of the upload rules, which are the client's (``openai_api._validation``: one
 implementation of the spec's ``x-`` upload extensions for both): the check of a training record, by jsonschema, in
 the words of the real API's answers."""
 
@@ -9,12 +9,12 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 
-from openai_api_overrides._validation import RecordCheck
+from openai_api._validation import RecordCheck
 from openai_api_server._spec import Spec
 
 
 def record_check(spec: Spec) -> Callable[[str], RecordCheck]:
-    """The ``records`` argument of :func:`openai_api_overrides._validation.refusal` for ``spec``: a record schema's
+    """The ``records`` argument of :func:`openai_api._validation.refusal` for ``spec``: a record schema's
     reference -> the check of one record."""
 
     def check_of(ref: str) -> RecordCheck:

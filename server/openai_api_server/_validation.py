@@ -16,7 +16,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from openai_api_overrides._spec import JSON
+from openai_api._spec import JSON
 from openai_api_server._spec import Spec
 
 

@@ -22,8 +22,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openai_api_overrides import _validation
-from openai_api_overrides._spec import JSON
+from openai_api import _validation
+from openai_api._spec import JSON
 from openai_api_server import _examples, _json, _uploads
 from openai_api_server._config import DEFAULT_KEYS, MAX_JSON_BYTES, PreloadedFile, ServerConfig
 from openai_api_server._context import Answer, Context, Handler, error
@@ -329,7 +329,7 @@ class ApiServer:
 
     def _upload_problem(self, ctx: Context, name: str, upload: UploadFile, rules: JSON) -> Answer | None:
         """The spec's rules for a file part (``rules``: its schema) and for the request's purpose, as the client
-        checks them (``openai_api_overrides._validation``), after the server's own size limit."""
+        checks them (``openai_api._validation``), after the server's own size limit."""
         size = upload.size if upload.size is not None else 0
         if size > self.max_upload:
             return error(413, f"File is larger than {self.max_upload} bytes.", name)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import OpenAIClient
 from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.api.completions import create_completion
 from openai_api_client.api.edits import create_edit
@@ -28,7 +29,6 @@ from openai_api_client.models import (
     CreateFineTuneRequest,
     CreateImageRequest,
 )
-from openai_api_overrides._client import OpenAIClient
 from tests.helpers.clients import facade
 from tests.helpers.spec import Operation, deref, load_spec, operations
 

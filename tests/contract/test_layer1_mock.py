@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-import openai_api_overrides as oa
-from openai_api_overrides._client import OpenAIClient, create_client
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_client
 from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS, Call, example_call
 from tests.helpers.clients import facade
 from tests.helpers.contract import (

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-import openai_api_overrides as oa
-from openai_api_overrides._client import OpenAIClient, create_client
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_client
 from openai_api_server import free_port
 from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS
 from tests.helpers.clients import facade

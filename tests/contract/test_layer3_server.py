@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_async_client, create_client
 from openai_api_client.api.completions import create_completion
 from openai_api_client.api.edits import create_edit
 from openai_api_client.api.embeddings import create_embedding
@@ -38,7 +39,6 @@ from openai_api_client.models import (
     CreateFineTuneRequest,
     CreateImageRequest,
 )
-from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from openai_api_server import Fault, RunningServer
 from tests.helpers.clients import FAST, afacade, download, facade
 

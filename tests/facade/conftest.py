@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 from openai_api_server import Fault, RunningServer
 
 KEY = "sk-test-org-a"

@@ -1,7 +1,7 @@
 """Code written the way the official ``openai`` package documents it, as plain functions for ``mypy --strict``.
 
 Not tests: ``test_official_idioms.py`` type-checks this file as it is and on a copy where only the import line is
-``import openai_api_overrides as openai``, and holds our error count to the official package's. Keep the one
+``import openai_api as openai``, and holds our error count to the official package's. Keep the one
 ``import openai`` line the only mention of the package outside attribute access (``openai.OpenAI``, ...).
 """
 

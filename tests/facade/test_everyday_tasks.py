@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 
 TRAINING = b'{"prompt": "Say this is a test", "completion": " This is a test"}\n'
 

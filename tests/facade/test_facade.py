@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api import _facade
 from openai_api_client.models import CreateChatCompletionResponse
-from openai_api_overrides import _facade
 from openai_api_server import Fault, RunningServer
 from tests.helpers.spec import load_spec, operations
 
@@ -62,7 +62,7 @@ def test_organization_is_a_client_setting_not_a_method_parameter() -> None:
 
 def test_importing_the_package_stays_cheap() -> None:
     code = (
-        "import sys, openai_api_overrides as oa\n"
+        "import sys, openai_api as oa\n"
         "assert 'openai_api_client.resources' not in sys.modules\n"
         "oa.OpenAI\n"
         "assert 'openai_api_client.resources' in sys.modules\n"
@@ -76,11 +76,11 @@ def test_importing_the_package_stays_cheap() -> None:
 
 def test_a_client_loads_no_stream_upload_or_download_until_one_is_used() -> None:
     code = (
-        "import sys, openai_api_overrides as oa\n"
+        "import sys, openai_api as oa\n"
         "client = oa.OpenAI(api_key='sk-x', base_url='http://127.0.0.1:9/v1')\n"
         "oa.AsyncOpenAI(api_key='sk-x', base_url='http://127.0.0.1:9/v1')\n"
-        "heavy = ['openai_api_overrides._streaming', 'openai_api_overrides._uploads',\n"
-        "         'openai_api_overrides._downloads', 'openai_api_client.typed_dicts']\n"
+        "heavy = ['openai_api._streaming', 'openai_api._uploads',\n"
+        "         'openai_api._downloads', 'openai_api_client.typed_dicts']\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

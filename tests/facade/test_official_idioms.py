@@ -1,9 +1,9 @@
 """Code written in the official ``openai`` package's documented idioms (its README and docstrings), run against the
-local server twice: with ``openai`` and with ``openai_api_overrides``.
+local server twice: with ``openai`` and with ``openai_api``.
 
 The project's promise is that a user of the official package ports by changing only the import line. Each test is
 one snippet that refers to the package only as ``sdk.X``, exactly where official code writes ``openai.X``; the
-snippet is the same for both modules. A test failing for ``openai_api_overrides`` only is a gap in that promise:
+snippet is the same for both modules. A test failing for ``openai_api`` only is a gap in that promise:
 these failures are the work list, not to be marked xfail.
 
 The server records every request it gets and the request id of every answer (``seen``), so that per-call options
@@ -124,7 +124,7 @@ def api(tmp_path: Path, seen: list[Seen]) -> Iterator[RunningServer]:
         app.state.server.store.close()
 
 
-@pytest.fixture(params=["openai", "openai_api_overrides"])
+@pytest.fixture(params=["openai", "openai_api"])
 def sdk(request: pytest.FixtureRequest) -> ModuleType:
     """The module a snippet uses where official code writes ``openai``."""
     return importlib.import_module(request.param)
@@ -843,11 +843,11 @@ def test_the_official_idioms_type_check_as_well_with_ours(
     source = TYPING.read_text()
     assert source.count("\nimport openai\n") == 1
     ours = tmp_path / "official_idioms_typing_ours.py"
-    ours.write_text(source.replace("\nimport openai\n", "\nimport openai_api_overrides as openai\n"))
+    ours.write_text(source.replace("\nimport openai\n", "\nimport openai_api as openai\n"))
     monkeypatch.chdir(ROOT)  # the config's mypy_path is relative to the repository
     official, our = _mypy_errors(TYPING), _mypy_errors(ours)
     record_property("mypy_errors_openai", len(official))
-    record_property("mypy_errors_openai_api_overrides", len(our))
-    print(f"mypy --strict errors: openai {len(official)}, openai_api_overrides {len(our)}")
+    record_property("mypy_errors_openai_api", len(our))
+    print(f"mypy --strict errors: openai {len(official)}, openai_api {len(our)}")
     print("\n".join(our))
     assert len(our) <= len(official), f"{len(our)} errors with ours, {len(official)} with openai:\n" + "\n".join(our)

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import create_client
 from openai_api_client.api.audio import create_transcription, create_translation
 from openai_api_client.models import (
     ChatCompletionRequestMessage,
@@ -24,7 +25,6 @@ from openai_api_client.models import (
 )
 from openai_api_client.models.chat_role_known import check_chat_role_known
 from openai_api_client.types import File
-from openai_api_overrides._client import create_client
 from tests.helpers.spec import load_spec, operations
 
 from .conftest import KEY

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 
 # Pure functions: no I/O, nothing to await.
 PURE = {"raise_for_status", "accumulate_chat"}

@@ -283,7 +283,7 @@ def test_which_required_names_are_undeclared(tmp_path: Path, schemas: dict[str, 
 
 def test_the_generator_reads_the_spec_without_the_package_it_writes(tmp_path: Path) -> None:
     """The generator runs before ``generated/`` exists (or while it is broken): its modules import the spec-access
-    module, ``openai_api_overrides._spec``, and that import must not reach ``openai_api_client``."""
+    module, ``openai_api._spec``, and that import must not reach ``openai_api_client``."""
     code = (
         "import sys; sys.modules['openai_api_client'] = None\n"
         "import generator.__main__, generator._resources\n"

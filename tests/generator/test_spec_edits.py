@@ -277,7 +277,7 @@ def _rename_in_examples(node: Any) -> None:
 
 _DRIVE_ADDITIONS = r"""
 import asyncio, json, struct, zlib
-import openai_api_overrides as oa
+import openai_api as oa
 from openai_api_server import running
 
 def png(side):
@@ -362,7 +362,7 @@ def test_additions_flow_through_to_the_client_the_facade_and_the_server(tmp_path
 
 _DRIVE_RENAME = r"""
 import json
-import openai_api_overrides as oa
+import openai_api as oa
 from openai_api_server import running
 
 seen = {}

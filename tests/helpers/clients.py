@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_async_client, create_client
 from openai_api_client import AuthenticatedClient
-from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from tests.helpers.factories import API_KEY
 from tests.helpers.scripted_server import ScriptedServer
 

@@ -25,8 +25,8 @@ from typing import Any
 import attrs
 import pytest
 
-import openai_api_overrides as oa
-from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_async_client, create_client
 from tests.helpers.clients import FAST
 
 __all__ = [

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-import openai_api_overrides as oa
+import openai_api as oa
 from bench.probes import peak_mib
 
 API_KEY = "sk-probe"

@@ -1,5 +1,5 @@
 """Reading spec/openapi.yaml: its operations and validators for its schemas. Loading, ``$ref``s and names are the
-spec-access module's (``openai_api_overrides._spec``), as for the client, the server and the generator."""
+spec-access module's (``openai_api._spec``), as for the client, the server and the generator."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS31Validator
 
-from openai_api_overrides import _spec
-from openai_api_overrides._spec import JSON, snake
+from openai_api import _spec
+from openai_api._spec import JSON, snake
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "spec" / "openapi.yaml"

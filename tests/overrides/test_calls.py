@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 from openai_api_client.api.files import list_files, retrieve_file
 from tests.helpers.clients import aclient_for, client_for, raw_client
 from tests.helpers.factories import file_list, file_object

@@ -9,14 +9,14 @@ import attrs
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_client
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import list_files
 from openai_api_client.api.models import list_models
 from openai_api_client.models import (
     ListFilesResponse,
 )
-from openai_api_overrides._client import OpenAIClient, create_client
 from tests.helpers.clients import FAST, client_for, raw_client
 from tests.helpers.factories import API_KEY, error_body, file_list
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply

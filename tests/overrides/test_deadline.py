@@ -11,8 +11,8 @@ import httpcore
 import httpx
 import pytest
 
-from openai_api_overrides import APITimeoutError
-from openai_api_overrides._deadline import Deadline, _AsyncBackend, _Backend
+from openai_api import APITimeoutError
+from openai_api._deadline import Deadline, _AsyncBackend, _Backend
 
 TIMEOUTS: dict[str, float | None] = {"connect": 5.0, "read": 600.0, "write": 600.0, "pool": 600.0}
 

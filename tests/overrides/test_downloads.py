@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 from tests.helpers.clients import aclient_for, adownload, client_for, download, facade
 from tests.helpers.factories import error_body
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply

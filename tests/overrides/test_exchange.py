@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from openai_api_overrides import APITimeoutError
-from openai_api_overrides._exchange import Exchange
-from openai_api_overrides._retry import RetryPolicy
+from openai_api import APITimeoutError
+from openai_api._exchange import Exchange
+from openai_api._retry import RetryPolicy
 
 TIMEOUTS: dict[str, float | None] = {"connect": 5.0, "read": 600.0, "write": 600.0, "pool": 600.0}
 

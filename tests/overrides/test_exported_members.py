@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 
 
 def test_all_public_names_are_exported() -> None:
     # The package loads its modules lazily: each module's public names must be the ones the package lists for it.
     for module_name, names in oa._PUBLIC.items():
-        module = importlib.import_module(f"openai_api_overrides.{module_name}")
+        module = importlib.import_module(f"openai_api.{module_name}")
         assert set(module.__all__) == set(names), module_name
     public = {name for name in dir(oa) if not name.startswith("_") and not inspect.ismodule(getattr(oa, name))}
     assert public - {"annotations"} == set(oa.__all__)
@@ -23,11 +23,11 @@ def test_all_public_names_are_exported() -> None:
 
 def test_names_load_on_first_use() -> None:
     code = (
-        "import sys, openai_api_overrides as oa; oa.OpenAI; oa.call; "
-        "print(sorted(m for m in sys.modules if m.startswith(('openai_api_overrides._', 'openai_api_client.models.'))))"
+        "import sys, openai_api as oa; oa.OpenAI; oa.call; "
+        "print(sorted(m for m in sys.modules if m.startswith(('openai_api._', 'openai_api_client.models.'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "openai_api_overrides._streaming" not in out and "openai_api_overrides._uploads" not in out, out
+    assert "openai_api._streaming" not in out and "openai_api._uploads" not in out, out
     assert "openai_api_client.models.create_chat_completion_chunk" not in out, out
 
 
@@ -45,7 +45,7 @@ def test_every_exported_name_lives_in_the_package() -> None:
         value = getattr(oa, name)
         module = getattr(value, "__module__", None)
         if module is not None and (inspect.isclass(value) or inspect.isfunction(value)):
-            assert module.startswith("openai_api_overrides."), (name, module)
+            assert module.startswith("openai_api."), (name, module)
 
 
 def test_every_error_is_an_openai_error() -> None:

@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_async_client, create_client
 from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.api.files import delete_file, retrieve_file
 from openai_api_client.api.models import list_models
 from openai_api_client.models import CreateChatCompletionRequest, ListModelsResponse
-from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from tests.helpers.clients import acontent, adownload, afacade, download, facade
 from tests.helpers.hostile_server import (
     CHAT,

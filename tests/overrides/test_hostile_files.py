@@ -17,9 +17,9 @@ from typing import IO, Any
 
 import pytest
 
-import openai_api_overrides as oa
-from openai_api_overrides import _spec
-from openai_api_overrides._client import OpenAIClient
+import openai_api as oa
+from openai_api import _spec
+from openai_api._client import OpenAIClient
 from tests.helpers.clients import acontent, adownload, afacade, download, facade
 from tests.helpers.hostile_server import (
     KEY,

@@ -22,9 +22,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import OpenAIClient, create_async_client, create_client
 from openai_api_client.api.models import list_models
-from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
 from tests.helpers.clients import adownload, afacade, download, facade
 from tests.helpers.hostile_server import (
     CHAT,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 from tests.helpers.clients import afacade, facade
 from tests.helpers.hostile_server import (
     CHAT,

@@ -8,7 +8,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from openai_api_overrides._retry import RetryPolicy, retry_after, should_retry_status
+from openai_api._retry import RetryPolicy, retry_after, should_retry_status
 
 
 @pytest.mark.parametrize(

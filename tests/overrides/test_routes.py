@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openai_api_overrides._routes import OPERATION, route_of
+from openai_api._routes import OPERATION, route_of
 from tests.helpers.spec import load_spec, operations
 
 OPERATIONS = list(operations(load_spec()))

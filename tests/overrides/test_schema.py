@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from openai_api_overrides._schema import compile_schema, mismatch
+from openai_api._schema import compile_schema, mismatch
 
 FILE = {
     "type": "object",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openai_api_overrides._sse import LineDecoder, ServerSentEvent, SSEDecoder, iter_lines
+from openai_api._sse import LineDecoder, ServerSentEvent, SSEDecoder, iter_lines
 
 
 def _every_split(data: bytes) -> list[list[bytes]]:

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import create_client
+from openai_api._streaming import reader
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.models import CreateChatCompletionChunk, CreateChatCompletionRequest
-from openai_api_overrides._client import create_client
-from openai_api_overrides._streaming import reader
 from tests.helpers.clients import aclient_for, afacade, client_for, facade
 from tests.helpers.factories import error_body
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
+from openai_api._client import create_client
 from openai_api_client.api.files import create_file
 from openai_api_client.api.models import list_models
 from openai_api_client.models import (
     CreateFileRequest,
 )
 from openai_api_client.types import File
-from openai_api_overrides._client import create_client
 from tests.helpers.clients import FAST, aclient_for, client_for, raw_client
 from tests.helpers.factories import API_KEY, error_body, file_object
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import openai_api_overrides as oa
+import openai_api as oa
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import create_file
 from openai_api_client.models import (

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-import openai_api_overrides as oa
-from openai_api_overrides import _spec, _validation
-from openai_api_overrides._validation import FilePart, Refusal, part_rules, refusal
+import openai_api as oa
+from openai_api import _spec, _validation
+from openai_api._validation import FilePart, Refusal, part_rules, refusal
 from openai_api_server import RunningServer, running
 from openai_api_server._spec import bundled
 from openai_api_server._uploads import record_check

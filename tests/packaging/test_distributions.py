@@ -53,7 +53,7 @@ def test_only_user_extras_are_published(dist: Path) -> None:
 def test_the_command_line_is_a_package_of_its_own(dist: Path) -> None:
     names = _wheel_names(dist)
     assert {"openai_api_cli/__init__.py", "openai_api_cli/__main__.py", "openai_api_cli/_cli.py"} <= names
-    assert not {"openai_api_overrides/_cli.py", "openai_api_overrides/__main__.py"} & names
+    assert not {"openai_api/_cli.py", "openai_api/__main__.py"} & names
     (wheel,) = dist.glob("*.whl")
     points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "openai-api = openai_api_cli:main" in points

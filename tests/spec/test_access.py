@@ -1,4 +1,4 @@
-"""The spec-access module (``openai_api_overrides._spec``): the one reader of the spec for the client, the server, the
+"""The spec-access module (``openai_api._spec``): the one reader of the spec for the client, the server, the
 generator and the tests. Loading, ``$ref``s, operations and names, each pinned here once."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from openai_api_overrides import _spec
+from openai_api import _spec
 from tests.helpers.spec import SPEC_PATH, load_spec
 
 

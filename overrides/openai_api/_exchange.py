@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from openai_api_overrides._constants import MAX_REDIRECTS
-from openai_api_overrides._deadline import Deadline, retries_text
-from openai_api_overrides._errors import (
+from openai_api._constants import MAX_REDIRECTS
+from openai_api._deadline import Deadline, retries_text
+from openai_api._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -23,10 +23,10 @@ from openai_api_overrides._errors import (
     ResponseValidationError,
     status_error,
 )
-from openai_api_overrides._logging import logger
-from openai_api_overrides._retry import RetryPolicy, replay_problem, should_retry_status
-from openai_api_overrides._routes import Route, route_of
-from openai_api_overrides._schema import Check
+from openai_api._logging import logger
+from openai_api._retry import RetryPolicy, replay_problem, should_retry_status
+from openai_api._routes import Route, route_of
+from openai_api._schema import Check
 
 STREAMED = "openai_api.streamed"
 """The request extension that marks an answer read by its caller as it arrives (events, downloads)."""

@@ -12,11 +12,11 @@ from typing import IO, Any
 
 import httpx
 
+from openai_api._calls import NO_OPTIONS, with_options
+from openai_api._errors import LocalFileError, OpenAIError
+from openai_api._exchange import STREAMED
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import download_file as _download_op
-from openai_api_overrides._calls import NO_OPTIONS, with_options
-from openai_api_overrides._errors import LocalFileError, OpenAIError
-from openai_api_overrides._exchange import STREAMED
 
 __all__: list[str] = []
 # download_response, adownload_response and target serve the facade's binary answers: not exported.

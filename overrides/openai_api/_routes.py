@@ -11,8 +11,8 @@ import functools
 
 import httpx
 
-from openai_api_overrides._schema import Check, compile_schema
-from openai_api_overrides._spec import resolve, spec
+from openai_api._schema import Check, compile_schema
+from openai_api._spec import resolve, spec
 
 __all__ = ["OPERATION", "Route", "route_of"]
 

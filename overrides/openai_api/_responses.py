@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import httpx
 
-from openai_api_overrides._downloads import target
+from openai_api._downloads import target
 
 T = TypeVar("T")
 

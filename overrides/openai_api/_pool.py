@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from openai_api_overrides._deadline import mark_leftover
+from openai_api._deadline import mark_leftover
 
 __all__ = ["adrop_orphans", "drop_if_leftover", "drop_orphans"]
 

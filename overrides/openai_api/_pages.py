@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from openai_api_overrides._errors import PaginationError
+from openai_api._errors import PaginationError
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from openai_api_overrides._errors import ConfigurationError
+from openai_api._errors import ConfigurationError
 
 __all__ = ["RetryPolicy"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from openai_api._errors import InvalidFileError
 from openai_api_client.types import File
-from openai_api_overrides._errors import InvalidFileError
 
 FileInput = (
     str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any
 
-from openai_api_overrides import _spec
-from openai_api_overrides._schema import compile_schema
+from openai_api import _spec
+from openai_api._schema import compile_schema
 
 if TYPE_CHECKING:
-    from openai_api_overrides._inputs import Upload
+    from openai_api._inputs import Upload
 
 MAX_LISTED_PROBLEMS, API_LISTED_PROBLEMS = 10, 3
 MAX_RECORD_BYTES = 8 << 20  # far beyond any model's context, and the most the check holds in memory
@@ -83,7 +83,7 @@ def check_part(upload: Upload, field: str, rules: dict[str, Any], request: dict[
     part = FilePart(field, upload.filename, upload.size, upload.stream if upload.seekable else None)
     found = refusal(part, rules, request, purpose, _compiled_records)
     if found is not None:
-        from openai_api_overrides._errors import InvalidFileError  # here: the server imports the rules, not httpx
+        from openai_api._errors import InvalidFileError  # here: the server imports the rules, not httpx
 
         raise InvalidFileError(field, upload.filename, found.problems, more=found.more)
 

@@ -17,13 +17,13 @@ from typing import Any
 
 import httpx
 
+from openai_api import _spec
+from openai_api._calls import NO_OPTIONS, parse_response, with_options
+from openai_api._errors import status_error
+from openai_api._inputs import FileInput, ProgressCallback, Upload, open_upload
+from openai_api._validation import check_part, default_extension, part_rules
 from openai_api_client import AuthenticatedClient
 from openai_api_client.types import Unset
-from openai_api_overrides import _spec
-from openai_api_overrides._calls import NO_OPTIONS, parse_response, with_options
-from openai_api_overrides._errors import status_error
-from openai_api_overrides._inputs import FileInput, ProgressCallback, Upload, open_upload
-from openai_api_overrides._validation import check_part, default_extension, part_rules
 
 __all__: list[str] = []
 # send_upload and asend_upload serve the facade: for any multipart operation, not exported.

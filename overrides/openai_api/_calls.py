@@ -17,12 +17,12 @@ from typing import Any, ParamSpec, TypeVar, overload
 
 import httpx
 
+from openai_api._constants import CAPTURE
+from openai_api._errors import ResponseValidationError, status_error
+from openai_api._spec import operation
 from openai_api_client import AuthenticatedClient, Client
 from openai_api_client.models import ErrorResponse
 from openai_api_client.types import APIObject, Response
-from openai_api_overrides._constants import CAPTURE
-from openai_api_overrides._errors import ResponseValidationError, status_error
-from openai_api_overrides._spec import operation
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -145,7 +145,7 @@ def with_options(request_kwargs: dict[str, Any], options: Mapping[str, Any]) -> 
     if body is not None and "files" not in kwargs and "content" not in kwargs:
         kwargs["json"] = {**(kwargs.get("json") or {}), **body}
     if (timeout := options.get("timeout")) is not None:
-        from openai_api_overrides._client import as_timeout  # the client's module imports this one
+        from openai_api._client import as_timeout  # the client's module imports this one
 
         kwargs["timeout"] = as_timeout(timeout)
     if (capture := options.get("capture")) is not None:

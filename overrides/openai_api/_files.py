@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from openai_api._calls import NO_OPTIONS, asend_call, send_call
+from openai_api._client import OpenAIClient
+from openai_api._errors import NotFoundError
+from openai_api._logging import logger
 from openai_api_client.api.files import list_files as _list_files
 from openai_api_client.api.files import list_files_gateway as _list_files_gateway
 from openai_api_client.models import ListFilesResponse, ListOrderKnown
 from openai_api_client.types import UNSET, Unset
-from openai_api_overrides._calls import NO_OPTIONS, asend_call, send_call
-from openai_api_overrides._client import OpenAIClient
-from openai_api_overrides._errors import NotFoundError
-from openai_api_overrides._logging import logger
 
 __all__: list[str] = []
 # list_files and alist_files serve the facade's files.list: not exported.

@@ -1,5 +1,5 @@
 """The httpx transports under every call: timeouts that are never off, a random multipart boundary, and the
-:class:`~openai_api_overrides._exchange.Exchange` loop that decides how each exchange ends."""
+:class:`~openai_api._exchange.Exchange` loop that decides how each exchange ends."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 
-from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
-from openai_api_overrides._deadline import cap_async_transport, cap_transport
-from openai_api_overrides._decoding import BodyDecoder, DecodeProblem
-from openai_api_overrides._errors import APIConnectionError
-from openai_api_overrides._exchange import Exchange, connection_error
-from openai_api_overrides._logging import logger
-from openai_api_overrides._pool import adrop_orphans, drop_if_leftover, drop_orphans
-from openai_api_overrides._retry import RetryPolicy
+from openai_api._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
+from openai_api._deadline import cap_async_transport, cap_transport
+from openai_api._decoding import BodyDecoder, DecodeProblem
+from openai_api._errors import APIConnectionError
+from openai_api._exchange import Exchange, connection_error
+from openai_api._logging import logger
+from openai_api._pool import adrop_orphans, drop_if_leftover, drop_orphans
+from openai_api._retry import RetryPolicy
 
 __all__ = ["AsyncRetryTransport", "RetryTransport"]
 

@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 from attrs import define, evolve, field
 
-from openai_api_client import AuthenticatedClient
-from openai_api_overrides._constants import (
+from openai_api._constants import (
     CAPTURE,
     DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
@@ -21,17 +20,18 @@ from openai_api_overrides._constants import (
     DEFAULT_TIMEOUT,
     GATEWAY_HOST,
 )
-from openai_api_overrides._errors import (
+from openai_api._errors import (
     ClientClosedError,
     ConfigurationError,
     InvalidAPIKeyError,
     MissingAPIKeyError,
     RequestValidationError,
 )
-from openai_api_overrides._logging import setup_logging_from_env
-from openai_api_overrides._retry import RetryPolicy
-from openai_api_overrides._routes import OPERATION
-from openai_api_overrides._transport import AsyncRetryTransport, RetryTransport
+from openai_api._logging import setup_logging_from_env
+from openai_api._retry import RetryPolicy
+from openai_api._routes import OPERATION
+from openai_api._transport import AsyncRetryTransport, RetryTransport
+from openai_api_client import AuthenticatedClient
 
 __all__ = ["OpenAIClient", "create_async_client", "create_client"]
 

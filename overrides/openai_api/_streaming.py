@@ -16,6 +16,18 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
+from openai_api._calls import NO_OPTIONS, with_options
+from openai_api._errors import (
+    APIConnectionError,
+    RequestValidationError,
+    StreamDecodeError,
+    StreamError,
+    StreamInterruptedError,
+)
+from openai_api._exchange import STREAMED
+from openai_api._logging import logger
+from openai_api._schema import component_check
+from openai_api._sse import ServerSentEvent, SSEDecoder
 from openai_api_client import AuthenticatedClient
 from openai_api_client.models import (
     ChatCompletionChoice,
@@ -24,18 +36,6 @@ from openai_api_client.models import (
     CreateChatCompletionResponse,
 )
 from openai_api_client.types import UNSET
-from openai_api_overrides._calls import NO_OPTIONS, with_options
-from openai_api_overrides._errors import (
-    APIConnectionError,
-    RequestValidationError,
-    StreamDecodeError,
-    StreamError,
-    StreamInterruptedError,
-)
-from openai_api_overrides._exchange import STREAMED
-from openai_api_overrides._logging import logger
-from openai_api_overrides._schema import component_check
-from openai_api_overrides._sse import ServerSentEvent, SSEDecoder
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from openai_api_overrides._spec import resolve
+from openai_api._spec import resolve
 
 Problem = tuple[str, str]
 Check = Callable[[Any], Problem | None]
@@ -90,7 +90,7 @@ class _Compiler:
 
     def build(self, schema: dict[str, Any]) -> Check:
         root = self.function(schema)
-        code = compile("\n".join(self.sources), "<openai_api_overrides schema check>", "exec")
+        code = compile("\n".join(self.sources), "<openai_api schema check>", "exec")
         exec(code, self.names)
         check: Check = self.names[root]
         return check

@@ -24,7 +24,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from openai_api_overrides._errors import APITimeoutError
+from openai_api._errors import APITimeoutError
 
 __all__ = ["Deadline", "cap_async_transport", "cap_transport", "mark_leftover", "retries_text"]
 

@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
 
+from openai_api import _files, _pages
+from openai_api._calls import asend_call, send_call
+from openai_api._client import OpenAIClient, create_async_client, create_client
+from openai_api._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
+from openai_api._retry import RetryPolicy
 from openai_api_client import resources
 from openai_api_client.models import ListOrderKnown, OpenAIFile
 from openai_api_client.resources import request_options
 from openai_api_client.types import UNSET, Response, Unset
-from openai_api_overrides import _files, _pages
-from openai_api_overrides._calls import asend_call, send_call
-from openai_api_overrides._client import OpenAIClient, create_async_client, create_client
-from openai_api_overrides._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
-from openai_api_overrides._retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from openai_api_overrides import _responses, _streaming
+    from openai_api import _responses, _streaming
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
 
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 def _load(module: str) -> Any:
     # The streams, uploads and downloads with their models took 35 ms to import, a fifth of what a fresh
     # `OpenAI(...).files.list()` cost in all: each loads when its first call is made.
-    return importlib.import_module(f"openai_api_overrides.{module}")
+    return importlib.import_module(f"openai_api.{module}")
 
 
 Mode = Literal["raw", "streamed"] | None
