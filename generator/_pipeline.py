@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from generator._checks import render as render_checks
 from generator._diff import JSON
 from generator._input import load_spec
 from generator._resources import render as render_resources
@@ -250,6 +251,8 @@ def _build(spec_path: Path, spec: JSON, out_dir: Path, log: Log) -> None:
         typed.write_text(typed.read_text().replace(str(generator_spec), spec_path.name))
     with _step(log, f"resources: client.<resource>.<method> from each x-sdk-method -> {_PACKAGE}/resources.py"):
         (package_dir / "resources.py").write_text(render_resources(spec, package_dir), encoding="utf-8")
+    with _step(log, f"checks: each schema's and each operation's answer checks -> {_PACKAGE}/checks.py"):
+        (package_dir / "checks.py").write_text(render_checks(spec), encoding="utf-8")
     with _step(log, f"spec bundle: openapi.json, for other languages, and {_PACKAGE}/openapi.json for its limits"):
         bundle = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
         (out_dir / "openapi.json").write_text(bundle, encoding="utf-8")

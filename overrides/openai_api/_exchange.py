@@ -26,7 +26,7 @@ from openai_api._errors import (
 from openai_api._logging import logger
 from openai_api._retry import RetryPolicy, replay_problem, should_retry_status
 from openai_api._routes import Route, route_of
-from openai_api._schema import Check
+from openai_api_client.checks import Check
 
 STREAMED = "openai_api.streamed"
 """The request extension that marks an answer read by its caller as it arrives (events, downloads)."""

@@ -26,9 +26,9 @@ from openai_api._errors import (
 )
 from openai_api._exchange import STREAMED
 from openai_api._logging import logger
-from openai_api._schema import component_check
 from openai_api._sse import ServerSentEvent, SSEDecoder
 from openai_api_client import AuthenticatedClient
+from openai_api_client.checks import COMPONENT_CHECKS
 from openai_api_client.models import (
     ChatCompletionChoice,
     ChatCompletionResponseMessage,
@@ -57,7 +57,7 @@ def _streaming_body(model: type[Any], body: _FromDict | Mapping[str, Any]) -> An
     """
     data = dict(body) if isinstance(body, Mapping) else body.to_dict()
     data["stream"] = True
-    found = component_check(model.__name__, strict=False)(data)
+    found = COMPONENT_CHECKS[model.__name__](data)
     if found is not None:
         raise RequestValidationError(found[0] or "body", found[1])
     try:

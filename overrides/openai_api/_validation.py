@@ -21,7 +21,7 @@ from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any
 
 from openai_api import _spec
-from openai_api._schema import compile_schema
+from openai_api_client.checks import STRICT_COMPONENT_CHECKS
 
 if TYPE_CHECKING:
     from openai_api._inputs import Upload
@@ -89,7 +89,7 @@ def check_part(upload: Upload, field: str, rules: dict[str, Any], request: dict[
 
 
 def _compiled_records(ref: str) -> RecordCheck:
-    check = compile_schema({"$ref": ref})
+    check = STRICT_COMPONENT_CHECKS[ref.removeprefix("#/components/schemas/")]
     return lambda record: None if (found := check(record)) is None else f": {found[0] or '(record)'}: {found[1]}"
 
 

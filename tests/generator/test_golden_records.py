@@ -4,9 +4,10 @@
 custom templates (``generator/templates/``) make to openapi-python-client 0.29.1's output shows up in
 ``tests/generator/golden/generated/``: the whole output of the project's own pipeline (``generator._pipeline``,
 the same run as ``python -m generator --spec ... --dest ...``) for that spec, so a change to another step
-(``resources.py``, ``typed_dicts.py``, the TypeScript types) shows up here too. The folder is named ``generated``
-so that pyproject.toml's ruff ``extend-exclude`` covers it; mypy needs ``exclude = ["^tests/generator/golden/"]``
-under ``[tool.mypy]`` (the record is a second ``openai_api_client`` package). The tests here
+(``resources.py``, ``checks.py``, ``typed_dicts.py``, the TypeScript types) shows up here too. The folder is named
+``generated`` so that pyproject.toml's ruff ``extend-exclude`` covers it; mypy needs
+``exclude = ["^tests/generator/golden/"]`` under ``[tool.mypy]`` (the record is a second ``openai_api_client``
+package). The tests here
 
 - regenerate the spec into a temporary folder and compare it with the record byte for byte, naming the files that
   differ and showing a unified diff;
