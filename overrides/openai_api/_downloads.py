@@ -12,24 +12,21 @@ from typing import IO, Any
 
 import httpx
 
-from openai_api._calls import NO_OPTIONS, with_options
+from openai_api._calls import with_options
 from openai_api._errors import LocalFileError, OpenAIError
 from openai_api._exchange import STREAMED
 from openai_api_client import AuthenticatedClient
-from openai_api_client.api.files import download_file as _download_op
 
 __all__: list[str] = []
 # download_response, adownload_response and target serve the facade's binary answers: not exported.
 
-Destination = str | os.PathLike[str] | IO[bytes]
-
 
 def _request(
     http: httpx.Client | httpx.AsyncClient,
+    module: ModuleType,
     arguments: dict[str, Any],
-    streamed: bool = True,
-    module: Any = _download_op,
-    options: Mapping[str, Any] = NO_OPTIONS,
+    options: Mapping[str, Any],
+    streamed: bool,
 ) -> httpx.Request:
     # Error statuses and redirects end in the transport (typed errors), so only a 2xx body ever reaches a file.
     kwargs = with_options(module.request_kwargs(**arguments), options)
@@ -39,64 +36,51 @@ def _request(
 
 
 @contextlib.contextmanager
-def target(destination: Destination) -> Iterator[IO[bytes]]:
-    """Where the bytes go: a file object as given, or a temporary file renamed onto the path once complete.
+def target(destination: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A temporary file beside ``destination``, renamed onto it once complete.
 
     A local failure (the folder gone, a folder at the path, a full disk) is a :class:`LocalFileError` naming the
     path; whatever fails, no temporary file is left behind.
     """
-    if not isinstance(destination, str | os.PathLike):
-        with _local_errors(str(getattr(destination, "name", "the file object given"))):
-            yield destination
-        return
     path = Path(destination)
     tmp_name = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.part")
     try:
-        with _local_errors(str(path)):
-            # os.open with 0o666 lets the user's umask decide the mode (0644 typically), as any other file they
-            # write; tempfile.mkstemp would make it 0600.
-            fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            with os.fdopen(fd, "wb") as tmp:
-                yield tmp
-            os.replace(tmp_name, path)
-    except BaseException:
+        # os.open with 0o666 lets the user's umask decide the mode (0644 typically), as any other file they
+        # write; tempfile.mkstemp would make it 0600.
+        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        with os.fdopen(fd, "wb") as tmp:
+            yield tmp
+        os.replace(tmp_name, path)
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError) and not isinstance(exc, OpenAIError):
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise LocalFileError(f"the download could not be written to {path}: {reason}", str(path)) from exc
         raise
-
-
-@contextlib.contextmanager
-def _local_errors(where: str) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        if isinstance(exc, OpenAIError):
-            raise
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        raise LocalFileError(f"the download could not be written to {where}: {reason}", where) from exc
 
 
 def download_response(
     client: AuthenticatedClient,
     module: ModuleType,
     arguments: dict[str, Any],
-    options: Mapping[str, Any] = NO_OPTIONS,
+    options: Mapping[str, Any],
     *,
-    streamed: bool = False,
+    streamed: bool,
 ) -> httpx.Response:
     """The binary answer of any operation of generated ``module`` (the spec answers it as bytes): read whole, or
     ``streamed`` (the caller reads and closes it)."""
     http = client.get_httpx_client()
-    return http.send(_request(http, arguments, streamed, module, options), stream=streamed)
+    return http.send(_request(http, module, arguments, options, streamed), stream=streamed)
 
 
 async def adownload_response(
     client: AuthenticatedClient,
     module: ModuleType,
     arguments: dict[str, Any],
-    options: Mapping[str, Any] = NO_OPTIONS,
+    options: Mapping[str, Any],
     *,
-    streamed: bool = False,
+    streamed: bool,
 ) -> httpx.Response:
     http = client.get_async_httpx_client()
-    return await http.send(_request(http, arguments, streamed, module, options), stream=streamed)
+    return await http.send(_request(http, module, arguments, options, streamed), stream=streamed)

@@ -6,21 +6,15 @@ import io
 import mimetypes
 import os
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
 from openai_api._errors import InvalidFileError
+from openai_api_client.resources import FileInput
 from openai_api_client.types import File
 
-FileInput = (
-    str | os.PathLike[str] | bytes | IO[bytes] | tuple[str, bytes | IO[bytes]] | tuple[str, bytes | IO[bytes], str]
-)
-ProgressCallback = Callable[[int, int | None], None]
-"""Called with (bytes so far, total bytes or None) as an upload or download moves on."""
-
-__all__ = ["FileInput", "ProgressCallback"]
+__all__: list[str] = []
 
 
 @dataclass
@@ -49,9 +43,9 @@ class Upload:
         except (AttributeError, ValueError):
             return False
 
-    def as_file(self, progress: ProgressCallback | None) -> File:
+    def as_file(self) -> File:
         reader_class = _SizedReader if self.seekable else _OneShotReader
-        payload: BinaryIO = reader_class(self, progress)  # type: ignore[assignment]
+        payload: BinaryIO = reader_class(self)  # type: ignore[assignment]
         return File(payload=payload, file_name=self.filename, mime_type=self.mime)
 
     def close(self) -> None:
@@ -111,14 +105,13 @@ def open_upload(value: FileInput, default_name: str = "upload", field: str = "fi
 
 
 class _OneShotReader:
-    """What httpx reads an upload through: it counts the bytes for ``progress`` and stops at the upload's limit.
+    """What httpx reads an upload through: it counts the bytes and stops at the upload's limit.
 
     It has no ``fileno``, ``seek`` or ``tell``, so httpx cannot take a pipe's length for 0: the body goes chunked.
     """
 
-    def __init__(self, upload: Upload, progress: ProgressCallback | None) -> None:
+    def __init__(self, upload: Upload) -> None:
         self._upload = upload
-        self._progress = progress
         self._done = 0
         self.name = upload.filename
 
@@ -133,8 +126,6 @@ class _OneShotReader:
                     self._upload.filename,
                     [f"is larger than the API's limit of {limit} bytes: the upload was stopped, nothing was created"],
                 )
-            if self._progress is not None:
-                self._progress(self._done, self._upload.size)
         return data
 
 

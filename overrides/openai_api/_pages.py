@@ -46,10 +46,18 @@ class PageInfo:
 
 
 class _PageBase(Generic[T]):
-    def __init__(self, answer: Any, arguments: dict[str, Any], cursor: str | None, cursors: Cursors) -> None:
-        self._answer = answer
+    def __init__(
+        self,
+        fetch: Callable[[dict[str, Any]], Any],
+        arguments: dict[str, Any],
+        cursor: str | None,
+        answer: Any,
+        cursors: Cursors,
+    ) -> None:
+        self._fetch = fetch
         self._arguments = arguments
         self._cursor = cursor
+        self._answer = answer
         self._cursors = cursors
         self._next: str | bool | None = False  # not asked yet
 
@@ -66,58 +74,33 @@ class _PageBase(Generic[T]):
     def object(self) -> str:
         return str(self._answer.object_)
 
-    @property
-    def _request_id(self) -> str | None:
-        return self._answer._request_id  # type: ignore[no-any-return]
-
     def __getattr__(self, name: str) -> Any:
-        # The list model's other fields (first_id, last_id, ...) and methods, as the page's own.
+        # The list model's other fields (first_id, last_id, _request_id, ...) and methods (to_json), as the page's.
         return getattr(self.__dict__["_answer"], name)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._answer!r})"
 
-    def _next_arguments(self) -> dict[str, Any] | None:
-        if self._next is False:
-            self._next = self._cursors.next(self._answer) if self._cursor else None
-        if self._next is None:
-            return None
-        return {**self._arguments, str(self._cursor): self._next}
-
     def has_next_page(self) -> bool:
-        return self._next_arguments() is not None
+        if self._next is False:  # asked once: the cursors stop a listing that repeats one
+            self._next = self._cursors.next(self._answer) if self._cursor else None
+        return self._next is not None
 
     def next_page_info(self) -> PageInfo | None:
         """The query parameters that ask for the next page, or None on the last."""
-        if self._next_arguments() is None:
-            return None
-        return PageInfo({str(self._cursor): self._next})
+        return PageInfo({str(self._cursor): self._next}) if self.has_next_page() else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return self._answer.to_dict()  # type: ignore[no-any-return]
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return self._answer.to_json(indent=indent)  # type: ignore[no-any-return]
+    def _next_arguments(self) -> dict[str, Any]:
+        if not self.has_next_page():
+            raise RuntimeError("this is the last page: check has_next_page() first")
+        return {**self._arguments, str(self._cursor): self._next}
 
 
 class Page(_PageBase[T]):
     """One page; ``for item in page`` reads every item from here on, fetching the next pages as the loop asks."""
 
-    def __init__(
-        self,
-        fetch: Callable[[dict[str, Any]], Any],
-        arguments: dict[str, Any],
-        cursor: str | None,
-        answer: Any,
-        cursors: Cursors,
-    ) -> None:
-        super().__init__(answer, arguments, cursor, cursors)
-        self._fetch = fetch
-
     def get_next_page(self) -> Page[T]:
         arguments = self._next_arguments()
-        if arguments is None:
-            raise RuntimeError("this is the last page: check has_next_page() first")
         return Page(self._fetch, arguments, self._cursor, self._fetch(arguments), self._cursors)
 
     def iter_pages(self) -> Iterator[Page[T]]:
@@ -136,21 +119,10 @@ class Page(_PageBase[T]):
 class AsyncPage(_PageBase[T]):
     """The async twin of :class:`Page`: ``async for item in page``, ``await page.get_next_page()``."""
 
-    def __init__(
-        self,
-        fetch: Callable[[dict[str, Any]], Awaitable[Any]],
-        arguments: dict[str, Any],
-        cursor: str | None,
-        answer: Any,
-        cursors: Cursors,
-    ) -> None:
-        super().__init__(answer, arguments, cursor, cursors)
-        self._fetch = fetch
+    _fetch: Callable[[dict[str, Any]], Awaitable[Any]]
 
     async def get_next_page(self) -> AsyncPage[T]:
         arguments = self._next_arguments()
-        if arguments is None:
-            raise RuntimeError("this is the last page: check has_next_page() first")
         return AsyncPage(self._fetch, arguments, self._cursor, await self._fetch(arguments), self._cursors)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:

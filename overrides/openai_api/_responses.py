@@ -20,8 +20,9 @@ __all__ = ["APIResponse", "AsyncStreamedAPIResponse", "BinaryResponse", "Streame
 
 
 class _HTTPAnswer:
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, parse: Callable[[], Any]) -> None:
         self.http_response = response
+        self._parse = parse
 
     @property
     def http_request(self) -> httpx.Request:
@@ -58,9 +59,7 @@ class _HTTPAnswer:
 class APIResponse(_HTTPAnswer, Generic[T]):
     """A call's answer (``with_raw_response``): status, headers, request id; ``parse()`` gives the result."""
 
-    def __init__(self, response: httpx.Response, parse: Callable[[], T]) -> None:
-        super().__init__(response)
-        self._parse = parse
+    _parse: Callable[[], T]
 
     def parse(self) -> T:
         return self._parse()
@@ -110,10 +109,6 @@ class StreamedAPIResponse(APIResponse[T]):
 
 class AsyncStreamedAPIResponse(_HTTPAnswer, Generic[T]):
     """The async twin of :class:`StreamedAPIResponse`."""
-
-    def __init__(self, response: httpx.Response, parse: Callable[[], Any]) -> None:
-        super().__init__(response)
-        self._parse = parse
 
     async def parse(self) -> T:
         parsed = self._parse()

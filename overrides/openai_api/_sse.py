@@ -70,17 +70,16 @@ class LineDecoder:
             if last not in (10, 13):
                 self._pending.append(raw.pop())
             return self._one_by_one(raw)
-        else:
-            # The usual stream (LF only): the complete lines are decoded at once and split at LF alone, which
-            # str.split("\n") does (unlike str.splitlines). A UTF-8 sequence never holds the byte 0x0A, so this
-            # decodes exactly what decoding line by line would.
-            end = chunk.rindex(b"\n")
-            if end + 1 < len(chunk):
-                self._pending.append(chunk[end + 1 :])
-            try:
-                lines = chunk[:end].decode("utf-8").split("\n")
-            except UnicodeDecodeError:
-                return self._one_by_one(chunk[:end].split(b"\n"))  # raises at the bad line, not before
+        # The usual stream (LF only): the complete lines are decoded at once and split at LF alone, which
+        # str.split("\n") does (unlike str.splitlines). A UTF-8 sequence never holds the byte 0x0A, so this decodes
+        # exactly what decoding line by line would.
+        end = chunk.rindex(b"\n")
+        if end + 1 < len(chunk):
+            self._pending.append(chunk[end + 1 :])
+        try:
+            lines = chunk[:end].decode("utf-8").split("\n")
+        except UnicodeDecodeError:
+            return self._one_by_one(chunk[:end].split(b"\n"))  # raises at the bad line, not before
         if self._first and lines:
             self._first = False
             lines[0] = lines[0].removeprefix(_BOM)
@@ -89,32 +88,15 @@ class LineDecoder:
     def flush(self) -> list[str]:
         """The last line, when the stream ends without a line ending."""
         pending, self._pending = b"".join(self._pending), []
-        if not pending:
-            return []
-        line = self._decode(pending)
-        if self._first:
-            self._first = False
-            line = line.removeprefix(_BOM)
-        return [line]
+        return list(self._one_by_one([pending])) if pending else []
 
     def _one_by_one(self, raw: list[bytes]) -> Iterator[str]:
         for part in raw:
-            line = self._decode(part)
+            line = part.decode("utf-8")  # line by line, so that an error's position is within its line
             if self._first:
                 self._first = False
                 line = line.removeprefix(_BOM)
             yield line
-
-    def _decode(self, raw: bytes) -> str:
-        # Line by line, so that an error's position is within its line.
-        return raw.decode("utf-8")
-
-
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    decoder = LineDecoder()
-    for chunk in chunks:
-        yield from decoder.feed(chunk)
-    yield from decoder.flush()
 
 
 class SSEDecoder:

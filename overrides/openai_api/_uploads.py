@@ -4,61 +4,42 @@
 the model. Which fields are files, what limits they have, and whether the answer may be text all come from the
 spec (the request schema's ``format: binary`` parts and their ``x-`` extensions), so an operation the spec adds
 needs nothing here. The request is built with the module's ``request_kwargs``; the transport gives every multipart
-body a random boundary. ``validate=False`` skips the local checks.
+body a random boundary.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
 from openai_api import _spec
-from openai_api._calls import NO_OPTIONS, parse_response, with_options
+from openai_api._calls import parse_response, with_options
 from openai_api._errors import status_error
-from openai_api._inputs import FileInput, ProgressCallback, Upload, open_upload
+from openai_api._inputs import Upload, open_upload
 from openai_api._validation import check_part, default_extension, part_rules
 from openai_api_client import AuthenticatedClient
+from openai_api_client.resources import FileInput
 from openai_api_client.types import Unset
 
 __all__: list[str] = []
 # send_upload and asend_upload serve the facade: for any multipart operation, not exported.
 
 
-@dataclass
-class _Prepared:
-    module: ModuleType
-    uploads: list[Upload]
-    body: Callable[[], Any]
-    text_answer: bool = False
-    arguments: dict[str, Any] | None = None
-    """The operation's other arguments: its path parameters."""
-
-    def request_kwargs(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        body = self.body()
-        if extra := options.get("body"):
-            # Fields the spec does not list yet: parts of their own, as the model sends additional properties.
-            body.additional_properties.update(extra)
-        return with_options(self.module.request_kwargs(body=body, **(self.arguments or {})), options)
-
-    def close(self) -> None:
-        for upload in self.uploads:
-            upload.close()
+def _close(uploads: list[Upload]) -> None:
+    for upload in uploads:
+        upload.close()
 
 
-class _Part:
+class _Part(NamedTuple):
     """What the spec says of one field of a multipart request: its name there, and its limits if it is a file."""
 
-    __slots__ = ("file", "name", "rules")
-
-    def __init__(self, name: str, rules: dict[str, Any]) -> None:
-        self.name = name
-        self.rules = rules
-        self.file = rules.get("format") == "binary"
+    name: str
+    rules: dict[str, Any]
+    file: bool
 
 
 _PARTS: dict[str, tuple[dict[str, Any], dict[str, _Part]]] = {}
@@ -76,21 +57,19 @@ def _parts(body_model: type[Any]) -> tuple[dict[str, Any], dict[str, _Part]]:
     for attribute in inspect.signature(body_model).parameters:
         name = attribute if attribute in properties else attribute.rstrip("_")
         if name in properties:
-            parts[attribute] = _Part(name, part_rules(properties[name]))
+            rules = part_rules(properties[name])
+            parts[attribute] = _Part(name, rules, rules.get("format") == "binary")
     found = _PARTS[body_model.__name__] = (schema, parts)
     return found
 
 
-def _opened(
-    value: FileInput, field: str, rules: dict[str, Any], request: dict[str, Any], purpose: object, validate: bool
-) -> Upload:
+def _opened(value: FileInput, field: str, rules: dict[str, Any], request: dict[str, Any], purpose: object) -> Upload:
     upload = open_upload(value, f"{field}{default_extension(rules, request, purpose)}", field)
-    if validate:
-        try:
-            check_part(upload, field, rules, request, purpose)
-        except BaseException:
-            upload.close()
-            raise
+    try:
+        check_part(upload, field, rules, request, purpose)
+    except BaseException:
+        upload.close()
+        raise
     return upload
 
 
@@ -98,10 +77,10 @@ def _prepare(
     module: ModuleType,
     body_model: type[Any],
     fields: dict[str, Any],
-    progress: ProgressCallback | None,
-    validate: bool,
-    arguments: dict[str, Any] | None = None,
-) -> _Prepared:
+    arguments: dict[str, Any],
+    options: Mapping[str, Any],
+) -> tuple[list[Upload], dict[str, Any], bool]:
+    """The uploads opened and checked, the arguments of ``httpx.Client.request``, and whether the answer is text."""
     request, parts = _parts(body_model)
     purpose = fields.get("purpose")
     uploads: list[Upload] = []
@@ -112,36 +91,30 @@ def _prepare(
             if part is None or not part.file or value is None or isinstance(value, Unset):
                 values[attribute] = value
                 continue
-            upload = _opened(value, part.name, part.rules, request, purpose, validate)
+            upload = _opened(value, part.name, part.rules, request, purpose)
             uploads.append(upload)
-            values[attribute] = upload
+            values[attribute] = upload.as_file()
+        body = body_model(**values)
+        if extra := options.get("body"):
+            # Fields the spec does not list yet: parts of their own, as the model sends additional properties.
+            body.additional_properties.update(extra)
+        request_kwargs = with_options(module.request_kwargs(body=body, **arguments), options)
     except BaseException:
-        for upload in uploads:
-            upload.close()
+        _close(uploads)
         raise
-    # Progress follows the first file part: the one the caller thinks of as "the upload".
-    first = uploads[0] if uploads else None
-
-    def body() -> Any:
-        built = {
-            name: value.as_file(progress if value is first else None) if isinstance(value, Upload) else value
-            for name, value in values.items()
-        }
-        return body_model(**built)
-
     response_format = fields.get("response_format")
     format_rules = parts["response_format"].rules if "response_format" in parts else {}
     text = isinstance(response_format, str) and response_format in format_rules.get("x-text-formats", [])
-    return _Prepared(module, uploads, body, text, arguments)
+    return uploads, request_kwargs, text
 
 
-def _finish(prepared: _Prepared, client: AuthenticatedClient, response: httpx.Response) -> Any:
+def _finish(module: ModuleType, client: AuthenticatedClient, response: httpx.Response, text_answer: bool) -> Any:
     # The spec answers text/plain for the text formats: trust the answer's type as well as what was asked.
-    if prepared.text_answer or response.headers.get("content-type", "").startswith("text/plain"):
+    if text_answer or response.headers.get("content-type", "").startswith("text/plain"):
         if not 200 <= response.status_code < 300:
             raise status_error(response)
         return response.text
-    return parse_response(prepared.module, client, response)
+    return parse_response(module, client, response)
 
 
 def send_upload(
@@ -150,20 +123,18 @@ def send_upload(
     body_model: type[Any],
     fields: dict[str, Any],
     *,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-    arguments: dict[str, Any] | None = None,
-    options: Mapping[str, Any] = NO_OPTIONS,
+    arguments: dict[str, Any],
+    options: Mapping[str, Any],
 ) -> Any:
     """Sends the multipart operation of generated ``module``: ``fields`` by ``body_model``'s attribute names, a
     file part as a path, file object, bytes or ``(filename, content, mime)``, streamed in chunks; ``arguments``
     are its path parameters."""
-    prepared = _prepare(module, body_model, fields, progress, validate, arguments)
+    uploads, request_kwargs, text_answer = _prepare(module, body_model, fields, arguments, options)
     try:
-        response = client.get_httpx_client().request(**prepared.request_kwargs(options))
-        return _finish(prepared, client, response)
+        response = client.get_httpx_client().request(**request_kwargs)
+        return _finish(module, client, response, text_answer)
     finally:
-        prepared.close()
+        _close(uploads)
 
 
 async def asend_upload(
@@ -172,15 +143,13 @@ async def asend_upload(
     body_model: type[Any],
     fields: dict[str, Any],
     *,
-    progress: ProgressCallback | None = None,
-    validate: bool = True,
-    arguments: dict[str, Any] | None = None,
-    options: Mapping[str, Any] = NO_OPTIONS,
+    arguments: dict[str, Any],
+    options: Mapping[str, Any],
 ) -> Any:
     """The async twin of :func:`send_upload`."""
-    prepared = _prepare(module, body_model, fields, progress, validate, arguments)
+    uploads, request_kwargs, text_answer = _prepare(module, body_model, fields, arguments, options)
     try:
-        response = await client.get_async_httpx_client().request(**prepared.request_kwargs(options))
-        return _finish(prepared, client, response)
+        response = await client.get_async_httpx_client().request(**request_kwargs)
+        return _finish(module, client, response, text_answer)
     finally:
-        prepared.close()
+        _close(uploads)

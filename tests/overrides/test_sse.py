@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import pytest
 
-from openai_api._sse import LineDecoder, ServerSentEvent, SSEDecoder, iter_lines
+from openai_api._sse import LineDecoder, ServerSentEvent, SSEDecoder
 
 
 def _every_split(data: bytes) -> list[list[bytes]]:
@@ -12,6 +14,14 @@ def _every_split(data: bytes) -> list[list[bytes]]:
     splits = [[data], [data[i : i + 1] for i in range(len(data))]]
     splits += [[data[:i], data[i:]] for i in range(1, len(data))]
     return splits
+
+
+def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """The lines of ``chunks`` as a stream's decoder gives them, chunk by chunk and then at the stream's end."""
+    decoder = LineDecoder()
+    for chunk in chunks:
+        yield from decoder.feed(chunk)
+    yield from decoder.flush()
 
 
 def _events(chunks: list[bytes]) -> list[ServerSentEvent]:
