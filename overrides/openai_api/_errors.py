@@ -98,6 +98,10 @@ class APITimeoutError(APIConnectionError):
         self.bound = bound
 
 
+_DETAILS = ("type", "param", "code")
+"""The fields of the spec's ``ErrorResponse`` an error keeps as attributes, and names in its message."""
+
+
 class APIStatusError(APIError):
     """The API answered with a 4xx or 5xx status.
 
@@ -119,17 +123,12 @@ class APIStatusError(APIError):
         detail = _error_detail(body_text)
         if detail is not None:
             self.body = detail
-            self.type, self.param, self.code = (_str_or_none(detail.get(k)) for k in ("type", "param", "code"))
+            self.type, self.param, self.code = (None if (v := detail.get(k)) is None else str(v) for k in _DETAILS)
             text = str(detail.get("message", ""))
         else:
             text = " ".join(body_text.split())[:200] or response.reason_phrase
         parts = [f"{self.status_code} {response.reason_phrase}: {text}"]
-        if self.type:
-            parts.append(f"type={self.type}")
-        if self.param:
-            parts.append(f"param={self.param}")
-        if self.code:
-            parts.append(f"code={self.code}")
+        parts += [f"{name}={getattr(self, name)}" for name in _DETAILS if getattr(self, name)]
         where = f"{request.method} {request.url}, " if request is not None else ""
         parts.append(f"({where}request id {self.request_id or 'none'})")
         if note:
@@ -319,7 +318,3 @@ def _error_detail(body_text: str) -> dict[str, Any] | None:
         detail: dict[str, Any] = data["error"]
         return detail
     return None
-
-
-def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)
