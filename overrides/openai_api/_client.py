@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from attrs import define, evolve, field
+from attrs import define, evolve, field, setters
 
 from openai_api._constants import (
     CAPTURE,
@@ -33,7 +33,7 @@ from openai_api._routes import OPERATION
 from openai_api._transport import AsyncRetryTransport, RetryTransport
 from openai_api_client import AuthenticatedClient
 
-__all__ = ["OpenAIClient", "create_async_client", "create_client"]
+__all__ = ["OpenAIClient"]
 
 
 class _SharedState:
@@ -70,6 +70,13 @@ def _refuse_unnormalized_path(url: httpx.URL | str, extensions: dict[str, Any] |
             )
 
 
+def _captured(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    capture = request.extensions.get(CAPTURE)
+    if capture is not None:
+        capture.append(response)
+    return response
+
+
 class _HTTPClient(httpx.Client):
     """The httpx client this layer sends through: every request's path is checked before it is built, and the
     answer handed to the request's ``capture`` list when it has one (the facade reads headers and request ids
@@ -80,11 +87,7 @@ class _HTTPClient(httpx.Client):
         return super().build_request(method, url, **kwargs)
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        response = super().send(request, **kwargs)
-        capture = request.extensions.get(CAPTURE)
-        if capture is not None:
-            capture.append(response)
-        return response
+        return _captured(request, super().send(request, **kwargs))
 
 
 class _AsyncHTTPClient(httpx.AsyncClient):
@@ -93,11 +96,12 @@ class _AsyncHTTPClient(httpx.AsyncClient):
         return super().build_request(method, url, **kwargs)
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        response = await super().send(request, **kwargs)
-        capture = request.extensions.get(CAPTURE)
-        if capture is not None:
-            capture.append(response)
-        return response
+        return _captured(request, await super().send(request, **kwargs))
+
+
+# Read once, when the httpx clients are built: a setting changed afterwards would do nothing, so it cannot be
+# changed (with_options makes a copy with another one).
+_READ_ONLY = setters.frozen
 
 
 @define(repr=False)
@@ -105,58 +109,38 @@ class OpenAIClient(AuthenticatedClient):
     """The generated ``AuthenticatedClient``, so every generated function takes it, built with this layer's transport.
 
     Its ``repr`` never shows the key (the generated one shows ``token`` and the ``Authorization`` header). Made by
-    :func:`create_client` and :func:`create_async_client`, which check what they are given; copies for some calls
+    :func:`_create_client`, which checks what it is given; copies for some calls
     come from :meth:`with_options` (``attrs.evolve``: a copy shares ``shared``, so its pools and their lock).
     """
 
     token: str = field(repr=False, kw_only=True)
     # Never None here, unlike the generated client's: typed so once more.
     _timeout: httpx.Timeout = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
-    _retry_policy: RetryPolicy = field(factory=RetryPolicy, kw_only=True, alias="retry_policy")
-    _deadline: float = field(default=DEFAULT_DEADLINE, kw_only=True, alias="deadline")
-    _gateway: bool = field(default=False, kw_only=True, alias="gateway")
+    retry_policy: RetryPolicy = field(factory=RetryPolicy, kw_only=True, on_setattr=_READ_ONLY)
+    # The total seconds one call may take, retries and their waits included.
+    deadline: float = field(default=DEFAULT_DEADLINE, kw_only=True, on_setattr=_READ_ONLY)
+    # Whether this client talks to the api.mygptlife.com gateway (files are listed at its own path).
+    gateway: bool = field(default=False, kw_only=True, on_setattr=_READ_ONLY)
     _transport: httpx.BaseTransport | None = field(default=None, kw_only=True, alias="transport")
     _async_transport: httpx.AsyncBaseTransport | None = field(default=None, kw_only=True, alias="async_transport")
     _proxy: str | None = field(default=None, kw_only=True, alias="proxy")
     _limits: httpx.Limits | None = field(default=None, kw_only=True, alias="limits")
     _user_client: httpx.Client | None = field(default=None, kw_only=True, alias="http_client")
     _user_async_client: httpx.AsyncClient | None = field(default=None, kw_only=True, alias="async_http_client")
-    _shared: _SharedState = field(factory=_SharedState, kw_only=True, alias="shared")
-    _validate_responses: bool = field(default=False, kw_only=True, alias="validate_responses")
+    shared: _SharedState = field(factory=_SharedState, kw_only=True, on_setattr=_READ_ONLY)
+    # Whether ``call`` checks every 2xx JSON body against the spec (types, required fields, enums).
+    validate_responses: bool = field(default=False, kw_only=True, on_setattr=_READ_ONLY)
 
     def __repr__(self) -> str:
-        return f"OpenAIClient(base_url={self._base_url!r}, gateway={self._gateway}, token='***')"
+        return f"OpenAIClient(base_url={self._base_url!r}, gateway={self.gateway}, token='***')"
 
     @property
     def base_url(self) -> str:
         return self._base_url
 
     @property
-    def gateway(self) -> bool:
-        """Whether this client talks to the api.mygptlife.com gateway (files are listed at its own path)."""
-        return self._gateway
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._retry_policy
-
-    @property
-    def validate_responses(self) -> bool:
-        """Whether ``call`` checks every 2xx JSON body against the spec (types, required fields, enums)."""
-        return self._validate_responses
-
-    @property
     def timeout(self) -> httpx.Timeout:
         return self._timeout
-
-    @property
-    def deadline(self) -> float:
-        """The total seconds one call may take, retries and their waits included."""
-        return self._deadline
-
-    @property
-    def shared(self) -> _SharedState:
-        return self._shared
 
     def _auth_headers(self) -> dict[str, str]:
         return {**self._headers, self.auth_header_name: f"{self.prefix} {self.token}" if self.prefix else self.token}
@@ -178,10 +162,10 @@ class OpenAIClient(AuthenticatedClient):
 
     def _transport_options(self) -> dict[str, Any]:
         return {
-            "policy": self._retry_policy,
+            "policy": self.retry_policy,
             "timeout": self._timeout,
-            "deadline": self._deadline,
-            "strict": self._validate_responses,
+            "deadline": self.deadline,
+            "strict": self.validate_responses,
         }
 
     def _user_client_options(self, user: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
@@ -199,7 +183,7 @@ class OpenAIClient(AuthenticatedClient):
     def get_httpx_client(self) -> httpx.Client:
         client = self._client
         if client is None:
-            with self._shared.lock:
+            with self.shared.lock:
                 if self._client is None:
                     self._client = self._build_client()
             client = self._client
@@ -215,15 +199,15 @@ class OpenAIClient(AuthenticatedClient):
             inner = user._transport_for_url(httpx.URL(self._base_url))
             transport = RetryTransport(inner, owned=False, **self._transport_options())
             return _HTTPClient(transport=transport, **self._user_client_options(user))
-        if self._shared.transport is None:
-            self._shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
-        transport = RetryTransport(self._shared.transport, **self._transport_options())
+        if self.shared.transport is None:
+            self.shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
+        transport = RetryTransport(self.shared.transport, **self._transport_options())
         return _HTTPClient(transport=transport, **self._client_options())
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         client = self._async_client
         if client is None:
-            with self._shared.lock:
+            with self.shared.lock:
                 if self._async_client is None:
                     self._async_client = self._build_async_client()
             client = self._async_client
@@ -237,9 +221,9 @@ class OpenAIClient(AuthenticatedClient):
             inner = user._transport_for_url(httpx.URL(self._base_url))
             transport = AsyncRetryTransport(inner, owned=False, **self._transport_options())
             return _AsyncHTTPClient(transport=transport, **self._user_client_options(user))
-        if self._shared.async_transport is None:
-            self._shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(**self._pool_options())
-        async_transport = AsyncRetryTransport(self._shared.async_transport, **self._transport_options())
+        if self.shared.async_transport is None:
+            self.shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(**self._pool_options())
+        async_transport = AsyncRetryTransport(self.shared.async_transport, **self._transport_options())
         return _AsyncHTTPClient(transport=async_transport, **self._client_options())
 
     def close(self) -> None:
@@ -270,7 +254,7 @@ class OpenAIClient(AuthenticatedClient):
             changes["retry_policy"] = retry_policy
         if max_retries is not None:
             changes["retry_policy"] = dataclasses.replace(
-                changes.get("retry_policy", self._retry_policy), max_retries=max_retries
+                changes.get("retry_policy", self.retry_policy), max_retries=max_retries
             )
         return evolve(self, **changes)
 
@@ -406,26 +390,28 @@ def _checked_base_url(url: str, source: str) -> str:
     return url.rstrip("/")
 
 
-def create_client(
+def _create_client(
     *,
+    is_async: bool = False,
     api_key: str | None = None,
     base_url: str | None = None,
     organization: str | None = None,
+    project: str | None = None,
     gateway: bool | None = None,
     timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
     deadline: float = DEFAULT_DEADLINE,
     max_retries: int | None = None,
     retry_policy: RetryPolicy | None = None,
-    http_client: httpx.Client | None = None,
-    transport: httpx.BaseTransport | None = None,
+    http_client: httpx.Client | httpx.AsyncClient | None = None,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
     proxy: str | None = None,
     limits: httpx.Limits | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     validate_responses: bool = False,
-    project: str | None = None,
     default_query: Mapping[str, str] | None = None,
 ) -> OpenAIClient:
-    """A client for the generated functions' sync calls (``sync``, ``sync_detailed``).
+    """The client the facade sends through, checked here; ``is_async`` makes ``http_client`` and ``transport`` the
+    async calls' (``asyncio``, ``asyncio_detailed``), not the sync ones'.
 
     Arguments win over the environment: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (default
     ``https://api.openai.com/v1``), ``OPENAI_ORG_ID`` (sent as ``OpenAI-Organization``) and ``OPENAI_PROJECT_ID``
@@ -437,91 +423,17 @@ def create_client(
     ``validate_responses`` makes :func:`call` check every 2xx JSON body against the spec, not only the ones the
     generated models fail to parse.
     """
-    return _create(
-        api_key,
-        base_url,
-        organization,
-        gateway,
-        timeout,
-        deadline,
-        max_retries,
-        retry_policy,
-        headers,
-        validate_responses=validate_responses,
-        project=project,
-        default_query=default_query,
-        http_client=http_client,
-        transport=transport,
-        proxy=proxy,
-        limits=limits,
-    )
-
-
-def create_async_client(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    organization: str | None = None,
-    gateway: bool | None = None,
-    timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-    deadline: float = DEFAULT_DEADLINE,
-    max_retries: int | None = None,
-    retry_policy: RetryPolicy | None = None,
-    http_client: httpx.AsyncClient | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-    proxy: str | None = None,
-    limits: httpx.Limits | None = None,
-    headers: dict[str, str] | None = None,
-    validate_responses: bool = False,
-    project: str | None = None,
-    default_query: Mapping[str, str] | None = None,
-) -> OpenAIClient:
-    """Like :func:`create_client`, for the generated functions' async calls (``asyncio``, ``asyncio_detailed``)."""
-    return _create(
-        api_key,
-        base_url,
-        organization,
-        gateway,
-        timeout,
-        deadline,
-        max_retries,
-        retry_policy,
-        headers,
-        validate_responses=validate_responses,
-        project=project,
-        default_query=default_query,
-        async_http_client=http_client,
-        async_transport=transport,
-        proxy=proxy,
-        limits=limits,
-    )
-
-
-def _create(
-    api_key: str | None,
-    base_url: str | None,
-    organization: str | None,
-    gateway: bool | None,
-    timeout: float | httpx.Timeout,
-    deadline: float,
-    max_retries: int | None,
-    retry_policy: RetryPolicy | None,
-    headers: dict[str, str] | None,
-    *,
-    project: str | None = None,
-    default_query: Mapping[str, str] | None = None,
-    **transport_args: Any,
-) -> OpenAIClient:
     setup_logging_from_env()
-    user_client = transport_args.get("http_client") or transport_args.get("async_http_client")
-    key, url, org_headers, is_gateway = _settings(api_key, base_url, organization, project, gateway, user_client)
+    key, url, org_headers, is_gateway = _settings(api_key, base_url, organization, project, gateway, http_client)
     policy = retry_policy or RetryPolicy()
     if max_retries is not None:
         policy = dataclasses.replace(policy, max_retries=max_retries)
-    if timeout is DEFAULT_TIMEOUT and user_client is not None and set(user_client.timeout.as_dict().values()) != {None}:
+    if timeout is DEFAULT_TIMEOUT and http_client is not None and set(http_client.timeout.as_dict().values()) != {None}:
         # No timeout asked for: the user's client's own is the one meant (a timeout asked for here, or by
         # with_options, wins over it; one that is all None is never taken: this layer keeps timeouts on).
-        timeout = user_client.timeout
+        timeout = http_client.timeout
+    prefix = "async_" if is_async else ""
+    sends_through: dict[str, Any] = {f"{prefix}http_client": http_client, f"{prefix}transport": transport}
     return OpenAIClient(
         base_url=url,
         token=key,
@@ -531,5 +443,8 @@ def _create(
         retry_policy=policy,
         gateway=is_gateway,
         httpx_args={"params": dict(default_query)} if default_query else {},
-        **transport_args,
+        proxy=proxy,
+        limits=limits,
+        validate_responses=validate_responses,
+        **sends_through,
     )

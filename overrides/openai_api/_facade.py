@@ -1,7 +1,7 @@
 """One place to start: ``OpenAI`` and ``AsyncOpenAI``, every operation as ``client.<resource>.<method>(...)``.
 
 The resources are generated from the spec (``openai_api_client.resources``, one per ``x-sdk-method``); this module
-gives them a requester built on :func:`create_client`: typed errors through :func:`call`, and one function for
+gives them a requester built on :func:`_create_client`: typed errors through :func:`call`, and one function for
 each kind of operation a generated function cannot send alone (streamed uploads with the spec's checks, downloads,
 server-sent event streams), each taking the operation's generated module: an operation the spec adds, of any kind,
 needs nothing here.
@@ -12,13 +12,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar, cast
 
 import httpx
 
 from openai_api import _files, _pages
 from openai_api._calls import asend_call, send_call
-from openai_api._client import OpenAIClient, create_async_client, create_client
+from openai_api._client import OpenAIClient, _create_client
 from openai_api._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
 from openai_api._retry import RetryPolicy
 from openai_api_client import resources
@@ -335,14 +335,15 @@ class AsyncFiles(resources.AsyncFiles):
     list.__doc__ = f"{resources.AsyncFiles.list.__doc__}\n{_GATEWAY_NOTE}"
 
 
-class OpenAI(resources.Resources):
-    """Every operation of the spec from one object: ``client.files.list()``, ``client.chat.completions.create()``.
+_UserClient = TypeVar("_UserClient", httpx.Client, httpx.AsyncClient)
 
-    Arguments are :func:`create_client`'s (and the same environment variables); ``client=`` wraps a client made
-    already. Errors raise the typed exceptions (``NotFoundError``, ``RateLimitError``, ...).
-    """
 
-    files: Files
+class _Facade(Generic[_UserClient]):
+    """The settings of both facades, stated once: they differ only in ``http_client``'s type (``client=`` wraps a
+    client made already). The arguments and environment variables are :func:`_create_client`'s."""
+
+    http: OpenAIClient
+    _is_async: ClassVar[bool]
 
     def __init__(
         self,
@@ -354,19 +355,20 @@ class OpenAI(resources.Resources):
         deadline: float = DEFAULT_DEADLINE,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: _UserClient | None = None,
         validate_responses: bool = False,
         client: OpenAIClient | None = None,
         project: str | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str] | None = None,
     ) -> None:
-        self.http = client or create_client(
+        self.http = client or _create_client(
+            is_async=self._is_async,
             api_key=api_key,
             base_url=base_url,
             organization=organization,
             project=project,
-            headers=dict(default_headers) if default_headers else None,
+            headers=default_headers,
             default_query=default_query,
             timeout=timeout,
             deadline=deadline,
@@ -375,9 +377,11 @@ class OpenAI(resources.Resources):
             http_client=http_client,
             validate_responses=validate_responses,
         )
-        requester = _Requester(self.http)
-        super().__init__(requester)
-        self.files = Files(requester)
+        self._attach(self.http)
+
+    def _attach(self, http: OpenAIClient) -> None:
+        """Puts the generated resources on this facade, sending through ``http``."""
+        raise NotImplementedError
 
     def with_options(
         self,
@@ -385,9 +389,24 @@ class OpenAI(resources.Resources):
         timeout: float | httpx.Timeout | None = None,
         deadline: float | None = None,
         max_retries: int | None = None,
-    ) -> OpenAI:
+    ) -> Self:
         """The same client for some calls, with another timeout, deadline or retry count, sharing the pool."""
-        return OpenAI(client=self.http.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
+        return type(self)(client=self.http.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
+
+
+class OpenAI(_Facade[httpx.Client], resources.Resources):
+    """Every operation of the spec from one object: ``client.files.list()``, ``client.chat.completions.create()``.
+
+    Errors raise the typed exceptions (``NotFoundError``, ``RateLimitError``, ...).
+    """
+
+    files: Files
+    _is_async = False
+
+    def _attach(self, http: OpenAIClient) -> None:
+        requester = _Requester(http)
+        resources.Resources.__init__(self, requester)
+        self.files = Files(requester)
 
     def close(self) -> None:
         self.http.close()
@@ -399,55 +418,16 @@ class OpenAI(resources.Resources):
         self.close()
 
 
-class AsyncOpenAI(resources.AsyncResources):
+class AsyncOpenAI(_Facade[httpx.AsyncClient], resources.AsyncResources):
     """The async twin of :class:`OpenAI`: ``await client.files.list()``."""
 
     files: AsyncFiles
+    _is_async = True
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        organization: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        deadline: float = DEFAULT_DEADLINE,
-        max_retries: int | None = None,
-        retry_policy: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        validate_responses: bool = False,
-        client: OpenAIClient | None = None,
-        project: str | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, str] | None = None,
-    ) -> None:
-        self.http = client or create_async_client(
-            api_key=api_key,
-            base_url=base_url,
-            organization=organization,
-            project=project,
-            headers=dict(default_headers) if default_headers else None,
-            default_query=default_query,
-            timeout=timeout,
-            deadline=deadline,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            http_client=http_client,
-            validate_responses=validate_responses,
-        )
-        requester = _AsyncRequester(self.http)
-        super().__init__(requester)
+    def _attach(self, http: OpenAIClient) -> None:
+        requester = _AsyncRequester(http)
+        resources.AsyncResources.__init__(self, requester)
         self.files = AsyncFiles(requester)
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        deadline: float | None = None,
-        max_retries: int | None = None,
-    ) -> AsyncOpenAI:
-        """The same client for some calls, with another timeout, deadline or retry count, sharing the pool."""
-        return AsyncOpenAI(client=self.http.with_options(timeout=timeout, deadline=deadline, max_retries=max_retries))
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_client
+from openai_api._client import OpenAIClient, _create_client
 from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS, Call, example_call
 from tests.helpers.clients import facade
 from tests.helpers.contract import (
@@ -34,7 +34,7 @@ OPERATION_IDS = sorted(op.operation_id for op in operations(SPEC))
 
 
 def _client(transport: ContractTransport, call_name: str) -> OpenAIClient:
-    return create_client(
+    return _create_client(
         api_key="sk-contract",
         base_url="https://api.openai.com/v1",
         transport=transport.transport(),

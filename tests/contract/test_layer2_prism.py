@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_client
+from openai_api._client import OpenAIClient, _create_client
 from openai_api_server import free_port
 from tests.contract.calls import CALLS, GATEWAY_CALLS, TEXT_CALLS
 from tests.helpers.clients import facade
@@ -71,7 +71,7 @@ class Violations:
 def prism_client(url: str, violations: Violations, gateway: bool = False) -> OpenAIClient:
     http = httpx.Client(base_url=url, event_hooks={"response": [violations]})
     # Prism routes paths without the server's /v1 prefix.
-    return create_client(api_key="sk-prism", base_url=url, http_client=http, gateway=gateway, max_retries=0)
+    return _create_client(api_key="sk-prism", base_url=url, http_client=http, gateway=gateway, max_retries=0)
 
 
 NON_STREAMING = sorted(name for name in CALLS if not name.endswith(":stream"))

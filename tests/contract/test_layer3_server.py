@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_async_client, create_client
+from openai_api._client import OpenAIClient, _create_client
 from openai_api_client.api.completions import create_completion
 from openai_api_client.api.edits import create_edit
 from openai_api_client.api.embeddings import create_embedding
@@ -49,11 +49,11 @@ CHAT: dict[str, Any] = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", 
 
 def client(api: RunningServer, key: str = KEY_A, **kwargs: Any) -> OpenAIClient:
     kwargs.setdefault("retry_policy", FAST)
-    return create_client(api_key=key, base_url=api.url, **kwargs)
+    return _create_client(api_key=key, base_url=api.url, **kwargs)
 
 
 def aclient(api: RunningServer, key: str = KEY_A) -> OpenAIClient:
-    return create_async_client(api_key=key, base_url=api.url, retry_policy=FAST)
+    return _create_client(is_async=True, api_key=key, base_url=api.url, retry_policy=FAST)
 
 
 def upload(c: OpenAIClient, name: str = "train.jsonl", content: bytes = TRAINING, purpose: str = "fine-tune") -> Any:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import openai_api as oa
-from openai_api._client import create_client
+from openai_api._client import _create_client
 from openai_api_client.api.audio import create_transcription, create_translation
 from openai_api_client.models import (
     ChatCompletionRequestMessage,
@@ -165,7 +165,7 @@ def test_extra_body_sends_a_field_the_spec_lacks(sent: tuple[oa.OpenAI, list[htt
 @pytest.mark.parametrize("response_format", ["text", "srt", "vtt"])
 @pytest.mark.parametrize("module", [create_transcription, create_translation], ids=["transcription", "translation"])
 def test_generated_audio_functions_return_text_answers_as_str(base_url: str, module: Any, response_format: str) -> None:
-    client = create_client(api_key=KEY, base_url=base_url)
+    client = _create_client(api_key=KEY, base_url=base_url)
     body_type = CreateTranscriptionRequest if module is create_transcription else CreateTranslationRequest
     body = body_type(
         file=File(payload=io.BytesIO(b"audio"), file_name="a.mp3"), model="whisper-1", response_format=response_format

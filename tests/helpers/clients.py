@@ -1,6 +1,6 @@
 """The tests' clients: the fast retry policy, and this layer's and the raw generated client for a ScriptedServer.
 
-``client_for`` gives the generated functions' client (this layer's, with every setting ``create_client`` takes);
+``client_for`` gives the generated functions' client (this layer's, with every setting ``_create_client`` takes);
 ``facade`` and ``afacade`` put the facade, the one public way to call, on such a client.
 """
 
@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_async_client, create_client
+from openai_api._client import OpenAIClient, _create_client
 from openai_api_client import AuthenticatedClient
 from tests.helpers.factories import API_KEY
 from tests.helpers.scripted_server import ScriptedServer
@@ -21,12 +21,12 @@ FAST = oa.RetryPolicy(max_retries=2, backoff_base=0.01, backoff_max=0.02)
 
 def client_for(server: ScriptedServer, **kwargs: Any) -> OpenAIClient:
     kwargs.setdefault("retry_policy", FAST)
-    return create_client(api_key=API_KEY, base_url=server.url + "/v1", **kwargs)
+    return _create_client(api_key=API_KEY, base_url=server.url + "/v1", **kwargs)
 
 
 def aclient_for(server: ScriptedServer, **kwargs: Any) -> OpenAIClient:
     kwargs.setdefault("retry_policy", FAST)
-    return create_async_client(api_key=API_KEY, base_url=server.url + "/v1", **kwargs)
+    return _create_client(is_async=True, api_key=API_KEY, base_url=server.url + "/v1", **kwargs)
 
 
 def facade(client: OpenAIClient) -> oa.OpenAI:

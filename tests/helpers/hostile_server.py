@@ -26,7 +26,7 @@ import attrs
 import pytest
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_async_client, create_client
+from openai_api._client import OpenAIClient, _create_client
 from tests.helpers.clients import FAST
 
 __all__ = [
@@ -572,13 +572,13 @@ _TLS = ssl.create_default_context()
 def client(server: HostileServer, **options: Any) -> OpenAIClient:
     """This layer's sync client for ``server``, with the fast retry policy unless told otherwise."""
     options.setdefault("retry_policy", FAST)
-    built = create_client(api_key=KEY, base_url=server.url + "/v1", **options)
+    built = _create_client(api_key=KEY, base_url=server.url + "/v1", **options)
     return attrs.evolve(built, verify_ssl=_TLS)
 
 
 def aclient(server: HostileServer, **options: Any) -> OpenAIClient:
     options.setdefault("retry_policy", FAST)
-    built = create_async_client(api_key=KEY, base_url=server.url + "/v1", **options)
+    built = _create_client(is_async=True, api_key=KEY, base_url=server.url + "/v1", **options)
     return attrs.evolve(built, verify_ssl=_TLS)
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_client
+from openai_api._client import OpenAIClient, _create_client
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.files import list_files
 from openai_api_client.api.models import list_models
@@ -26,7 +26,7 @@ from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply
 
 def test_no_key_says_how_to_give_one() -> None:
     with pytest.raises(oa.MissingAPIKeyError, match="OPENAI_API_KEY"):
-        create_client()
+        _create_client()
 
 
 def test_environment_configures_key_base_url_and_organization(
@@ -36,7 +36,7 @@ def test_environment_configures_key_base_url_and_organization(
     monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
     monkeypatch.setenv("OPENAI_ORG_ID", "org-42")
     server.script(json_reply({"object": "list", "data": []}))
-    client = create_client()
+    client = _create_client()
     assert oa.call(list_models.sync_detailed, client=client).data == []
     (request,) = server.received
     assert request.request_line == b"GET /v1/models HTTP/1.1"
@@ -45,9 +45,9 @@ def test_environment_configures_key_base_url_and_organization(
 
 
 def test_default_base_url_is_openai() -> None:
-    assert create_client(api_key=API_KEY).base_url == "https://api.openai.com/v1"
-    assert create_client(api_key=API_KEY).gateway is False
-    assert create_client(api_key=API_KEY, base_url="https://api.mygptlife.com/v1/").gateway is True
+    assert _create_client(api_key=API_KEY).base_url == "https://api.openai.com/v1"
+    assert _create_client(api_key=API_KEY).gateway is False
+    assert _create_client(api_key=API_KEY, base_url="https://api.mygptlife.com/v1/").gateway is True
 
 
 def test_a_users_transport_passes_straight_through() -> None:
@@ -57,7 +57,7 @@ def test_a_users_transport_passes_straight_through() -> None:
         seen.append(request)
         return httpx.Response(200, json={"object": "list", "data": []})
 
-    client = create_client(api_key=API_KEY, transport=httpx.MockTransport(handler))
+    client = _create_client(api_key=API_KEY, transport=httpx.MockTransport(handler))
     list_models.sync(client=client)
     assert seen and seen[0].url == "https://api.openai.com/v1/models"
 
@@ -66,7 +66,7 @@ def test_a_users_httpx_client_keeps_its_settings_and_gains_retries(server: Scrip
     own = httpx.Client(base_url=server.url + "/v1", headers={"x-team": "blue"}, timeout=3.0)
     transport, headers = own._transport, dict(own.headers)
     server.script(Reply(status=503, body="busy"), json_reply({"object": "list", "data": []}))
-    client = create_client(api_key=API_KEY, http_client=own, retry_policy=FAST)
+    client = _create_client(api_key=API_KEY, http_client=own, retry_policy=FAST)
     assert oa.call(list_models.sync_detailed, client=client).data == []
     assert [r.headers["x-team"] for r in server.received] == ["blue", "blue"]
     # The user's client is left as it was: no key in its headers, its base URL and transport its own, still open.
@@ -109,7 +109,7 @@ def test_per_call_timeout_shares_the_pool(server: ScriptedServer) -> None:
 
 def test_a_timeout_that_switches_timeouts_off_is_refused() -> None:
     with pytest.raises(ValueError, match="switches timeouts off"):
-        create_client(api_key=API_KEY, timeout=httpx.Timeout(None))
+        _create_client(api_key=API_KEY, timeout=httpx.Timeout(None))
 
 
 # --- the key never shows -------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_the_key_is_in_no_log_repr_message_or_traceback(
 
 
 def test_only_this_layers_client_hides_the_key_the_generated_one_is_upstreams() -> None:
-    client = create_client(api_key=API_KEY, base_url="http://127.0.0.1:9/v1")
+    client = _create_client(api_key=API_KEY, base_url="http://127.0.0.1:9/v1")
     for shown in (client, client.with_options(timeout=1.0), client.with_headers({"x": "1"}), attrs.evolve(client)):
         assert repr(shown) == "OpenAIClient(base_url='http://127.0.0.1:9/v1', gateway=False, token='***')"
     client.get_httpx_client()
@@ -155,7 +155,7 @@ def test_only_this_layers_client_hides_the_key_the_generated_one_is_upstreams() 
 
 
 def test_the_client_is_an_attrs_subclass_whose_copies_share_the_pools_and_their_lock() -> None:
-    client = create_client(api_key=API_KEY, base_url="http://127.0.0.1:9/v1")
+    client = _create_client(api_key=API_KEY, base_url="http://127.0.0.1:9/v1")
     assert type(client) is OpenAIClient and attrs.has(type(client)) and isinstance(client, AuthenticatedClient)
     built = client.get_httpx_client()
     # with_headers is the generated client's builder, typed to return an AuthenticatedClient: it keeps the class.
@@ -210,11 +210,20 @@ def test_httpx_proxy_environment_variables_are_honoured(variable: str, monkeypat
     with HostileServer(reply(200, {"object": "list", "data": []})) as proxy:
         monkeypatch.setenv(variable, proxy.url)
         # Nothing listens at the base URL: only the proxy can answer.
-        client = create_client(api_key=API_KEY, base_url="http://127.0.0.2:9/v1", max_retries=0)
+        client = _create_client(api_key=API_KEY, base_url="http://127.0.0.2:9/v1", max_retries=0)
         assert oa.call(list_models.sync_detailed, client=client).data == []
         assert [r.target for r in proxy.requests] == ["http://127.0.0.2:9/v1/models"]
         monkeypatch.setenv("NO_PROXY", "127.0.0.2")
-        bypassing = create_client(api_key=API_KEY, base_url="http://127.0.0.2:9/v1", max_retries=0)
+        bypassing = _create_client(api_key=API_KEY, base_url="http://127.0.0.2:9/v1", max_retries=0)
         with pytest.raises(oa.APIConnectionError):
             oa.call(list_models.sync_detailed, client=bypassing)
         assert len(proxy.requests) == 1
+
+
+@pytest.mark.parametrize("setting", ["retry_policy", "deadline", "gateway", "validate_responses", "shared"])
+def test_a_setting_cannot_be_changed_once_the_client_is_made(setting: str) -> None:
+    """The httpx clients are built from the settings once: a change afterwards would be silently ignored."""
+    client = _create_client(api_key=API_KEY)
+    with pytest.raises(AttributeError):
+        setattr(client, setting, getattr(client, setting))
+    assert client.with_options(deadline=5.0).deadline == 5.0

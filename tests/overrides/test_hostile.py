@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_async_client, create_client
+from openai_api._client import OpenAIClient, _create_client
 from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.api.files import delete_file, retrieve_file
 from openai_api_client.api.models import list_models
@@ -435,12 +435,11 @@ BAD_KEYS = {
 }
 
 
-@pytest.mark.parametrize("factory", ["create_client", "create_async_client"])
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("case", BAD_KEYS)
-def test_malformed_key_is_refused_at_construction(case: str, factory: str) -> None:
-    create = create_client if factory == "create_client" else create_async_client
+def test_malformed_key_is_refused_at_construction(case: str, is_async: bool) -> None:
     with pytest.raises(oa.InvalidAPIKeyError) as info:
-        create(api_key=BAD_KEYS[case], base_url="http://127.0.0.1:9/v1")
+        _create_client(is_async=is_async, api_key=BAD_KEYS[case], base_url="http://127.0.0.1:9/v1")
     assert isinstance(info.value, oa.ConfigurationError)
     for text in (str(info.value), repr(info.value)):
         assert CORE[:6] not in text and CORE[6:] not in text
@@ -624,7 +623,7 @@ async def test_malformed_answer_is_a_typed_error_async(case: str) -> None:
 
 def test_user_http_client_sends_to_the_base_url() -> None:
     with HostileServer(reply(503, b""), reply(200, MODELS)) as server, httpx.Client() as http:
-        c = create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
+        c = _create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
         models = list_models.sync(client=c)
         assert server.attempts == 2, "the user's client must get the retries too"
         assert [r.path for r in server.requests] == ["/v1/models", "/v1/models"]
@@ -634,7 +633,7 @@ def test_user_http_client_sends_to_the_base_url() -> None:
 
 def test_explicit_base_url_wins_over_the_user_clients() -> None:
     with HostileServer(reply(200, MODELS)) as server, httpx.Client(base_url="http://127.0.0.1:9/elsewhere") as http:
-        c = create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
+        c = _create_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
         list_models.sync(client=c)
         assert [r.path for r in server.requests] == ["/v1/models"]
 
@@ -642,6 +641,8 @@ def test_explicit_base_url_wins_over_the_user_clients() -> None:
 async def test_user_async_http_client_sends_to_the_base_url() -> None:
     with HostileServer(reply(404, HTML, content_type="text/html")) as server:
         async with httpx.AsyncClient() as http:
-            c = create_async_client(api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST)
+            c = _create_client(
+                is_async=True, api_key=KEY, base_url=server.url + "/v1", http_client=http, retry_policy=FAST
+            )
             await aexpect(oa.NotFoundError, lambda: list_models.asyncio(client=c))
         assert [r.path for r in server.requests] == ["/v1/models"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import gzip
 import io
 import json
@@ -23,7 +24,7 @@ import httpx
 import pytest
 
 import openai_api as oa
-from openai_api._client import OpenAIClient, create_async_client, create_client
+from openai_api._client import OpenAIClient, _create_client
 from openai_api_client.api.models import list_models
 from tests.helpers.clients import adownload, afacade, download, facade
 from tests.helpers.hostile_server import (
@@ -432,7 +433,7 @@ PASSWORD = "hunter2-PASSWORD-0a9f"
 
 def test_a_base_url_with_a_password_is_refused_without_showing_it() -> None:
     with pytest.raises(oa.ConfigurationError) as info:
-        create_client(api_key=KEY, base_url=f"http://alice:{PASSWORD}@127.0.0.1:9/v1")
+        _create_client(api_key=KEY, base_url=f"http://alice:{PASSWORD}@127.0.0.1:9/v1")
     assert PASSWORD not in str(info.value) and "password" in str(info.value)
     with pytest.raises(oa.ConfigurationError) as from_env:
         oa.OpenAI(api_key=KEY, base_url=f"https://alice:{PASSWORD}@api.openai.com/v1")
@@ -602,8 +603,11 @@ BAD_SETTINGS: dict[str, dict[str, Any]] = {
 }
 
 
+_MAKERS = [_create_client, functools.partial(_create_client, is_async=True), oa.OpenAI, oa.AsyncOpenAI]
+
+
 @pytest.mark.parametrize("case", BAD_SETTINGS)
-@pytest.mark.parametrize("make", [create_client, create_async_client, oa.OpenAI, oa.AsyncOpenAI])
+@pytest.mark.parametrize("make", _MAKERS)
 def test_every_invalid_setting_is_a_configuration_error_naming_it(case: str, make: Callable[..., object]) -> None:
     settings = BAD_SETTINGS[case]
     with pytest.raises(oa.ConfigurationError) as info:
@@ -620,7 +624,7 @@ def test_an_invalid_retry_policy_is_a_configuration_error(policy: dict[str, Any]
 
 
 def test_with_options_checks_its_settings_too() -> None:
-    c = create_client(api_key=KEY, base_url="http://127.0.0.1:9/v1")
+    c = _create_client(api_key=KEY, base_url="http://127.0.0.1:9/v1")
     bad: list[Callable[[], object]] = [
         lambda: c.with_options(timeout=-1),
         lambda: c.with_options(deadline=-5),

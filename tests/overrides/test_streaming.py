@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 import openai_api as oa
-from openai_api._client import create_client
+from openai_api._client import _create_client
 from openai_api._streaming import reader
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.chat import create_chat_completion
@@ -100,7 +100,7 @@ def test_a_stream_a_transport_has_read_already_is_still_read() -> None:
             response.read()
             return response
 
-    client = create_client(api_key="k", base_url="http://127.0.0.1:9/v1", transport=ReadFirst(), max_retries=0)
+    client = _create_client(api_key="k", base_url="http://127.0.0.1:9/v1", transport=ReadFirst(), max_retries=0)
     with facade(client).chat.completions.stream(**CHAT) as stream:
         assert oa.accumulate_chat(stream).choices[0].message.content == "Hello there!"
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import openai_api as oa
-from openai_api._client import create_client
+from openai_api._client import _create_client
 from openai_api_client.api.files import create_file
 from openai_api_client.api.models import list_models
 from openai_api_client.models import (
@@ -107,7 +107,7 @@ def test_dropped_connections_are_retried(server: ScriptedServer) -> None:
 def test_a_refused_connection_is_a_typed_error() -> None:
     with ScriptedServer() as gone:
         url = gone.url
-    client = create_client(api_key=API_KEY, base_url=url + "/v1", retry_policy=FAST)
+    client = _create_client(api_key=API_KEY, base_url=url + "/v1", retry_policy=FAST)
     with pytest.raises(oa.APIConnectionError, match="ConnectError") as info:
         oa.call(list_models.sync_detailed, client=client)
     assert "Gave up after 2 retries" in str(info.value)
