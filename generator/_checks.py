@@ -64,7 +64,31 @@ def render(spec: JSON) -> str:
     out.append("ROUTES: dict[str, Route] = {")
     out += routes
     out.append("}")
+    out.append("# The operations a gateway also serves at a path of its own (x-gateway-quirk), by the canonical one.")
+    out.append("GATEWAY_PATHS: dict[str, GatewayPath] = {")
+    out += _gateway_paths(spec)
+    out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _gateway_paths(spec: JSON) -> list[str]:
+    """Each path item with an ``x-gateway-quirk``, as an entry per method: the canonical operation it stands for, the
+    gateway's host, its own path and operation, and the query parameters the alternate takes."""
+    rows = []
+    for path, item in spec.get("paths", {}).items():
+        quirk = item.get("x-gateway-quirk") if isinstance(item, dict) else None
+        if not isinstance(quirk, dict):
+            continue
+        for method, operation in item.items():
+            if not (isinstance(operation, dict) and "responses" in operation):
+                continue
+            parameters = [resolve(p, spec) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
+            query = sorted(str(p["name"]) for p in parameters if p.get("in") == "query")
+            canonical, alternate = f"{method.upper()} {quirk['canonical-path']}", f"{method.upper()} {path}"
+            rows.append(
+                f"    {canonical!r}: GatewayPath({quirk['gateway']!r}, {path!r}, {alternate!r}, frozenset({query!r})),"
+            )
+    return rows
 
 
 def _operations(spec: JSON) -> list[tuple[str, JSON]]:

@@ -261,7 +261,24 @@ def _paths(doc: _Document) -> list[Problem]:
         # `//` only: a trailing `/` is a URL of its own that some servers want.
         if "//" in text:
             problems.append(doc.problem(pointer, f"path `{text}` has an empty segment (`//`)"))
+        if isinstance(paths[path], dict) and "x-gateway-quirk" in paths[path]:
+            problems += _gateway_quirk(doc, paths, path)
     return problems
+
+
+def _gateway_quirk(doc: _Document, paths: JSON, path: str) -> list[Problem]:
+    """A gateway's own path names its gateway's host and a canonical path that has each of its methods."""
+    pointer = f"#/paths/{_escape(path)}/x-gateway-quirk"
+    quirk = paths[path]["x-gateway-quirk"]
+    if not isinstance(quirk, dict) or not isinstance(quirk.get("gateway"), str) or not quirk["gateway"]:
+        return [doc.problem(pointer, "x-gateway-quirk needs `gateway`, the gateway's host")]
+    canonical = quirk.get("canonical-path")
+    if not isinstance(canonical, str) or not isinstance(paths.get(canonical), dict):
+        return [doc.problem(pointer, f"x-gateway-quirk's canonical-path `{canonical}` is not a path of the spec")]
+    missing = [m.upper() for m in HTTP_METHODS if m in paths[path] and m not in paths[canonical]]
+    if missing:
+        return [doc.problem(pointer, f"canonical-path `{canonical}` has no {', '.join(missing)} operation")]
+    return []
 
 
 def _operations(doc: _Document) -> list[Problem]:

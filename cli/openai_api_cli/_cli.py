@@ -213,15 +213,10 @@ def _given(value: Any) -> Any:
 
 
 def files_list(args: argparse.Namespace, client: oa.OpenAI, out: Output) -> None:
-    purpose = _given(args.purpose or None)
-    files: list[Any] | None = None
-    if args.gateway and args.limit is None and not args.order:
-        # The gateway's documented list path, then the usual one if the gateway answers 404 there.
-        with contextlib.suppress(oa.NotFoundError):
-            files = list(client.files.list_gateway(purpose=purpose).data)
-    if files is None:
-        page = client.files.list(purpose=purpose, limit=_given(args.limit), order=_given(args.order or None))
-        files = list(page) if args.all else list(page.data)
+    # On a gateway client the library asks at the gateway's documented list path first.
+    purpose, limit, order = _given(args.purpose or None), _given(args.limit), _given(args.order or None)
+    page = client.files.list(purpose=purpose, limit=limit, order=order)
+    files = list(page) if args.all else list(page.data)
     out.table(files, _FILE_COLUMNS, f"{len(files)} files")
 
 
@@ -521,7 +516,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _client(args: argparse.Namespace) -> oa.OpenAI:
-    options: dict[str, Any] = {"api_key": args.api_key, "base_url": args.base_url}
+    options: dict[str, Any] = {"api_key": args.api_key, "base_url": args.base_url, "gateway": args.gateway or None}
     for name in ("timeout", "deadline", "max_retries"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 from attrs import define, evolve, field, setters
 
+from openai_api import _gateway
 from openai_api._constants import (
     CAPTURE,
     DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
-    GATEWAY_HOST,
 )
 from openai_api._errors import (
     ClientClosedError,
@@ -37,7 +37,7 @@ __all__ = ["OpenAIClient"]
 
 
 class _SharedState:
-    """What copies of one client share: the connection pools, and the gateway list path that worked.
+    """What copies of one client share: the connection pools, and the paths a gateway answered at (``_gateway``).
 
     ``lock`` makes each pool, and each copy's httpx client, once: 32 threads making a fresh client's first call at
     once would otherwise build 32 pools, each with its own connections, and ``close()`` would close one of them.
@@ -46,7 +46,7 @@ class _SharedState:
     def __init__(self) -> None:
         self.transport: httpx.BaseTransport | None = None
         self.async_transport: httpx.AsyncBaseTransport | None = None
-        self.gateway_list_path: str | None = None
+        self.gateway_paths: dict[str, str] = {}
         self.lock = threading.Lock()
 
 
@@ -78,24 +78,35 @@ def _captured(request: httpx.Request, response: httpx.Response) -> httpx.Respons
 
 
 class _HTTPClient(httpx.Client):
-    """The httpx client this layer sends through: every request's path is checked before it is built, and the
-    answer handed to the request's ``capture`` list when it has one (the facade reads headers and request ids
-    there, whichever of this layer's functions sent the request)."""
+    """The httpx client this layer sends through: every request's path is checked before it is built, a gateway
+    client asks at the gateway's own path first (``gateway_paths``), and the answer is handed to the request's
+    ``capture`` list when it has one (the facade reads headers and request ids there, whichever of this layer's
+    functions sent the request)."""
+
+    gateway_paths: dict[str, str] | None = None
 
     def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
         _refuse_unnormalized_path(url, kwargs.get("extensions"))
         return super().build_request(method, url, **kwargs)
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.gateway_paths is not None and (alternate := _gateway.alternate(request, self.gateway_paths)):
+            with _gateway.trying(request, self.gateway_paths):
+                return _captured(alternate, super().send(alternate, **kwargs))
         return _captured(request, super().send(request, **kwargs))
 
 
 class _AsyncHTTPClient(httpx.AsyncClient):
+    gateway_paths: dict[str, str] | None = None
+
     def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
         _refuse_unnormalized_path(url, kwargs.get("extensions"))
         return super().build_request(method, url, **kwargs)
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.gateway_paths is not None and (alternate := _gateway.alternate(request, self.gateway_paths)):
+            with _gateway.trying(request, self.gateway_paths):
+                return _captured(alternate, await super().send(alternate, **kwargs))
         return _captured(request, await super().send(request, **kwargs))
 
 
@@ -119,7 +130,7 @@ class OpenAIClient(AuthenticatedClient):
     retry_policy: RetryPolicy = field(factory=RetryPolicy, kw_only=True, on_setattr=_READ_ONLY)
     # The total seconds one call may take, retries and their waits included.
     deadline: float = field(default=DEFAULT_DEADLINE, kw_only=True, on_setattr=_READ_ONLY)
-    # Whether this client talks to the api.mygptlife.com gateway (files are listed at its own path).
+    # Whether this client talks to a gateway the spec gives paths of its own (``_gateway``).
     gateway: bool = field(default=False, kw_only=True, on_setattr=_READ_ONLY)
     _transport: httpx.BaseTransport | None = field(default=None, kw_only=True, alias="transport")
     _async_transport: httpx.AsyncBaseTransport | None = field(default=None, kw_only=True, alias="async_transport")
@@ -198,11 +209,14 @@ class OpenAIClient(AuthenticatedClient):
             # when this client is.
             inner = user._transport_for_url(httpx.URL(self._base_url))
             transport = RetryTransport(inner, owned=False, **self._transport_options())
-            return _HTTPClient(transport=transport, **self._user_client_options(user))
-        if self.shared.transport is None:
-            self.shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
-        transport = RetryTransport(self.shared.transport, **self._transport_options())
-        return _HTTPClient(transport=transport, **self._client_options())
+            client = _HTTPClient(transport=transport, **self._user_client_options(user))
+        else:
+            if self.shared.transport is None:
+                self.shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
+            transport = RetryTransport(self.shared.transport, **self._transport_options())
+            client = _HTTPClient(transport=transport, **self._client_options())
+        client.gateway_paths = self.shared.gateway_paths if self.gateway else None
+        return client
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         client = self._async_client
@@ -220,11 +234,14 @@ class OpenAIClient(AuthenticatedClient):
             user = self._user_async_client
             inner = user._transport_for_url(httpx.URL(self._base_url))
             transport = AsyncRetryTransport(inner, owned=False, **self._transport_options())
-            return _AsyncHTTPClient(transport=transport, **self._user_client_options(user))
-        if self.shared.async_transport is None:
-            self.shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(**self._pool_options())
-        async_transport = AsyncRetryTransport(self.shared.async_transport, **self._transport_options())
-        return _AsyncHTTPClient(transport=async_transport, **self._client_options())
+            client = _AsyncHTTPClient(transport=transport, **self._user_client_options(user))
+        else:
+            if self.shared.async_transport is None:
+                self.shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(**self._pool_options())
+            async_transport = AsyncRetryTransport(self.shared.async_transport, **self._transport_options())
+            client = _AsyncHTTPClient(transport=async_transport, **self._client_options())
+        client.gateway_paths = self.shared.gateway_paths if self.gateway else None
+        return client
 
     def close(self) -> None:
         """Closes the sync pool (a user's own httpx client stays open: it is the user's); calls then raise
@@ -356,7 +373,7 @@ def _settings(
         if given:
             _check_header_value(given, setting, setting if value is not None else variable, ConfigurationError)
             headers[header] = given
-    is_gateway = gateway if gateway is not None else httpx.URL(url).host == GATEWAY_HOST
+    is_gateway = gateway if gateway is not None else httpx.URL(url).host in _gateway.HOSTS
     return key, url, headers, is_gateway
 
 

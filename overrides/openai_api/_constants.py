@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_DEADLINE", "DEFAULT_TIMEOUT", "GATEWAY_HOST"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_DEADLINE", "DEFAULT_TIMEOUT"]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-GATEWAY_HOST = "api.mygptlife.com"
 
 # The official SDK's timeouts: 10 minutes for each read or write, 5 s to connect.
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)

@@ -12,27 +12,22 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Self, TypeVar
 
 import httpx
 
-from openai_api import _files, _pages
+from openai_api import _pages
 from openai_api._calls import asend_call, send_call
 from openai_api._client import OpenAIClient, _create_client
 from openai_api._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
 from openai_api._retry import RetryPolicy
 from openai_api_client import resources
-from openai_api_client.models import ListOrderKnown, OpenAIFile
-from openai_api_client.resources import request_options
-from openai_api_client.types import UNSET, Response, Unset
+from openai_api_client.types import Response
 
 if TYPE_CHECKING:
     from openai_api import _responses, _streaming
 
 __all__ = ["AsyncOpenAI", "OpenAI"]
-
-_GATEWAY_NOTE = "On the api.mygptlife.com gateway, its documented path first, then ``/files`` (``_files.list_files``)."
-
 
 if TYPE_CHECKING:
 
@@ -105,10 +100,16 @@ class _Requester:
     def with_response(self, mode: Mode) -> _Requester:
         return _Requester(self.client, mode)
 
-    def call(self, endpoint: Callable[..., Response[Any]], options: Mapping[str, Any], /, **kwargs: Any) -> Any:
+    def _send(self, send: Callable[[Mapping[str, Any]], Any], options: Mapping[str, Any]) -> Any:
+        """What ``send`` returns for ``options``, as the mode asks."""
         if self.mode is None:
+            return send(options)
+        return _answer(self.mode, *_sent(send, options))
+
+    def call(self, endpoint: Callable[..., Response[Any]], options: Mapping[str, Any], /, **kwargs: Any) -> Any:
+        if self.mode is None:  # nearly every call: no closure to build
             return send_call(endpoint, self.client, options, kwargs)
-        return _answer(self.mode, *_sent(lambda sent: send_call(endpoint, self.client, sent, kwargs), options))
+        return self._send(lambda sent: send_call(endpoint, self.client, sent, kwargs), options)
 
     def upload(
         self,
@@ -120,14 +121,9 @@ class _Requester:
         /,
     ) -> Any:
         send_upload = _load("_uploads").send_upload
-        if self.mode is None:
-            return send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=options)
-        return _answer(
-            self.mode,
-            *_sent(
-                lambda sent: send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=sent),
-                options,
-            ),
+        return self._send(
+            lambda sent: send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=sent),
+            options,
         )
 
     def download(self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], /) -> Any:
@@ -150,30 +146,19 @@ class _Requester:
         stream.__enter__()  # sends: the answer's status and headers are known from here
         return _answer(self.mode, stream, stream.response)
 
-    def pages(
-        self,
-        fetch: Callable[[Mapping[str, Any], dict[str, Any]], Any],
-        arguments: dict[str, Any],
-        options: Mapping[str, Any],
-        cursor: str | None,
-    ) -> Any:
-        """The first page of a list ``fetch`` (options, arguments) answers, and how to get the others."""
-
-        def page(args: dict[str, Any]) -> Any:
-            return fetch(options, args)
-
-        if self.mode is None:
-            return _pages.Page[Any](page, arguments, cursor, page(arguments), _pages.Cursors(self.client.token))
-        answer, response = _sent(lambda sent: fetch(sent, arguments), options)
-        first = _pages.Page[Any](page, arguments, cursor, answer, _pages.Cursors(self.client.token))
-        return _answer(self.mode, first, response)
-
     def page(
         self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], cursor: str | None, /
     ) -> Any:
-        return self.pages(
-            lambda sent, args: send_call(endpoint.sync_detailed, self.client, sent, args), arguments, options, cursor
-        )
+        """The first page of a list, and how to get the others (by the ``cursor`` argument)."""
+
+        def fetch(sent: Mapping[str, Any], args: dict[str, Any]) -> Any:
+            return send_call(endpoint.sync_detailed, self.client, sent, args)
+
+        def first(sent: Mapping[str, Any]) -> _pages.Page[Any]:
+            cursors = _pages.Cursors(self.client.token)
+            return _pages.Page(lambda args: fetch(options, args), arguments, cursor, fetch(sent, arguments), cursors)
+
+        return self._send(first, options)
 
 
 class _AsyncRequester:
@@ -184,13 +169,17 @@ class _AsyncRequester:
     def with_response(self, mode: Mode) -> _AsyncRequester:
         return _AsyncRequester(self.client, mode)
 
+    async def _send(self, send: Callable[[Mapping[str, Any]], Awaitable[Any]], options: Mapping[str, Any]) -> Any:
+        if self.mode is None:
+            return await send(options)
+        return _answer(self.mode, *await _asent(send, options), is_async=True)
+
     async def acall(
         self, endpoint: Callable[..., Awaitable[Response[Any]]], options: Mapping[str, Any], /, **kwargs: Any
     ) -> Any:
         if self.mode is None:
             return await asend_call(endpoint, self.client, options, kwargs)
-        sent = await _asent(lambda sent: asend_call(endpoint, self.client, sent, kwargs), options)
-        return _answer(self.mode, *sent, is_async=True)
+        return await self._send(lambda sent: asend_call(endpoint, self.client, sent, kwargs), options)
 
     async def aupload(
         self,
@@ -202,13 +191,10 @@ class _AsyncRequester:
         /,
     ) -> Any:
         send_upload = _load("_uploads").asend_upload
-        if self.mode is None:
-            return await send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=options)
-        sent = await _asent(
+        return await self._send(
             lambda sent: send_upload(self.client, endpoint, body_model, fields, arguments=arguments, options=sent),
             options,
         )
-        return _answer(self.mode, *sent, is_async=True)
 
     async def adownload(self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], /) -> Any:
         streamed = self.mode == "streamed"
@@ -238,101 +224,25 @@ class _AsyncRequester:
 
         return sent()
 
-    def apages(
-        self,
-        fetch: Callable[[Mapping[str, Any], dict[str, Any]], Awaitable[Any]],
-        arguments: dict[str, Any],
-        options: Mapping[str, Any],
-        cursor: str | None,
-    ) -> Any:
-        async def page(args: dict[str, Any]) -> Any:
-            return await fetch(options, args)
-
-        paginator = _pages.AsyncPaginator[Any](page, arguments, cursor, self.client.token)
-        if self.mode is None:
-            return paginator
-
-        async def first() -> Any:
-            answer, response = await _asent(lambda sent: fetch(sent, arguments), options)
-            opened = _pages.AsyncPage[Any](page, arguments, cursor, answer, _pages.Cursors(self.client.token))
-            return _answer(self.mode, opened, response, is_async=True)
-
-        return first()
-
     def apage(
         self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], cursor: str | None, /
     ) -> Any:
-        return self.apages(
-            lambda sent, args: asend_call(endpoint.asyncio_detailed, self.client, sent, args),
-            arguments,
-            options,
-            cursor,
-        )
+        """A paginator at once (``await`` it for the first page); in a response mode, the first page's answer."""
 
+        async def fetch(sent: Mapping[str, Any], args: dict[str, Any]) -> Any:
+            return await asend_call(endpoint.asyncio_detailed, self.client, sent, args)
 
-class Files(resources.Files):
-    """``client.files``, and the gateway's list path when the client is one."""
+        async def page(args: dict[str, Any]) -> Any:
+            return await fetch(options, args)
 
-    def __init__(self, requester: _Requester) -> None:
-        super().__init__(requester)
-        self._pages = requester
+        if self.mode is None:
+            return _pages.AsyncPaginator[Any](page, arguments, cursor, self.client.token)
 
-    def list(
-        self,
-        *,
-        purpose: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        order: ListOrderKnown | str | Unset = UNSET,
-        after: str | Unset = UNSET,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> resources.Page[OpenAIFile]:
-        client = self._pages.client
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
-        arguments: dict[str, Any] = {"purpose": purpose, "limit": limit, "order": order, "after": after}
-        return cast(
-            "resources.Page[OpenAIFile]",
-            self._pages.pages(
-                lambda sent, args: _files.list_files(client, options=sent, **args), arguments, options, "after"
-            ),
-        )
+        async def first(sent: Mapping[str, Any]) -> _pages.AsyncPage[Any]:
+            answer = await fetch(sent, arguments)
+            return _pages.AsyncPage(page, arguments, cursor, answer, _pages.Cursors(self.client.token))
 
-    # The spec's documentation, and what this layer adds to it.
-    list.__doc__ = f"{resources.Files.list.__doc__}\n{_GATEWAY_NOTE}"
-
-
-class AsyncFiles(resources.AsyncFiles):
-    """The async twin of :class:`Files`."""
-
-    def __init__(self, requester: _AsyncRequester) -> None:
-        super().__init__(requester)
-        self._pages = requester
-
-    def list(
-        self,
-        *,
-        purpose: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        order: ListOrderKnown | str | Unset = UNSET,
-        after: str | Unset = UNSET,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> resources.AsyncPaginator[OpenAIFile]:
-        client = self._pages.client
-        options = request_options(extra_headers, extra_query, extra_body, timeout)
-        arguments: dict[str, Any] = {"purpose": purpose, "limit": limit, "order": order, "after": after}
-        return cast(
-            "resources.AsyncPaginator[OpenAIFile]",
-            self._pages.apages(
-                lambda sent, args: _files.alist_files(client, options=sent, **args), arguments, options, "after"
-            ),
-        )
-
-    list.__doc__ = f"{resources.AsyncFiles.list.__doc__}\n{_GATEWAY_NOTE}"
+        return self._send(first, options)
 
 
 _UserClient = TypeVar("_UserClient", httpx.Client, httpx.AsyncClient)
@@ -361,6 +271,7 @@ class _Facade(Generic[_UserClient]):
         project: str | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str] | None = None,
+        gateway: bool | None = None,
     ) -> None:
         self.http = client or _create_client(
             is_async=self._is_async,
@@ -368,6 +279,7 @@ class _Facade(Generic[_UserClient]):
             base_url=base_url,
             organization=organization,
             project=project,
+            gateway=gateway,
             headers=default_headers,
             default_query=default_query,
             timeout=timeout,
@@ -400,13 +312,10 @@ class OpenAI(_Facade[httpx.Client], resources.Resources):
     Errors raise the typed exceptions (``NotFoundError``, ``RateLimitError``, ...).
     """
 
-    files: Files
     _is_async = False
 
     def _attach(self, http: OpenAIClient) -> None:
-        requester = _Requester(http)
-        resources.Resources.__init__(self, requester)
-        self.files = Files(requester)
+        resources.Resources.__init__(self, _Requester(http))
 
     def close(self) -> None:
         self.http.close()
@@ -421,13 +330,10 @@ class OpenAI(_Facade[httpx.Client], resources.Resources):
 class AsyncOpenAI(_Facade[httpx.AsyncClient], resources.AsyncResources):
     """The async twin of :class:`OpenAI`: ``await client.files.list()``."""
 
-    files: AsyncFiles
     _is_async = True
 
     def _attach(self, http: OpenAIClient) -> None:
-        requester = _AsyncRequester(http)
-        resources.AsyncResources.__init__(self, requester)
-        self.files = AsyncFiles(requester)
+        resources.AsyncResources.__init__(self, _AsyncRequester(http))
 
     async def close(self) -> None:
         await self.http.aclose()

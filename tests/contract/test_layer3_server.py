@@ -193,14 +193,14 @@ def test_listing_through_the_gateway_path(api: RunningServer) -> None:
     c = client(api, gateway=True)
     made = upload(c)
     assert [f.id for f in facade(c).files.list().data] == [made.id]
-    assert c.shared.gateway_list_path == "/files%2520_"
+    assert c.shared.gateway_paths == {"GET /files": "/files%2520_"}
 
 
 def test_a_gateway_without_the_quirk_falls_back(plain_gateway: RunningServer) -> None:
     c = client(plain_gateway, gateway=True)
     made = upload(c)
     assert [f.id for f in facade(c).files.list().data] == [made.id]
-    assert c.shared.gateway_list_path == "/files"
+    assert c.shared.gateway_paths == {"GET /files": "/files"}
 
 
 # --- security --------------------------------------------------------------------------------------------------

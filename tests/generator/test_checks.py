@@ -235,6 +235,28 @@ def test_each_operation_s_route_has_its_id_its_2xx_statuses_and_their_json_check
     assert deleted({"deleted": True}) is None and deleted({}) == ("deleted", "required field is missing")
 
 
+def test_each_gateway_path_stands_for_its_canonical_operation_with_the_query_it_takes() -> None:
+    spec = _operation_spec()
+    purpose = {"name": "purpose", "in": "query", "schema": {"type": "string"}}
+    spec["components"]["parameters"] = {"Purpose": purpose}
+    answer = {"200": {"description": "The files."}}
+    spec["paths"]["/files"] = {"get": {"operationId": "listFiles", "responses": answer}}
+    spec["paths"]["/files%2520_"] = {
+        "x-gateway-quirk": {"gateway": "gw.example", "canonical-path": "/files"},
+        "parameters": [{"name": "x-trace", "in": "header", "schema": {"type": "string"}}],
+        "get": {
+            "operationId": "listFilesGateway",
+            "parameters": [{"$ref": "#/components/parameters/Purpose"}],
+            "responses": answer,
+        },
+    }
+    module = _checks(spec)
+    assert module["GATEWAY_PATHS"] == {
+        "GET /files": module["GatewayPath"]("gw.example", "/files%2520_", "GET /files%2520_", frozenset({"purpose"}))
+    }
+    assert _checks(_operation_spec())["GATEWAY_PATHS"] == {}
+
+
 def test_the_module_is_the_same_text_whatever_the_order_sets_iterate_in() -> None:
     """Sets of required names are written in the spec's order, so the bytes do not depend on string hashing."""
     text = render(_operation_spec())

@@ -143,6 +143,14 @@ CASES: list[tuple[str, Edit, str]] = [
         "{spec}:1:1: the top level is a list, not a mapping: an OpenAPI document is a mapping (openapi, info, paths)",
     ),
     (
+        "gateway-quirk-without-its-canonical-path",
+        _replace("      canonical-path: /files\n", "      canonical-path: /filez\n"),
+        _at(
+            _line("    x-gateway-quirk:"),
+            "#/paths/~1files%2520_/x-gateway-quirk: x-gateway-quirk's canonical-path `/filez` is not a path of the spec",
+        ),
+    ),
+    (
         "spec-validator-rejects-a-type",
         _replace("filename: {type: string,", "filename: {type: strin,"),
         _at(

@@ -1,9 +1,9 @@
-"""The facade's files.list over real sockets: pagination across cursors and the gateway's list path."""
+"""The facade's files.list over real sockets: pagination across cursors (the gateway's path: test_gateway.py)."""
 
 from __future__ import annotations
 
 from tests.helpers.clients import aclient_for, afacade, client_for, facade
-from tests.helpers.factories import error_body, file_list
+from tests.helpers.factories import file_list
 from tests.helpers.scripted_server import Received, Reply, ScriptedServer, json_reply
 
 # --- pagination ----------------------------------------------------------------------------------------------
@@ -40,43 +40,3 @@ async def test_async_files_list_pages_across_cursors(server: ScriptedServer) -> 
     server.handler = paging
     ids = [f.id async for f in afacade(aclient_for(server)).files.list(limit=2)]
     assert ids == IDS and len(server.received) == 4
-
-
-# --- the gateway's list path ---------------------------------------------------------------------------------
-
-
-def test_gateway_lists_at_its_documented_path_byte_for_byte(server: ScriptedServer) -> None:
-    server.handler = lambda _: json_reply(file_list("file-1"))
-    client = client_for(server, gateway=True)
-    assert [f.id for f in facade(client).files.list(purpose="fine-tune").data] == ["file-1"]
-    assert server.received[0].request_line == b"GET /v1/files%2520_?purpose=fine-tune HTTP/1.1"
-    facade(client).files.list()
-    assert server.received[1].request_line == b"GET /v1/files%2520_ HTTP/1.1"
-
-
-def gateway_without_quirk(request: Received) -> Reply:
-    if request.path == "/v1/files":
-        return json_reply(file_list("file-1"))
-    return json_reply(error_body("Invalid URL (GET /v1/files%20_)"), status=404)
-
-
-def test_gateway_falls_back_once_and_remembers(server: ScriptedServer) -> None:
-    server.handler = gateway_without_quirk
-    client = client_for(server, gateway=True)
-    assert [f.id for f in facade(client).files.list().data] == ["file-1"]
-    assert [r.target for r in server.received] == ["/v1/files%2520_", "/v1/files"]
-    facade(client).files.list()
-    assert [r.target for r in server.received][2:] == ["/v1/files"]
-
-
-async def test_gateway_falls_back_async(server: ScriptedServer) -> None:
-    server.handler = gateway_without_quirk
-    client = aclient_for(server, gateway=True)
-    assert [f.id for f in (await afacade(client).files.list()).data] == ["file-1"]
-    assert [r.target for r in server.received] == ["/v1/files%2520_", "/v1/files"]
-
-
-def test_other_base_urls_use_the_canonical_path(server: ScriptedServer) -> None:
-    server.handler = lambda _: json_reply(file_list("file-1"))
-    facade(client_for(server)).files.list()
-    assert server.received[0].request_line == b"GET /v1/files HTTP/1.1"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 Problem = tuple[str, str]
 Check = Callable[[Any], Problem | None]
@@ -40,6 +40,16 @@ class Route:
     def check(self, status: int, strict: bool) -> Check | None:
         """The check of a ``status`` answer's JSON body, or None when the spec gives it no JSON schema."""
         return (self._strict if strict else self._lenient).get(status)
+
+
+class GatewayPath(NamedTuple):
+    """Where a gateway serves an operation at a path of its own: ``host``, the ``path`` (as printed, sent byte for
+    byte), the ``operation`` there, and the ``query`` parameters it takes."""
+
+    host: str
+    path: str
+    operation: str
+    query: frozenset[str]
 
 
 def _join(parent: str, child: str) -> str:
@@ -661,3 +671,5 @@ ROUTES: dict[str, Route] = {
         "createTranscription", frozenset((200,)), {200: _lenient_Transcription}, {200: _strict_Transcription}
     ),
 }
+# The operations a gateway also serves at a path of its own (x-gateway-quirk), by the canonical one.
+GATEWAY_PATHS: dict[str, GatewayPath] = {}
