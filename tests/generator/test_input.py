@@ -147,7 +147,8 @@ CASES: list[tuple[str, Edit, str]] = [
         _replace("      canonical-path: /files\n", "      canonical-path: /filez\n"),
         _at(
             _line("    x-gateway-quirk:"),
-            "#/paths/~1files%2520_/x-gateway-quirk: x-gateway-quirk's canonical-path `/filez` is not a path of the spec",
+            "#/paths/~1files%2520_/x-gateway-quirk: x-gateway-quirk's canonical-path `/filez`"
+            " is not a path of the spec",
         ),
     ),
     (
