@@ -42,6 +42,12 @@ def target(destination: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     A local failure (the folder gone, a folder at the path, a full disk) is a :class:`LocalFileError` naming the
     path; whatever fails, no temporary file is left behind.
     """
+    if not isinstance(destination, str | os.PathLike):
+        # An open file from a caller without type checks: pathlib's own message would not say what to do.
+        raise TypeError(
+            f"a path (str or os.PathLike) is needed, not {type(destination).__name__}: to fill an open file, "
+            "write the answer's content or iter_bytes() into it"
+        )
     path = Path(destination)
     tmp_name = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.part")
     try:

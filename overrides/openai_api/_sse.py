@@ -80,7 +80,7 @@ class LineDecoder:
             lines = chunk[:end].decode("utf-8").split("\n")
         except UnicodeDecodeError:
             return self._one_by_one(chunk[:end].split(b"\n"))  # raises at the bad line, not before
-        if self._first and lines:
+        if self._first:
             self._first = False
             lines[0] = lines[0].removeprefix(_BOM)
         return lines

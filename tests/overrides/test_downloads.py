@@ -26,6 +26,14 @@ def test_download_to_a_path_and_to_bytes(server: ScriptedServer, tmp_path: Path)
     assert server.received[0].target == "/v1/files/file-1/content"
 
 
+def test_an_open_file_for_a_path_is_refused_before_anything_is_written(server: ScriptedServer, tmp_path: Path) -> None:
+    server.handler = lambda _: Reply(body=b"abc", headers={"content-type": "application/octet-stream"})
+    answer = facade(client_for(server)).files.content("file-1")
+    with open(tmp_path / "out.bin", "wb") as handle, pytest.raises(TypeError, match=r"BufferedWriter.*iter_bytes"):
+        answer.write_to_file(handle)  # type: ignore[arg-type]
+    assert (tmp_path / "out.bin").read_bytes() == b"" and os.listdir(tmp_path) == ["out.bin"]
+
+
 def test_a_streamed_download_comes_in_chunks_with_its_length(server: ScriptedServer) -> None:
     # What a progress bar needs, from the facade's streamed answer: the total, and the bytes as they arrive.
     content = os.urandom(500_000)
