@@ -7,6 +7,7 @@ pyproject.toml, CHANGELOG.md and released baselines.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -21,6 +22,8 @@ import yaml
 
 from generator import GENERATED_DIR, REPO_ROOT, SPEC_PATH
 from generator._release import baselines, release_check
+from openai_api import _spec
+from tests.helpers.spec import load_spec
 
 CLI = [sys.executable, "-m", "generator"]
 
@@ -32,7 +35,7 @@ def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def _mutated(tmp_path: Path, *mutations: str) -> Path:
-    spec: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    spec = copy.deepcopy(load_spec())
     schemas = spec["components"]["schemas"]
     if "optional-limit" in mutations:
         spec["paths"]["/fine-tunes"]["get"]["parameters"] = [
@@ -147,7 +150,7 @@ def _set_version(root: Path, version: str) -> None:
 
 
 def _set_spec_version(spec: Path, version: str) -> None:
-    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    data = _spec.load_file(spec)
     data["info"]["version"] = version
     spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -296,7 +299,7 @@ def test_release_gate_wants_the_spec_version_to_be_the_project_version(tmp_path:
 
 
 def test_the_repository_spec_carries_the_project_version() -> None:
-    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    spec = load_spec()
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert spec["info"]["version"] == project
 
@@ -357,7 +360,7 @@ def test_release_gate_names_what_an_entry_misses(
     root = _project(tmp_path)
     _set_version(root, bumped)
     spec_path = _mutated(root)
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    spec = _spec.load_file(spec_path)
     mutate(spec)
     spec_path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for entry, ok in ((named, True), (unnamed, False)):

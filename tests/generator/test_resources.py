@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import GENERATED_DIR, SPEC_PATH
+from generator import GENERATED_DIR
 from generator._pipeline import _fresh
 from generator._resources import render
+from tests.helpers.spec import load_spec
 
 PACKAGE_DIR = GENERATED_DIR / "openai_api_client"
 
 
 def _spec() -> dict[str, Any]:
-    spec: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    return spec
+    return copy.deepcopy(load_spec())
 
 
 def _with_moderations(spec: dict[str, Any]) -> dict[str, Any]:
