@@ -37,6 +37,7 @@ def alternate(request: httpx.Request, answered: dict[str, str]) -> httpx.Request
         answered.get(operation, gateway.path) != gateway.path
         or not gateway.query.issuperset(request.url.params.keys())  # limit, after, ...: the canonical path's
         or not raw_path.endswith(canonical)
+        or not isinstance(request.stream, httpx.ByteStream)  # a body the fallback could not send again
     ):
         return None
     raw_path = raw_path[: -len(canonical)] + gateway.path.encode() + (b"?" + query if query else b"")

@@ -132,3 +132,9 @@ def test_alternate_is_the_gateway_path_under_the_same_base_or_none(
     if found is not None:
         assert found.extensions[OPERATION] == GATEWAY_PATHS["GET /files"].operation
         assert found.url.host == request.url.host
+
+
+def test_a_body_that_cannot_be_sent_twice_goes_to_the_canonical_path_only() -> None:
+    streamed = httpx.Request("GET", "https://h/v1/files", content=iter([b"x"]), extensions={OPERATION: "GET /files"})
+    assert _gateway.alternate(streamed, {}) is None
+    assert _gateway.alternate(_request("https://h/v1/files", "GET /files"), {}) is not None
