@@ -6,18 +6,15 @@ uploads checked against the spec's limits, and downloads. The public names are t
 the stream classes and ``accumulate_chat``; ``call``, ``acall`` and ``raise_for_status`` type a generated function's
 result (``oa.call(retrieve_model.sync_detailed, "davinci", client=client.http)``). Everything else is private.
 
-Each public name is declared in its module's ``__all__``, and listed under that module in ``_PUBLIC`` for the modules
-that load on the first use of one of their names (a test holds the two equal): a program that only calls pays
-neither for the streams and uploads nor for the models they use.
+Each public name is declared in its module's ``__all__`` and listed under that module in ``_PUBLIC`` (a test holds
+the two equal); this package re-exports them all, each module loading on the first use of one of its names: a
+program that only calls pays neither for the streams and uploads nor for the models they use.
 """
 
 from __future__ import annotations
 
 import importlib as _importlib
 import typing as _typing
-
-# Loaded at once: every call needs them, and they need only httpx.
-from openai_api import _errors, _retry
 
 if _typing.TYPE_CHECKING:
     from openai_api._calls import *  # noqa: F403
@@ -28,9 +25,36 @@ if _typing.TYPE_CHECKING:
 
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "_calls": ("acall", "call", "raise_for_status"),
-    "_errors": tuple(_errors.__all__),
+    "_errors": (
+        "APIConnectionError",
+        "APIError",
+        "APIRedirectError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ClientClosedError",
+        "ConfigurationError",
+        "ConflictError",
+        "InternalServerError",
+        "InvalidAPIKeyError",
+        "InvalidFileError",
+        "LocalFileError",
+        "MissingAPIKeyError",
+        "NotFoundError",
+        "OpenAIError",
+        "PaginationError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "RequestValidationError",
+        "ResponseValidationError",
+        "StreamDecodeError",
+        "StreamError",
+        "StreamInterruptedError",
+        "UnprocessableEntityError",
+    ),
     "_facade": ("AsyncOpenAI", "OpenAI"),
-    "_retry": tuple(_retry.__all__),
+    "_retry": ("RetryPolicy",),
     "_streaming": ("AsyncStream", "Stream", "accumulate_chat"),
 }
 _HOME = {name: module for module, names in _PUBLIC.items() for name in names}
