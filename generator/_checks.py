@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from openai_api._spec import operations as spec_operations
 from openai_api._spec import resolve
 
 JSON = dict[str, Any]
@@ -72,22 +73,27 @@ def render(spec: JSON) -> str:
 
 
 def _gateway_paths(spec: JSON) -> list[str]:
-    """Each path item with an ``x-gateway-quirk``, as an entry per method: the canonical operation it stands for, the
-    gateway's host, its own path and operation, and the query parameters the alternate takes."""
+    """Each operation of a path item with an ``x-gateway-quirk``, by the canonical operation it stands for: the
+    gateway's host, its own path and operation, the canonical path, and the canonical operation's query parameters
+    that the gateway's path does not take (a request that sets one goes to the canonical path)."""
+
+    def query(item: JSON, operation: JSON) -> set[str]:
+        parameters = [resolve(p, spec) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
+        return {str(p["name"]) for p in parameters if p.get("in") == "query"}
+
+    operations = {(method, path): (item, operation) for method, path, item, operation in spec_operations(spec)}
     rows = []
-    for path, item in spec.get("paths", {}).items():
-        quirk = item.get("x-gateway-quirk") if isinstance(item, dict) else None
+    for (method, path), (item, operation) in operations.items():
+        quirk = item.get("x-gateway-quirk")
         if not isinstance(quirk, dict):
             continue
-        for method, operation in item.items():
-            if not (isinstance(operation, dict) and "responses" in operation):
-                continue
-            parameters = [resolve(p, spec) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
-            query = sorted(str(p["name"]) for p in parameters if p.get("in") == "query")
-            canonical, alternate = f"{method.upper()} {quirk['canonical-path']}", f"{method.upper()} {path}"
-            rows.append(
-                f"    {canonical!r}: GatewayPath({quirk['gateway']!r}, {path!r}, {alternate!r}, frozenset({query!r})),"
-            )
+        canonical = str(quirk["canonical-path"])
+        not_take = sorted(query(*operations[(method, canonical)]) - query(item, operation))
+        key, alternate = f"{method.upper()} {canonical}", f"{method.upper()} {path}"
+        rows.append(
+            f"    {key!r}: GatewayPath({quirk['gateway']!r}, {path!r}, {alternate!r}, {canonical!r}, "
+            f"frozenset({not_take!r})),"
+        )
     return rows
 
 

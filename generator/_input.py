@@ -267,14 +267,18 @@ def _paths(doc: _Document) -> list[Problem]:
 
 
 def _gateway_quirk(doc: _Document, paths: JSON, path: str) -> list[Problem]:
-    """A gateway's own path names its gateway's host and a canonical path that has each of its methods."""
+    """A gateway's own path names its gateway's host and a literal canonical path that has each of its methods."""
     pointer = f"#/paths/{_escape(path)}/x-gateway-quirk"
     quirk = paths[path]["x-gateway-quirk"]
-    if not isinstance(quirk, dict) or not isinstance(quirk.get("gateway"), str) or not quirk["gateway"]:
-        return [doc.problem(pointer, "x-gateway-quirk needs `gateway`, the gateway's host")]
+    host = quirk.get("gateway") if isinstance(quirk, dict) else None
+    if not isinstance(host, str) or not host or any(char in host for char in "/:@ "):
+        return [doc.problem(pointer, f"x-gateway-quirk's `gateway` must be the gateway's host name, not {host!r}")]
     canonical = quirk.get("canonical-path")
-    if not isinstance(canonical, str) or not isinstance(paths.get(canonical), dict):
-        return [doc.problem(pointer, f"x-gateway-quirk's canonical-path `{canonical}` is not a path of the spec")]
+    if not isinstance(canonical, str):
+        return [doc.problem(pointer, "x-gateway-quirk has no `canonical-path` (the path it stands for)")]
+    if not isinstance(paths.get(canonical), dict) or "{" in canonical:
+        message = f"x-gateway-quirk's canonical-path `{canonical}` is not a path of the spec without parameters"
+        return [doc.problem(pointer, message)]
     missing = [m.upper() for m in HTTP_METHODS if m in paths[path] and m not in paths[canonical]]
     if missing:
         return [doc.problem(pointer, f"canonical-path `{canonical}` has no {', '.join(missing)} operation")]

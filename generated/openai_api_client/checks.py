@@ -44,12 +44,14 @@ class Route:
 
 class GatewayPath(NamedTuple):
     """Where a gateway serves an operation at a path of its own: ``host``, the ``path`` (as printed, sent byte for
-    byte), the ``operation`` there, and the ``query`` parameters it takes."""
+    byte), the ``operation`` there, the ``canonical`` path it stands for, and the canonical operation's query
+    parameters it does ``not_take``."""
 
     host: str
     path: str
     operation: str
-    query: frozenset[str]
+    canonical: str
+    not_take: frozenset[str]
 
 
 def _join(parent: str, child: str) -> str:
@@ -5405,5 +5407,7 @@ ROUTES: dict[str, Route] = {
 }
 # The operations a gateway also serves at a path of its own (x-gateway-quirk), by the canonical one.
 GATEWAY_PATHS: dict[str, GatewayPath] = {
-    "GET /files": GatewayPath("api.mygptlife.com", "/files%2520_", "GET /files%2520_", frozenset(["purpose"])),
+    "GET /files": GatewayPath(
+        "api.mygptlife.com", "/files%2520_", "GET /files%2520_", "/files", frozenset(["after", "limit", "order"])
+    ),
 }

@@ -91,7 +91,7 @@ class _HTTPClient(httpx.Client):
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.gateway_paths is not None and (alternate := _gateway.alternate(request, self.gateway_paths)):
-            with _gateway.trying(request, self.gateway_paths):
+            with _gateway.trying(request, alternate, self.gateway_paths):
                 return _captured(alternate, super().send(alternate, **kwargs))
         return _captured(request, super().send(request, **kwargs))
 
@@ -105,7 +105,7 @@ class _AsyncHTTPClient(httpx.AsyncClient):
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.gateway_paths is not None and (alternate := _gateway.alternate(request, self.gateway_paths)):
-            with _gateway.trying(request, self.gateway_paths):
+            with _gateway.trying(request, alternate, self.gateway_paths):
                 return _captured(alternate, await super().send(alternate, **kwargs))
         return _captured(request, await super().send(request, **kwargs))
 
@@ -433,7 +433,7 @@ def _create_client(
     Arguments win over the environment: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` (default
     ``https://api.openai.com/v1``), ``OPENAI_ORG_ID`` (sent as ``OpenAI-Organization``) and ``OPENAI_PROJECT_ID``
     (``project``, sent as ``OpenAI-Project``); ``default_query`` is added to every request's query. ``gateway``
-    defaults to whether the base URL is the api.mygptlife.com gateway. ``timeout`` bounds each wait on the socket
+    defaults to whether the base URL's host is a gateway of the spec's. ``timeout`` bounds each wait on the socket
     (default 10 minutes, 5 s to connect); ``deadline`` bounds one whole call, retries and their waits included
     (default 30 minutes; for a streamed answer, until its headers arrive). A malformed key (a trailing newline, a
     space, non-ASCII) raises :class:`InvalidAPIKeyError` here, never later.

@@ -30,6 +30,9 @@ from openai_api_client.checks import Check
 
 STREAMED = "openai_api.streamed"
 """The request extension that marks an answer read by its caller as it arrives (events, downloads)."""
+ONGOING = "openai_api.exchange"
+"""The request extension holding its :class:`Exchange`, where the sender asks for it (set to None): another request
+given it carries the same call on, with its deadline and retries (a gateway's fallback)."""
 
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 _TIMEOUT_BOUNDS: dict[type[httpx.TimeoutException], str] = {
@@ -39,7 +42,7 @@ _TIMEOUT_BOUNDS: dict[type[httpx.TimeoutException], str] = {
     httpx.PoolTimeout: "pool",
 }
 
-__all__ = ["STREAMED", "CheckedResponse", "Exchange", "connection_error"]
+__all__ = ["ONGOING", "STREAMED", "CheckedResponse", "Exchange", "connection_error"]
 
 
 def connection_error(

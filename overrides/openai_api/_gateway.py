@@ -1,10 +1,10 @@
 """A gateway's own paths for operations of the spec (its ``x-gateway-quirk``), tried first on that gateway.
 
-Document 000 prints the gateway's file list path as ``/v1/files%2520_``; the spec declares it beside ``GET /files``
-with the query parameters it takes (only ``purpose``). On a gateway client, a request for such an operation whose
-query uses only those goes to the gateway's path first, byte for byte; a 404 there sends the canonical request once,
-and the client's copies remember which path answered. Every caller gets this (the facade, ``call``, pages, raw
-responses), since it happens where the request is sent.
+The spec declares where a gateway serves an operation at a path of its own, and which of the operation's query
+parameters that path does not take (``GATEWAY_PATHS``, generated). On a gateway client, a request for such an
+operation that sets none of those goes to the gateway's path first, byte for byte; a 404 there sends the canonical
+request, as the same call (its deadline and retries go on), and the client's copies remember which path answered.
+Every caller gets this (the facade, ``call``, pages, raw responses), since it happens where the request is sent.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import httpx
 
 from openai_api._errors import NotFoundError
+from openai_api._exchange import ONGOING
 from openai_api._logging import logger
 from openai_api._routes import OPERATION
 from openai_api_client.checks import GATEWAY_PATHS
@@ -26,37 +27,41 @@ HOSTS = frozenset(path.host for path in GATEWAY_PATHS.values())
 
 
 def alternate(request: httpx.Request, answered: dict[str, str]) -> httpx.Request | None:
-    """``request`` at the gateway's own path, or None: no such path, a query it does not take, or the canonical
-    path answered when the gateway's did not (``answered``: the path that answers, by canonical operation)."""
+    """``request`` at the gateway's own path, or None: no such path, a query parameter it does not take, or the
+    canonical path answered when the gateway's did not (``answered``: the path that answers, by canonical operation).
+    Query parameters the spec does not name for the operation (a client's ``default_query``, a call's
+    ``extra_query``) go with it, as they would to the canonical path."""
     operation = request.extensions.get(OPERATION)
     if not isinstance(operation, str) or (gateway := GATEWAY_PATHS.get(operation)) is None:
         return None
     raw_path, _, query = request.url.raw_path.partition(b"?")
-    canonical = operation.split(" ", 1)[1].encode()
+    canonical = gateway.canonical.encode()
     if (
         answered.get(operation, gateway.path) != gateway.path
-        or not gateway.query.issuperset(request.url.params.keys())  # limit, after, ...: the canonical path's
+        or not gateway.not_take.isdisjoint(request.url.params.keys())  # limit, after, ...: the canonical path's
         or not raw_path.endswith(canonical)
         or not isinstance(request.stream, httpx.ByteStream)  # a body the fallback could not send again
     ):
         return None
     raw_path = raw_path[: -len(canonical)] + gateway.path.encode() + (b"?" + query if query else b"")
     url = request.url.copy_with(raw_path=raw_path)
-    extensions = {**request.extensions, OPERATION: gateway.operation}
+    extensions = {**request.extensions, OPERATION: gateway.operation, ONGOING: None}
     return httpx.Request(request.method, url, headers=request.headers, stream=request.stream, extensions=extensions)
 
 
 @contextlib.contextmanager
-def trying(request: httpx.Request, answered: dict[str, str]) -> Iterator[None]:
-    """Around sending ``request``'s :func:`alternate`: a 404 there is swallowed (the caller then sends ``request``
-    itself), and either way ``answered`` learns which path answers."""
+def trying(request: httpx.Request, alternate: httpx.Request, answered: dict[str, str]) -> Iterator[None]:
+    """Around sending ``alternate``, ``request`` at the gateway's path: a 404 there is swallowed, and ``request``
+    then carries on the same call (the caller sends it); either way ``answered`` learns which path answers."""
     operation = request.extensions[OPERATION]
+    gateway = GATEWAY_PATHS[operation]
     try:
         yield
     except NotFoundError:
-        path = operation.split(" ", 1)[1]
+        request.extensions[ONGOING] = alternate.extensions[ONGOING]
+        path = gateway.canonical
     else:
-        path = GATEWAY_PATHS[operation].path
+        path = gateway.path
     if answered.get(operation) != path:
         logger.info("gateway %s answers %s at %s", request.url.host, operation, path)
     answered[operation] = path

@@ -14,7 +14,7 @@ from openai_api._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
 from openai_api._deadline import cap_async_transport, cap_transport
 from openai_api._decoding import BodyDecoder, DecodeProblem
 from openai_api._errors import APIConnectionError
-from openai_api._exchange import Exchange, connection_error
+from openai_api._exchange import ONGOING, Exchange, connection_error
 from openai_api._logging import logger
 from openai_api._pool import adrop_orphans, drop_if_leftover, drop_orphans
 from openai_api._retry import RetryPolicy
@@ -56,7 +56,14 @@ class _Settings:
             timeouts = self.timeouts
         if isinstance(request.stream, httpx._multipart.MultipartStream):
             _random_multipart_boundary(request, request.stream)
-        return Exchange(request, self.policy, self.deadline, self.strict, timeouts)
+        exchange = request.extensions.get(ONGOING)
+        if isinstance(exchange, Exchange):
+            exchange.request = request  # the same call sent again: its deadline and retries go on
+            return exchange
+        exchange = Exchange(request, self.policy, self.deadline, self.strict, timeouts)
+        if ONGOING in request.extensions:  # its sender may carry the call on with another request
+            request.extensions[ONGOING] = exchange
+        return exchange
 
 
 class _Body:

@@ -235,12 +235,14 @@ def test_each_operation_s_route_has_its_id_its_2xx_statuses_and_their_json_check
     assert deleted({"deleted": True}) is None and deleted({}) == ("deleted", "required field is missing")
 
 
-def test_each_gateway_path_stands_for_its_canonical_operation_with_the_query_it_takes() -> None:
+def test_each_gateway_path_stands_for_its_canonical_operation_and_the_query_it_does_not_take() -> None:
     spec = _operation_spec()
     purpose = {"name": "purpose", "in": "query", "schema": {"type": "string"}}
     spec["components"]["parameters"] = {"Purpose": purpose}
     answer = {"200": {"description": "The files."}}
-    spec["paths"]["/files"] = {"get": {"operationId": "listFiles", "responses": answer}}
+    limit = {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+    listed = {"operationId": "listFiles", "parameters": [limit, {"$ref": "#/components/parameters/Purpose"}]}
+    spec["paths"]["/files"] = {"get": {**listed, "responses": answer}}
     spec["paths"]["/files%2520_"] = {
         "x-gateway-quirk": {"gateway": "gw.example", "canonical-path": "/files"},
         "parameters": [{"name": "x-trace", "in": "header", "schema": {"type": "string"}}],
@@ -252,7 +254,7 @@ def test_each_gateway_path_stands_for_its_canonical_operation_with_the_query_it_
     }
     module = _checks(spec)
     assert module["GATEWAY_PATHS"] == {
-        "GET /files": module["GatewayPath"]("gw.example", "/files%2520_", "GET /files%2520_", frozenset({"purpose"}))
+        "GET /files": module["GatewayPath"]("gw.example", "/files%2520_", "GET /files%2520_", "/files", {"limit"})
     }
     assert _checks(_operation_spec())["GATEWAY_PATHS"] == {}
 

@@ -148,7 +148,33 @@ CASES: list[tuple[str, Edit, str]] = [
         _at(
             _line("    x-gateway-quirk:"),
             "#/paths/~1files%2520_/x-gateway-quirk: x-gateway-quirk's canonical-path `/filez`"
-            " is not a path of the spec",
+            " is not a path of the spec without parameters",
+        ),
+    ),
+    (
+        "gateway-quirk-with-a-templated-canonical-path",
+        _replace("      canonical-path: /files\n", "      canonical-path: /files/{file_id}\n"),
+        _at(
+            _line("    x-gateway-quirk:"),
+            "#/paths/~1files%2520_/x-gateway-quirk: x-gateway-quirk's canonical-path `/files/{file_id}`"
+            " is not a path of the spec without parameters",
+        ),
+    ),
+    (
+        "gateway-quirk-with-a-url-for-a-host",
+        _replace("      gateway: api.mygptlife.com\n", "      gateway: https://api.mygptlife.com\n"),
+        _at(
+            _line("    x-gateway-quirk:"),
+            "#/paths/~1files%2520_/x-gateway-quirk: x-gateway-quirk's `gateway` must be the gateway's host name,"
+            " not 'https://api.mygptlife.com'",
+        ),
+    ),
+    (
+        "gateway-quirk-without-its-canonical-path-key",
+        _replace("      canonical-path: /files\n", ""),
+        _at(
+            _line("    x-gateway-quirk:"),
+            "#/paths/~1files%2520_/x-gateway-quirk: x-gateway-quirk has no `canonical-path` (the path it stands for)",
         ),
     ),
     (

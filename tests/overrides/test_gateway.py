@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 import pytest
 
@@ -53,18 +55,43 @@ def test_other_base_urls_use_the_canonical_path(server: ScriptedServer) -> None:
     assert server.received[0].request_line == b"GET /v1/files HTTP/1.1"
 
 
-@pytest.mark.parametrize(
-    "given",
-    [{"limit": 2}, {"order": "asc"}, {"after": "file-0"}, {"extra_query": {"x": "1"}}],
-    ids=["limit", "order", "after", "extra query"],
-)
-def test_a_query_the_gateway_path_does_not_take_goes_to_the_canonical_path(
-    server: ScriptedServer, given: dict[str, object]
+@pytest.mark.parametrize("name", sorted(GATEWAY_PATHS["GET /files"].not_take))
+def test_a_parameter_the_gateway_path_does_not_take_sends_to_the_canonical_path(
+    server: ScriptedServer, name: str
 ) -> None:
-    """The gateway's path takes only the query parameters the spec gives it (``purpose``)."""
+    """The spec gives the gateway's path only some of the operation's parameters (``purpose``)."""
     server.handler = lambda _: json_reply(file_list("file-1"))
-    facade(client_for(server, gateway=True)).files.list(purpose="batch", **given)  # type: ignore[arg-type]
+    value: object = {"limit": 2, "order": "asc", "after": "file-0"}[name]
+    facade(client_for(server, gateway=True)).files.list(purpose="batch", **{name: value})  # type: ignore[arg-type]
     assert [r.path for r in server.received] == ["/v1/files"]
+
+
+def test_a_query_the_spec_does_not_name_goes_to_the_gateway_path_too(server: ScriptedServer) -> None:
+    """A client's ``default_query`` and a call's ``extra_query`` go wherever the request goes."""
+    server.handler = lambda _: json_reply(file_list("file-1"))
+    client = client_for(server, gateway=True, default_query={"api-version": "1"})
+    facade(client).files.list(extra_query={"trace": "t"})
+    assert [r.target for r in server.received] == ["/v1/files%2520_?api-version=1&trace=t"]
+
+
+def test_the_fallback_is_the_same_call_with_one_deadline(server: ScriptedServer) -> None:
+    """Each path taking most of the deadline: the fallback fails at the call's deadline, not a fresh one."""
+    server.handler = lambda r: dataclasses.replace(
+        json_reply(file_list("file-1")) if r.path == "/v1/files" else json_reply(error_body("none"), status=404),
+        delay=0.6,
+    )
+    client = client_for(server, gateway=True, deadline=1.0)
+    with pytest.raises(oa.APITimeoutError) as caught:
+        facade(client).files.list()
+    assert caught.value.bound == "deadline" and [r.path for r in server.received][:1] == ["/v1/files%2520_"]
+
+
+def test_the_fallback_is_the_same_call_with_one_count_of_retries(server: ScriptedServer) -> None:
+    busy = json_reply(error_body("busy", "server_error"), status=503)
+    server.script(busy, busy, json_reply(error_body("no such path"), status=404), busy, json_reply(file_list("f")))
+    with pytest.raises(oa.InternalServerError, match="after 2 retries"):
+        facade(client_for(server, gateway=True)).files.list()  # FAST: 2 retries
+    assert [r.path for r in server.received] == ["/v1/files%2520_"] * 3 + ["/v1/files"]
 
 
 def test_every_caller_asks_at_the_gateway_path(server: ScriptedServer) -> None:
@@ -99,9 +126,10 @@ def test_copies_of_a_client_share_what_the_gateway_answered(server: ScriptedServ
     assert [r.target for r in server.received] == ["/v1/files%2520_", "/v1/files", "/v1/files"]
 
 
-def test_the_gateway_host_makes_a_gateway_client_and_the_setting_wins() -> None:
-    assert "api.mygptlife.com" in _gateway.HOSTS and len(_gateway.HOSTS) == 1
-    assert oa.OpenAI(api_key="sk-x", base_url="https://api.mygptlife.com/v1").http.gateway is True
+def test_each_gateway_host_of_the_spec_makes_a_gateway_client_and_the_setting_wins() -> None:
+    assert {path.host for path in GATEWAY_PATHS.values()} == _gateway.HOSTS and _gateway.HOSTS
+    for host in _gateway.HOSTS:
+        assert oa.OpenAI(api_key="sk-x", base_url=f"https://{host}/v1").http.gateway is True
     assert oa.OpenAI(api_key="sk-x", base_url="https://api.mygptlife.com/v1", gateway=False).http.gateway is False
     assert oa.OpenAI(api_key="sk-x", base_url="http://127.0.0.1:9/v1", gateway=True).http.gateway is True
 
@@ -119,9 +147,13 @@ def _request(url: str, operation: str | None) -> httpx.Request:
         ("https://h/v1/files", "GET /files", {"GET /files": "/files"}, None),
         ("https://h/v1/files?limit=1", "GET /files", {}, None),
         ("https://h/v1/files/file-1", "GET /files/{file_id}", {}, None),
+        ("https://h/v1/elsewhere", "GET /files", {}, None),
         ("https://h/v1/files", None, {}, None),
     ],
-    ids=["bare", "query kept byte for byte", "base without a path", "canonical answered", "limit", "no quirk", "none"],
+    ids=[
+        *("bare", "query kept byte for byte", "base without a path", "canonical answered", "limit", "no quirk"),
+        *("another path named as the operation", "no operation"),
+    ],
 )
 def test_alternate_is_the_gateway_path_under_the_same_base_or_none(
     url: str, operation: str | None, answered: dict[str, str], expected: bytes | None

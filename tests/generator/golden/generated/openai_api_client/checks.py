@@ -44,12 +44,14 @@ class Route:
 
 class GatewayPath(NamedTuple):
     """Where a gateway serves an operation at a path of its own: ``host``, the ``path`` (as printed, sent byte for
-    byte), the ``operation`` there, and the ``query`` parameters it takes."""
+    byte), the ``operation`` there, the ``canonical`` path it stands for, and the canonical operation's query
+    parameters it does ``not_take``."""
 
     host: str
     path: str
     operation: str
-    query: frozenset[str]
+    canonical: str
+    not_take: frozenset[str]
 
 
 def _join(parent: str, child: str) -> str:
