@@ -50,15 +50,15 @@ def alternate(request: httpx.Request, answered: dict[str, str]) -> httpx.Request
 
 
 @contextlib.contextmanager
-def trying(request: httpx.Request, alternate: httpx.Request, answered: dict[str, str]) -> Iterator[None]:
-    """Around sending ``alternate``, ``request`` at the gateway's path: a 404 there is swallowed, and ``request``
-    then carries on the same call (the caller sends it); either way ``answered`` learns which path answers."""
+def trying(request: httpx.Request, at_gateway: httpx.Request, answered: dict[str, str]) -> Iterator[None]:
+    """Around sending ``at_gateway``, ``request``'s :func:`alternate`: a 404 there is swallowed, and ``request`` then
+    carries on the same call (the caller sends it); either way ``answered`` learns which path answers."""
     operation = request.extensions[OPERATION]
     gateway = GATEWAY_PATHS[operation]
     try:
         yield
     except NotFoundError:
-        request.extensions[ONGOING] = alternate.extensions[ONGOING]
+        request.extensions[ONGOING] = at_gateway.extensions[ONGOING]
         path = gateway.canonical
     else:
         path = gateway.path
