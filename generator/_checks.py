@@ -98,12 +98,7 @@ def _gateway_paths(spec: JSON) -> list[str]:
 
 
 def _operations(spec: JSON) -> list[tuple[str, JSON]]:
-    return [
-        (f"{method.upper()} {path}", operation)
-        for path, item in spec.get("paths", {}).items()
-        for method, operation in item.items()
-        if isinstance(operation, dict) and "responses" in operation
-    ]
+    return [(f"{m.upper()} {path}", op) for m, path, _, op in spec_operations(spec) if "responses" in op]
 
 
 def _route(key: str, operation: JSON, lenient: _Compiler, strict: _Compiler) -> str:

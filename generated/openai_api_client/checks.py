@@ -5388,10 +5388,10 @@ ROUTES: dict[str, Route] = {
         "deleteFile", frozenset((200,)), {200: _lenient_DeleteFileResponse}, {200: _strict_DeleteFileResponse}
     ),
     "GET /files/{file_id}/content": Route("downloadFile", frozenset((200,)), {}, {}),
-    "POST /fine-tunes": Route("createFineTune", frozenset((200,)), {200: _lenient_FineTune}, {200: _strict_FineTune}),
     "GET /fine-tunes": Route(
         "listFineTunes", frozenset((200,)), {200: _lenient_ListFineTunesResponse}, {200: _strict_ListFineTunesResponse}
     ),
+    "POST /fine-tunes": Route("createFineTune", frozenset((200,)), {200: _lenient_FineTune}, {200: _strict_FineTune}),
     "GET /fine-tunes/{fine_tune_id}": Route(
         "retrieveFineTune", frozenset((200,)), {200: _lenient_FineTune}, {200: _strict_FineTune}
     ),
