@@ -290,6 +290,23 @@ def test_the_list_under_another_content_type_is_accepted(server: ScriptedServer,
 
 # --- 7. and 8. many first calls at once on a fresh client --------------------------------------------------------
 
+
+def assert_the_first_wave_fell_back(server: ScriptedServer, c: OpenAIClient, calls: int) -> int:
+    """Every call of the wave reached the canonical path, some tried the gateway's first; the memory says canonical.
+    Returns how many requests the wave made."""
+    first = Counter(targets(server))
+    assert set(first) == {GATEWAY_TARGET, CANONICAL_TARGET}
+    assert first[CANONICAL_TARGET] == calls and 1 <= first[GATEWAY_TARGET] <= calls
+    assert c.shared.gateway_paths == REMEMBERS_CANONICAL
+    return sum(first.values())
+
+
+def assert_later_lists_ask_only_the_canonical_path(server: ScriptedServer, c: OpenAIClient, seen: int) -> None:
+    later = Counter(targets(server)[seen:])
+    assert later == Counter({CANONICAL_TARGET: LATER})
+    assert c.shared.gateway_paths == REMEMBERS_CANONICAL
+
+
 THREADS = 16
 TASKS = 20
 LATER = 6
@@ -314,17 +331,12 @@ def test_sixteen_threads_first_lists_all_fall_back_and_later_lists_ask_only_cano
     with ThreadPoolExecutor(THREADS) as pool:
         results = list(pool.map(first_list, range(THREADS), timeout=60))
     assert results == [["file-1"]] * THREADS
-    first = Counter(targets(server))
-    assert set(first) == {GATEWAY_TARGET, CANONICAL_TARGET}
-    assert first[CANONICAL_TARGET] == THREADS and 1 <= first[GATEWAY_TARGET] <= THREADS
-    assert c.shared.gateway_paths == REMEMBERS_CANONICAL
+    seen = assert_the_first_wave_fell_back(server, c, THREADS)
 
     copy = facade(c.with_options(timeout=5.0))
     for at in range(LATER):
         assert [f.id for f in (api if at % 2 else copy).files.list().data] == ["file-1"]
-    later = Counter(targets(server)[sum(first.values()) :])
-    assert later == Counter({CANONICAL_TARGET: LATER})
-    assert c.shared.gateway_paths == REMEMBERS_CANONICAL
+    assert_later_lists_ask_only_the_canonical_path(server, c, seen)
 
 
 async def test_twenty_gathered_first_lists_all_fall_back_and_later_lists_ask_only_canonical(
@@ -335,14 +347,9 @@ async def test_twenty_gathered_first_lists_all_fall_back_and_later_lists_ask_onl
     api = afacade(c)
     pages = await asyncio.wait_for(asyncio.gather(*(api.files.list() for _ in range(TASKS))), timeout=60)
     assert [[f.id for f in page.data] for page in pages] == [["file-1"]] * TASKS
-    first = Counter(targets(server))
-    assert set(first) == {GATEWAY_TARGET, CANONICAL_TARGET}
-    assert first[CANONICAL_TARGET] == TASKS and 1 <= first[GATEWAY_TARGET] <= TASKS
-    assert c.shared.gateway_paths == REMEMBERS_CANONICAL
+    seen = assert_the_first_wave_fell_back(server, c, TASKS)
 
     copy = afacade(c.with_options(timeout=5.0))
     for at in range(LATER):
         assert [f.id for f in (await (api if at % 2 else copy).files.list()).data] == ["file-1"]
-    later = Counter(targets(server)[sum(first.values()) :])
-    assert later == Counter({CANONICAL_TARGET: LATER})
-    assert c.shared.gateway_paths == REMEMBERS_CANONICAL
+    assert_later_lists_ask_only_the_canonical_path(server, c, seen)
