@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator import _unasync
 from generator._baseline import BaselineError, load_spec_at, load_spec_file
 from generator._diff import Report, diff_specs
 from generator._input import SpecError, load_spec
@@ -74,8 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.freeze_baseline:
             print(f"stored {freeze_baseline(spec, args.root.resolve())}")
             return 0
+        layer = dest == GENERATED_DIR.resolve()  # the repository's own output: the layer's sync half goes with it
         if not args.check:
             generate(spec, dest)
+            if layer:
+                _unasync.generate()
             try:
                 print(_report(args).to_text(), end="")
             except BaselineError as exc:
@@ -83,6 +87,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"no API change report: {exc}", file=sys.stderr)
             return 0
         result = check(spec, dest)
+        if layer:
+            sync_half = _unasync.check()
+            if not sync_half.clean:
+                print(
+                    f"{_unasync.SYNC_DIR} is not what {_unasync.ASYNC_DIR} makes (run `python -m generator`):",
+                    file=sys.stderr,
+                )
+                print(sync_half.summary(), file=sys.stderr)
+                return 1
     except SpecError as exc:
         print(exc.to_text(), file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 """The hand-written library's size, held to a committed budget (openai-python's custom-code budget is the model).
 
 The issue's target is at most 3,200 lines of hand-written library code. The library is ``overrides/`` (the command
-line, ``cli/openai_api_cli``, is a client of the facade and not counted; ``generated/`` is generated). A line is a
+line, ``cli/openai_api_cli``, is a client of the facade and not counted; ``generated/`` is generated, and so is
+``overrides/openai_api/_sync/``, the sync half that ``python -m generator`` writes from ``_async/``). A line is a
 physical line of a ``.py`` file, as ``wc -l`` counts them: comments, docstrings and blank lines included.
 
 ``BUDGET`` is the count when it was last set. Code that grows the library past it fails here, with the table of
@@ -20,7 +21,8 @@ import pytest
 from tests.helpers.spec import REPO_ROOT
 
 LIBRARY = REPO_ROOT / "overrides"
-BUDGET = 4446
+SYNC_HALF = LIBRARY / "openai_api" / "_sync"
+BUDGET = 4308
 TARGET = 3200
 
 
@@ -29,9 +31,13 @@ def physical_lines(path: Path) -> int:
     return path.read_bytes().count(b"\n")
 
 
+def hand_written() -> list[Path]:
+    return sorted(path for path in LIBRARY.rglob("*.py") if not path.is_relative_to(SYNC_HALF))
+
+
 def line_counts() -> dict[str, int]:
-    """Each module of the library, by its path under ``overrides/``, with its lines."""
-    return {path.relative_to(LIBRARY).as_posix(): physical_lines(path) for path in sorted(LIBRARY.rglob("*.py"))}
+    """Each hand-written module of the library, by its path under ``overrides/``, with its lines."""
+    return {path.relative_to(LIBRARY).as_posix(): physical_lines(path) for path in hand_written()}
 
 
 def table(counts: dict[str, int]) -> str:
@@ -61,7 +67,7 @@ def test_the_library_is_every_module_of_the_package_and_no_command_line() -> Non
 
 @pytest.mark.skipif(shutil.which("wc") is None, reason="no wc on this machine")
 def test_a_line_is_what_wc_counts() -> None:
-    paths = sorted(LIBRARY.rglob("*.py"))
+    paths = hand_written()
     out = subprocess.run(["wc", "-l", *map(str, paths)], capture_output=True, text=True, check=True).stdout
     total = int(out.strip().splitlines()[-1].split()[0])
     assert total == sum(line_counts().values())
@@ -71,3 +77,12 @@ def test_the_table_names_the_count_the_budget_and_each_module() -> None:
     shown = table({"openai_api/_a.py": 10, "openai_api/_b.py": 30})
     assert shown.splitlines()[0].strip().startswith("openai_api/_b.py")  # the biggest first
     assert shown.splitlines()[-1].split()[:2] == ["total", "40"] and f"budget {BUDGET}" in shown
+
+
+def test_the_uncounted_sync_half_is_exactly_what_the_generator_writes() -> None:
+    """Not counting ``_sync/`` is honest only while no hand edit hides there: each file is unasync's output."""
+    from generator import _unasync
+
+    assert sorted(p.name for p in SYNC_HALF.glob("*.py")) == sorted(p.name for p in _unasync.ASYNC_DIR.glob("*.py"))
+    result = _unasync.check()
+    assert result.clean, result.summary()

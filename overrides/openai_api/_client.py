@@ -13,6 +13,7 @@ import httpx
 from attrs import define, evolve, field, setters
 
 from openai_api import _gateway
+from openai_api._async._transport import AsyncRetryTransport
 from openai_api._constants import (
     CAPTURE,
     DEFAULT_BASE_URL,
@@ -30,7 +31,7 @@ from openai_api._errors import (
 from openai_api._logging import setup_logging_from_env
 from openai_api._retry import RetryPolicy
 from openai_api._routes import OPERATION
-from openai_api._transport import AsyncRetryTransport, RetryTransport
+from openai_api._sync._transport import RetryTransport
 from openai_api_client import AuthenticatedClient
 
 __all__ = ["OpenAIClient"]

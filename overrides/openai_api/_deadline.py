@@ -16,17 +16,13 @@ async streams would stay wrapped: they also mark a leftover connection (``_pool`
 from __future__ import annotations
 
 import contextvars
-import ssl
-import typing
 from time import monotonic as _monotonic
-from typing import Any
 
-import httpcore
 import httpx
 
 from openai_api._errors import APITimeoutError
 
-__all__ = ["Deadline", "cap_async_transport", "cap_transport", "mark_leftover", "retries_text"]
+__all__ = ["Capped", "Deadline", "capped", "mark_leftover", "retries_text"]
 
 _EARLY = 0.05
 """Seconds: a socket wait capped by the deadline that ends this near it was the deadline firing, and an attempt
@@ -94,132 +90,20 @@ class Deadline:
         _CURRENT.reset(self._token)
 
 
-def _capped(timeout: float | None) -> float | None:
+def capped(timeout: float | None) -> float | None:
+    """A socket wait's timeout, capped by the current deadline if there is one (``_async/_network``)."""
     deadline = _CURRENT.get()
     return timeout if deadline is None else deadline.cap(timeout)
 
 
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-        self.leftover = False
+class Capped:
+    """A network stream whose waits :func:`capped` bounds; ``leftover`` makes httpcore see it readable while idle,
+    its sign that the server closed it (``_pool``)."""
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _capped(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _capped(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        if self.leftover and info == "is_readable":
-            return True
-        return self._inner.get_extra_info(info)
-
-
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.connect_tcp(host, port, _capped(timeout), local_address, socket_options))
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.connect_unix_socket(path, _capped(timeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self.leftover = False
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, _capped(timeout))
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, _capped(timeout))
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        if self.leftover and info == "is_readable":
-            return True
-        return self._inner.get_extra_info(info)
-
-
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._inner.connect_tcp(host, port, _capped(timeout), local_address, socket_options)
-        return _AsyncStream(stream)
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._inner.connect_unix_socket(path, _capped(timeout), socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    leftover = False
 
 
 def mark_leftover(stream: object) -> None:
-    """Makes an idle connection's stream look readable to httpcore, its sign that the server closed it (see
-    ``_pool``); a stream this layer did not wrap is left alone."""
-    if isinstance(stream, _Stream | _AsyncStream):
+    """Marks an idle connection's stream (see :class:`Capped`); a stream this layer did not wrap is left alone."""
+    if isinstance(stream, Capped):
         stream.leftover = True
-
-
-def cap_transport(transport: httpx.BaseTransport) -> None:
-    """Puts the deadline under an httpx transport's connection pool (httpx builds the pool's network backend
-    itself and offers no option for it: httpx is pinned below 0.29 for this). Other transports are left alone."""
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _Backend):
-        pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
-
-
-def cap_async_transport(transport: httpx.AsyncBaseTransport) -> None:
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.AsyncNetworkBackend) and not isinstance(backend, _AsyncBackend):
-        pool._network_backend = _AsyncBackend(backend)  # type: ignore[union-attr]

@@ -138,9 +138,8 @@ class _Requester:
     def stream(
         self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, options: Mapping[str, Any], opened: bool, /
     ) -> Any:
-        streaming = _load("_streaming")
-        reader = streaming.reader(endpoint, arguments, item, options.get("read_idle_timeout"), options)
-        stream = streaming.Stream(self.client, reader)
+        reader = _load("_events").reader(endpoint, arguments, item, options.get("read_idle_timeout"), options)
+        stream = _load("_streaming").Stream(self.client, reader)
         if self.mode is None and not opened:
             return stream
         stream.__enter__()  # sends: the answer's status and headers are known from here
@@ -212,9 +211,8 @@ class _AsyncRequester:
     def astream(
         self, endpoint: ModuleType, arguments: dict[str, Any], item: Any, options: Mapping[str, Any], opened: bool, /
     ) -> Any:
-        streaming = _load("_streaming")
-        reader = streaming.reader(endpoint, arguments, item, options.get("read_idle_timeout"), options)
-        stream = streaming.AsyncStream(self.client, reader)
+        reader = _load("_events").reader(endpoint, arguments, item, options.get("read_idle_timeout"), options)
+        stream = _load("_streaming").AsyncStream(self.client, reader)
         if self.mode is None and not opened:
             return stream
 

@@ -1,25 +1,26 @@
-"""The httpx transports under every call: timeouts that are never off, a random multipart boundary, and the
-:class:`~openai_api._exchange.Exchange` loop that decides how each exchange ends."""
+"""What the httpx transports under every call share (``_async/_transport``, its sync twin ``_sync/_transport``):
+timeouts that are never off, a random multipart boundary, the :class:`~openai_api._exchange.Exchange` each request
+goes through, and a body's decoding."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import httpx
 
-from openai_api._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
-from openai_api._deadline import cap_async_transport, cap_transport
 from openai_api._decoding import BodyDecoder, DecodeProblem
 from openai_api._errors import APIConnectionError
 from openai_api._exchange import ONGOING, Exchange, connection_error
-from openai_api._logging import logger
-from openai_api._pool import adrop_orphans, drop_if_leftover, drop_orphans
+from openai_api._pool import drop_if_leftover
 from openai_api._retry import RetryPolicy
 
-__all__ = ["AsyncRetryTransport", "RetryTransport"]
+__all__ = ["AsyncSleep", "Body", "Settings", "Sleep", "asleep", "read_whole", "sleep"]
+
+Sleep = Callable[[float], object]
+AsyncSleep = Callable[[float], Awaitable[object]]
+sleep = time.sleep
 
 
 def _random_multipart_boundary(request: httpx.Request, stream: httpx._multipart.MultipartStream) -> None:
@@ -40,7 +41,7 @@ def _random_multipart_boundary(request: httpx.Request, stream: httpx._multipart.
         request.headers["Content-Length"] = str(length)
 
 
-class _Settings:
+class Settings:
     """What both transports are built with."""
 
     def __init__(self, policy: RetryPolicy, timeout: httpx.Timeout, deadline: float, strict: bool) -> None:
@@ -66,7 +67,7 @@ class _Settings:
         return exchange
 
 
-class _Body:
+class Body:
     """What both streamed bodies share: decoding the content-encoding here, where a lie becomes a typed error, and
     checking that as many bytes came as ``Content-Length`` promised."""
 
@@ -115,46 +116,6 @@ class _Body:
         return connection_error(exc, self._request, "The response body was cut short.")
 
 
-class _SyncBody(httpx.SyncByteStream):
-    """A streamed answer's body, decoded; transport errors while it arrives become the typed errors."""
-
-    def __init__(self, stream: Any, body: _Body) -> None:
-        self._stream = stream
-        self._body = body
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            for raw in self._stream:
-                if decoded := self._body.decode(raw):
-                    yield decoded
-        except httpx.TransportError as exc:
-            raise self._body.broken(exc) from exc
-        if tail := self._body.finish():
-            yield tail
-
-    def close(self) -> None:
-        self._stream.close()
-
-
-class _AsyncBody(httpx.AsyncByteStream):
-    def __init__(self, stream: Any, body: _Body) -> None:
-        self._stream = stream
-        self._body = body
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for raw in self._stream:
-                if decoded := self._body.decode(raw):
-                    yield decoded
-        except httpx.TransportError as exc:
-            raise self._body.broken(exc) from exc
-        if tail := self._body.finish():
-            yield tail
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-
 def _decoded(response: httpx.Response, raw: bytes, exchange: Exchange) -> bytes:
     """The body without its content-encoding. A lie, a cut or an encoding never offered is a typed error for a 2xx;
     for an error status the raw bytes stand as its text, so it still ends (or is retried) as its status says."""
@@ -167,157 +128,15 @@ def _decoded(response: httpx.Response, raw: bytes, exchange: Exchange) -> bytes:
         return raw
 
 
-def _read(response: httpx.Response, exchange: Exchange, transport: httpx.BaseTransport) -> None:
-    """Reads a whole body inside the retry loop, so a connection dropped mid-body is retried too."""
-    if response.is_stream_consumed:
-        return  # built with its content (a mock transport's answer): httpx has read and decoded it
-    parts = []
-    deadline = exchange.deadline
-    for part in response.iter_raw():
-        parts.append(part)
-        if deadline.passed:
-            # Between chunks too: a transport whose sockets this layer could not cap never times a drip out.
-            raise deadline.error(exchange.request, exchange.retries)
+def read_whole(response: httpx.Response, raw: bytes, exchange: Exchange, transport: object) -> None:
+    """Puts a whole body, read inside the retry loop, on its response, without its content-encoding."""
     drop_if_leftover(transport, response)
-    response._content = _decoded(response, b"".join(parts), exchange)
+    response._content = _decoded(response, raw, exchange)
 
 
-async def _aread(response: httpx.Response, exchange: Exchange, transport: httpx.AsyncBaseTransport) -> None:
-    if response.is_stream_consumed:
-        return
-    parts = []
-    deadline = exchange.deadline
-    async for part in response.aiter_raw():
-        parts.append(part)
-        if deadline.passed:
-            raise deadline.error(exchange.request, exchange.retries)
-    drop_if_leftover(transport, response)
-    response._content = _decoded(response, b"".join(parts), exchange)
-
-
-async def _asyncio_sleep(seconds: float) -> None:
+async def asleep(seconds: float) -> None:
     # Imported here: asyncio is a tenth of what `import httpx` costs (in instructions), and a program that only
     # makes sync calls never needs it; an async one has imported it already.
     import asyncio
 
     await asyncio.sleep(seconds)
-
-
-class RetryTransport(httpx.BaseTransport):
-    """Wraps a transport: every request goes through one :class:`Exchange` until it ends."""
-
-    def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        policy: RetryPolicy,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        *,
-        deadline: float = DEFAULT_DEADLINE,
-        strict: bool = False,
-        sleep: Callable[[float], None] = time.sleep,
-        owned: bool = True,
-    ) -> None:
-        cap_transport(inner)
-        self.inner = inner
-        self._owned = owned
-        self.settings = _Settings(policy, timeout, deadline, strict)
-        self._sleep = sleep
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        exchange = self.settings.exchange(request)
-        while True:
-            attempt = exchange.start_attempt()
-            with exchange.deadline:
-                try:
-                    response = self.inner.handle_request(attempt)
-                except Exception as exc:
-                    drop_orphans(self.inner)
-                    delay = exchange.after_send_error(exc)
-                else:
-                    logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
-                    if 200 <= response.status_code < 300 and exchange.streamed:
-                        try:
-                            body = _Body(response, exchange, self.inner)
-                        except BaseException:
-                            response.close()
-                            raise
-                        response.stream = _SyncBody(response.stream, body)
-                        return exchange.success(response)
-                    if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
-                        response.close()
-                        continue
-                    try:
-                        _read(response, exchange, self.inner)
-                    except Exception as exc:
-                        delay = exchange.after_send_error(exc)
-                    else:
-                        if 200 <= response.status_code < 300:
-                            return exchange.success(response)
-                        delay = exchange.after_status(response)
-                    finally:
-                        response.close()
-            self._sleep(delay)
-
-    def close(self) -> None:
-        if self._owned:
-            self.inner.close()
-
-
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
-    """The async twin of :class:`RetryTransport`."""
-
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport,
-        policy: RetryPolicy,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        *,
-        deadline: float = DEFAULT_DEADLINE,
-        strict: bool = False,
-        sleep: Callable[[float], Any] | None = None,
-        owned: bool = True,
-    ) -> None:
-        cap_async_transport(inner)
-        self.inner = inner
-        self._owned = owned
-        self.settings = _Settings(policy, timeout, deadline, strict)
-        self._sleep = sleep or _asyncio_sleep
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        exchange = self.settings.exchange(request)
-        while True:
-            attempt = exchange.start_attempt()
-            with exchange.deadline:
-                try:
-                    response = await self.inner.handle_async_request(attempt)
-                except Exception as exc:
-                    await adrop_orphans(self.inner)
-                    delay = exchange.after_send_error(exc)
-                else:
-                    logger.debug("%s %s -> %d", attempt.method, attempt.url, response.status_code)
-                    if 200 <= response.status_code < 300 and exchange.streamed:
-                        try:
-                            body = _Body(response, exchange, self.inner)
-                        except BaseException:
-                            await response.aclose()
-                            raise
-                        response.stream = _AsyncBody(response.stream, body)
-                        return exchange.success(response)
-                    if 300 <= response.status_code < 400 and exchange.redirect(response) is not None:
-                        await response.aclose()
-                        continue
-                    try:
-                        await _aread(response, exchange, self.inner)
-                    except Exception as exc:
-                        delay = exchange.after_send_error(exc)
-                    else:
-                        if 200 <= response.status_code < 300:
-                            return exchange.success(response)
-                        delay = exchange.after_status(response)
-                    finally:
-                        await response.aclose()
-            await self._sleep(delay)
-
-    async def aclose(self) -> None:
-        if self._owned:
-            await self.inner.aclose()

@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from openai_api import APITimeoutError
-from openai_api._deadline import Deadline, _AsyncBackend, _Backend
+from openai_api._async._network import Backend as _AsyncBackend
+from openai_api._deadline import Deadline
+from openai_api._sync._network import Backend as _Backend
 
 TIMEOUTS: dict[str, float | None] = {"connect": 5.0, "read": 600.0, "write": 600.0, "pool": 600.0}
 

@@ -12,7 +12,7 @@ import pytest
 
 import openai_api as oa
 from openai_api._client import _create_client
-from openai_api._streaming import reader
+from openai_api._events import reader
 from openai_api_client import AuthenticatedClient
 from openai_api_client.api.chat import create_chat_completion
 from openai_api_client.models import CreateChatCompletionChunk, CreateChatCompletionRequest
