@@ -40,9 +40,20 @@ _SYNC_NAMES = {
     "AsyncRetryTransport": "RetryTransport",
     "AsyncSleep": "Sleep",
     "AsyncStream": "Stream",
+    "AsyncStreamedAPIResponse": "StreamedAPIResponse",
+    "AsyncRequester": "Requester",
+    "AsyncPage": "Page",
+    "AsyncPaginator": "first_page",  # a sync list answers its first page at once
     "adrop_orphans": "drop_orphans",
     "asleep": "sleep",
     "get_async_httpx_client": "get_httpx_client",
+    # the generated code: the generated functions, and what the generated resources call on the requester
+    "asyncio_detailed": "sync_detailed",
+    "acall": "call",
+    "adownload": "download",
+    "apage": "page",
+    "astream": "stream",
+    "aupload": "upload",
 }
 
 _HEADER = (
@@ -68,8 +79,8 @@ def _write(async_dir: Path, out_dir: Path) -> None:
         target = out_dir / source.name
         target.write_text(_HEADER.format(name=source.name) + target.read_text(encoding="utf-8"), encoding="utf-8")
     settings = ["--config", str(REPO_ROOT / "pyproject.toml")]
-    # The imports sort anew under their sync names, and a loop that yields each item becomes a `yield from`.
-    _ruff("check", "--fix", "--unsafe-fixes", "--select", "I,UP028", *settings, cwd=out_dir)
+    # The imports and `__all__` sort anew under their sync names; a loop that yields each item becomes `yield from`.
+    _ruff("check", "--fix", "--unsafe-fixes", "--select", "I,RUF022,UP028", *settings, cwd=out_dir)
     _ruff("format", *settings, cwd=out_dir)
 
 

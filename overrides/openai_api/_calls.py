@@ -28,7 +28,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 __all__ = ["acall", "call", "raise_for_status"]
-# with_options, send_call and asend_call serve this layer's other modules: not exported.
+# prepare, parse_response and with_options serve this layer's other modules: not exported.
 
 
 # The overloads let a type checker see through the generated return type: errors raise, so ``call`` returns the
@@ -44,7 +44,7 @@ def call(endpoint: Callable[P, Response[Any]], *args: P.args, **kwargs: P.kwargs
     :class:`APIStatusError` subclass, an :class:`APIConnectionError`, or a :class:`ResponseValidationError` naming
     the field that does not match the spec.
     """
-    module, client, request_kwargs = _prepare(endpoint, args, kwargs)
+    module, client, request_kwargs = prepare(endpoint, args, kwargs)
     response = client.get_httpx_client().request(**request_kwargs)
     return parse_response(module, client, response)
 
@@ -59,7 +59,7 @@ async def acall(
 ) -> R: ...
 async def acall(endpoint: Callable[P, Awaitable[Response[Any]]], *args: P.args, **kwargs: P.kwargs) -> Any:
     """The async twin of :func:`call`: ``await acall(list_files.asyncio_detailed, client=client)``."""
-    module, client, request_kwargs = _prepare(endpoint, args, kwargs)
+    module, client, request_kwargs = prepare(endpoint, args, kwargs)
     response = await client.get_async_httpx_client().request(**request_kwargs)
     return parse_response(module, client, response)
 
@@ -85,7 +85,7 @@ def _signature(endpoint: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(endpoint)
 
 
-def _prepare(
+def prepare(
     endpoint: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[ModuleType, AuthenticatedClient | Client, dict[str, Any]]:
     module = sys.modules.get(endpoint.__module__)
@@ -151,27 +151,3 @@ def with_options(request_kwargs: dict[str, Any], options: Mapping[str, Any]) -> 
     if (capture := options.get("capture")) is not None:
         kwargs["extensions"] = {**(kwargs.get("extensions") or {}), CAPTURE: capture}
     return kwargs
-
-
-def send_call(
-    endpoint: Callable[..., Any],
-    client: AuthenticatedClient | Client,
-    options: Mapping[str, Any],
-    kwargs: dict[str, Any],
-) -> Any:
-    """What :func:`call` does, with one call's options (keyword arguments only)."""
-    module, client, request_kwargs = _prepare(endpoint, (), {"client": client, **kwargs})
-    response = client.get_httpx_client().request(**with_options(request_kwargs, options))
-    return parse_response(module, client, response)
-
-
-async def asend_call(
-    endpoint: Callable[..., Any],
-    client: AuthenticatedClient | Client,
-    options: Mapping[str, Any],
-    kwargs: dict[str, Any],
-) -> Any:
-    """The async twin of :func:`send_call`."""
-    module, client, request_kwargs = _prepare(endpoint, (), {"client": client, **kwargs})
-    response = await client.get_async_httpx_client().request(**with_options(request_kwargs, options))
-    return parse_response(module, client, response)

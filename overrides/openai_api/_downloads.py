@@ -15,13 +15,12 @@ import httpx
 from openai_api._calls import with_options
 from openai_api._errors import LocalFileError, OpenAIError
 from openai_api._exchange import STREAMED
-from openai_api_client import AuthenticatedClient
 
 __all__: list[str] = []
-# download_response, adownload_response and target serve the facade's binary answers: not exported.
+# build_request and target serve the facade's binary answers: not exported.
 
 
-def _request(
+def build_request(
     http: httpx.Client | httpx.AsyncClient,
     module: ModuleType,
     arguments: dict[str, Any],
@@ -64,29 +63,3 @@ def target(destination: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
             reason = exc.strerror or str(exc) or type(exc).__name__
             raise LocalFileError(f"the download could not be written to {path}: {reason}", str(path)) from exc
         raise
-
-
-def download_response(
-    client: AuthenticatedClient,
-    module: ModuleType,
-    arguments: dict[str, Any],
-    options: Mapping[str, Any],
-    *,
-    streamed: bool,
-) -> httpx.Response:
-    """The binary answer of any operation of generated ``module`` (the spec answers it as bytes): read whole, or
-    ``streamed`` (the caller reads and closes it)."""
-    http = client.get_httpx_client()
-    return http.send(_request(http, module, arguments, options, streamed), stream=streamed)
-
-
-async def adownload_response(
-    client: AuthenticatedClient,
-    module: ModuleType,
-    arguments: dict[str, Any],
-    options: Mapping[str, Any],
-    *,
-    streamed: bool,
-) -> httpx.Response:
-    http = client.get_async_httpx_client()
-    return await http.send(_request(http, module, arguments, options, streamed), stream=streamed)

@@ -116,6 +116,13 @@ class Page(_PageBase[T]):
             yield from page.data
 
 
+def first_page(
+    fetch: Callable[[dict[str, Any]], Any], arguments: dict[str, Any], cursor: str | None, key: str | None
+) -> Page[Any]:
+    """A sync list's answer: its first page (what an async list's :class:`AsyncPaginator` gives when awaited)."""
+    return Page(fetch, arguments, cursor, fetch(arguments), Cursors(key))
+
+
 class AsyncPage(_PageBase[T]):
     """The async twin of :class:`Page`: ``async for item in page``, ``await page.get_next_page()``."""
 

@@ -1,10 +1,10 @@
 """Uploads that scale, for any multipart operation of the spec: each file part streamed from an open file.
 
-:func:`send_upload` takes the generated module and body model of the operation and the fields by their names in
-the model. Which fields are files, what limits they have, and whether the answer may be text all come from the
-spec (the request schema's ``format: binary`` parts and their ``x-`` extensions), so an operation the spec adds
-needs nothing here. The request is built with the module's ``request_kwargs``; the transport gives every multipart
-body a random boundary.
+:func:`prepare` takes the generated module and body model of the operation and the fields by their names in the
+model; the facade's requester sends what it prepares, then calls :func:`finish` and :func:`close_all`. Which fields
+are files, what limits they have, and whether the answer may be text all come from the spec (the request schema's
+``format: binary`` parts and their ``x-`` extensions), so an operation the spec adds needs nothing here. The request
+is built with the module's ``request_kwargs``; the transport gives every multipart body a random boundary.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from openai_api_client.resources import FileInput
 from openai_api_client.types import Unset
 
 __all__: list[str] = []
-# send_upload and asend_upload serve the facade: for any multipart operation, not exported.
+# prepare, finish and close_all serve the facade's requester: for any multipart operation, not exported.
 
 
-def _close(uploads: list[Upload]) -> None:
+def close_all(uploads: list[Upload]) -> None:
     for upload in uploads:
         upload.close()
 
@@ -73,7 +73,7 @@ def _opened(value: FileInput, field: str, rules: dict[str, Any], request: dict[s
     return upload
 
 
-def _prepare(
+def prepare(
     module: ModuleType,
     body_model: type[Any],
     fields: dict[str, Any],
@@ -100,7 +100,7 @@ def _prepare(
             body.additional_properties.update(extra)
         request_kwargs = with_options(module.request_kwargs(body=body, **arguments), options)
     except BaseException:
-        _close(uploads)
+        close_all(uploads)
         raise
     response_format = fields.get("response_format")
     format_rules = parts["response_format"].rules if "response_format" in parts else {}
@@ -108,48 +108,10 @@ def _prepare(
     return uploads, request_kwargs, text
 
 
-def _finish(module: ModuleType, client: AuthenticatedClient, response: httpx.Response, text_answer: bool) -> Any:
+def finish(module: ModuleType, client: AuthenticatedClient, response: httpx.Response, text_answer: bool) -> Any:
     # The spec answers text/plain for the text formats: trust the answer's type as well as what was asked.
     if text_answer or response.headers.get("content-type", "").startswith("text/plain"):
         if not 200 <= response.status_code < 300:
             raise status_error(response)
         return response.text
     return parse_response(module, client, response)
-
-
-def send_upload(
-    client: AuthenticatedClient,
-    module: ModuleType,
-    body_model: type[Any],
-    fields: dict[str, Any],
-    *,
-    arguments: dict[str, Any],
-    options: Mapping[str, Any],
-) -> Any:
-    """Sends the multipart operation of generated ``module``: ``fields`` by ``body_model``'s attribute names, a
-    file part as a path, file object, bytes or ``(filename, content, mime)``, streamed in chunks; ``arguments``
-    are its path parameters."""
-    uploads, request_kwargs, text_answer = _prepare(module, body_model, fields, arguments, options)
-    try:
-        response = client.get_httpx_client().request(**request_kwargs)
-        return _finish(module, client, response, text_answer)
-    finally:
-        _close(uploads)
-
-
-async def asend_upload(
-    client: AuthenticatedClient,
-    module: ModuleType,
-    body_model: type[Any],
-    fields: dict[str, Any],
-    *,
-    arguments: dict[str, Any],
-    options: Mapping[str, Any],
-) -> Any:
-    """The async twin of :func:`send_upload`."""
-    uploads, request_kwargs, text_answer = _prepare(module, body_model, fields, arguments, options)
-    try:
-        response = await client.get_async_httpx_client().request(**request_kwargs)
-        return _finish(module, client, response, text_answer)
-    finally:
-        _close(uploads)

@@ -13,12 +13,15 @@ import httpx
 import pytest
 
 from generator import _unasync
-from openai_api import _events, _pool, _transport
+from openai_api import _events, _pages, _pool, _responses, _transport
+from openai_api._async import _requester as async_requester
 from openai_api._async import _streaming as async_streaming
 from openai_api._async import _transport as async_transport
 from openai_api._client import OpenAIClient
+from openai_api._sync import _requester as sync_requester
 from openai_api._sync import _streaming as sync_streaming
 from openai_api._sync import _transport as sync_transport
+from openai_api_client.api.files import list_files
 
 _ASYNC_SOURCE = '''\
 """A transport."""
@@ -124,16 +127,19 @@ def test_the_repository_sync_half_is_what_its_async_half_makes(tmp_path: Path) -
     assert _unasync.check(_unasync.ASYNC_DIR, copy).clean
 
 
+_LAYER = (_transport, _events, _pages, _pool, _responses, OpenAIClient, list_files)
+
+
 def _names_in(*homes: object) -> set[str]:
     return {name for home in homes for name in dir(home)}
 
 
 _ASYNC_NAMES = _names_in(
     builtins, httpx, httpcore, httpx.AsyncBaseTransport, httpx.Response, httpx.AsyncClient, httpcore.AsyncNetworkStream
-) | _names_in(async_transport, async_streaming, _transport, _events, _pool, OpenAIClient)
+) | _names_in(async_transport, async_streaming, async_requester, async_requester.AsyncRequester, *_LAYER)
 _SYNC_NAMES = _names_in(
     builtins, httpx, httpcore, httpx.BaseTransport, httpx.Response, httpx.Client, httpcore.NetworkStream
-) | _names_in(sync_transport, sync_streaming, _transport, _events, _pool, OpenAIClient)
+) | _names_in(sync_transport, sync_streaming, sync_requester, sync_requester.Requester, *_LAYER)
 
 
 @pytest.mark.parametrize(("async_name", "sync_name"), sorted(_unasync._SYNC_NAMES.items()))
