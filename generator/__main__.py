@@ -1,7 +1,8 @@
 """``python -m generator [--check | --report | --release-check | --freeze-baseline]``.
 
-Without an option it regenerates ``generated/`` from the spec, lists the files it changed, and reports the API
-changes since the committed spec (``--since REF``, default ``HEAD``; ``--base FILE`` for a spec file instead).
+Without an option it regenerates ``generated/`` from the spec (and the layer's sync half,
+``overrides/openai_api/_sync/``, from its async half), lists the files it changed, and reports the API changes since
+the committed spec (``--since REF``, default ``HEAD``; ``--base FILE`` for a spec file instead).
 Every command checks the spec first (``_input.py``): with a problem it lists them all and exits 2, writing nothing.
 """
 
@@ -22,7 +23,11 @@ from generator._release import ReleaseError, freeze_baseline, release_check
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     action = parser.add_mutually_exclusive_group()
-    action.add_argument("--check", action="store_true", help="exit 1 if generated/ is not what the spec produces")
+    action.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if generated/ is not what the spec produces, or the layer's _sync/ not what _async/ makes",
+    )
     action.add_argument("--report", action="store_true", help="only print the API change report; generate nothing")
     action.add_argument(
         "--release-check",
@@ -79,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             generate(spec, dest)
             if layer:
-                _unasync.generate()
+                made = _unasync.generate()
+                unchanged = len(list(_unasync.SYNC_DIR.glob("*.py"))) - len(made.changed) - len(made.missing)
+                print(f"Files under {_unasync.SYNC_DIR} (written from _async/):\n{made.written(unchanged)}")
             try:
                 print(_report(args).to_text(), end="")
             except BaselineError as exc:
@@ -105,9 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:
         print(f"generation failed: {exc}", file=sys.stderr)
         return 2
+    if sync_half is not None and not sync_half.clean:
+        print(f"{_unasync.SYNC_DIR} is not what _async/ makes (run `python -m generator`):", file=sys.stderr)
+        print(sync_half.summary(), file=sys.stderr)
     if result.clean:
         print(f"{args.dest} is exactly what {args.spec} produces.")
-        return 0
+        return 0 if sync_half is None or sync_half.clean else 1
     print(f"{args.dest} differs from what {args.spec} produces (run `python -m generator`):", file=sys.stderr)
     print(result.summary(), file=sys.stderr)
     return 1

@@ -1,20 +1,21 @@
 """The layer's sync half, written from its async half: ``overrides/openai_api/_async/*.py`` to ``_sync/``.
 
-The retry loop, the deadline's network streams and the event stream are each written once, for async; unasync (the
-tool httpcore makes its sync half with) removes ``async`` and ``await`` and renames by :data:`_SYNC_NAMES`, then ruff
-sorts the imports and formats, with the project's own settings, so the output passes the checks the hand-written
-code does. A name that differs between httpx's sync and async APIs, or between this layer's, is listed here.
+The retry loop, the deadline's network streams, the event stream and the facade's requester are each written once,
+for async; unasync (the tool httpcore makes its sync half with) removes ``async`` and ``await`` and renames by
+:data:`_SYNC_NAMES`, then ruff sorts the imports and formats, with the project's own settings, and lints the result as
+CI will. A name that differs between httpx's or httpcore's sync and async APIs, or between this layer's, is listed
+here; a name unasync would rename by its own rule (``Async...``), or an httpx ``a...`` method, that the table does not
+list stops the generation, so no misspelt twin is ever written.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
 import tokenize
 from pathlib import Path
-
-import unasync  # type: ignore[import-untyped]
 
 from generator._pipeline import REPO_ROOT, CheckResult, _compare
 
@@ -37,15 +38,16 @@ _SYNC_NAMES = {
     "aiter": "iter",
     # this layer
     "AsyncClosing": "Closing",
+    "AsyncPage": "Page",
+    "AsyncRequester": "Requester",
     "AsyncRetryTransport": "RetryTransport",
     "AsyncSleep": "Sleep",
     "AsyncStream": "Stream",
     "AsyncStreamedAPIResponse": "StreamedAPIResponse",
-    "AsyncRequester": "Requester",
-    "AsyncPage": "Page",
-    "AsyncPaginator": "first_page",  # a sync list answers its first page at once
     "adrop_orphans": "drop_orphans",
-    "asleep": "sleep",
+    "apaginate": "paginate",
+    "asyncio_sleep": "time_sleep",
+    "astreamed_binary": "streamed_binary",
     "get_async_httpx_client": "get_httpx_client",
     # the generated code: the generated functions, and what the generated resources call on the requester
     "asyncio_detailed": "sync_detailed",
@@ -56,9 +58,36 @@ _SYNC_NAMES = {
     "aupload": "upload",
 }
 
-_HEADER = (
-    "# Written by `python -m generator` from ../_async/{name} (generator/_unasync.py): edit that file, not this one.\n"
-)
+# What unasync renames by itself, without the table: its own list, and any name that starts with Async and a capital.
+_UNASYNC_OWN = {"AsyncIterator", "AsyncIterable", "AsyncGenerator", "StopAsyncIteration", "asynccontextmanager"}
+
+_HEADER = "# Written from ../_async/{name} by `python -m generator` (generator/_unasync.py): edit that file.\n"
+
+
+def _unlisted(source: Path) -> list[str]:
+    """The names of ``source`` that would be renamed, or would need to be, and that the table does not list."""
+    import httpcore
+    import httpx
+
+    pairs = [
+        (httpx.AsyncClient, httpx.Client),
+        (httpx.Response, httpx.Response),
+        (httpx.AsyncBaseTransport, httpx.BaseTransport),
+        (httpx.AsyncByteStream, httpx.SyncByteStream),
+        (httpcore.AsyncNetworkStream, httpcore.NetworkStream),
+        (httpcore.AsyncNetworkBackend, httpcore.NetworkBackend),
+    ]
+    with source.open("rb") as text:
+        names = {token.string for token in tokenize.tokenize(text.readline) if token.type == tokenize.NAME}
+    found = []
+    for name in sorted(names - _SYNC_NAMES.keys() - _UNASYNC_OWN):
+        renamed_by_unasync = name.startswith("Async") and name[5:6].isupper()
+        httpx_async_method = name.startswith("a") and any(
+            hasattr(a, name) and hasattr(s, name[1:]) and (a is s or not hasattr(s, name)) for a, s in pairs
+        )
+        if renamed_by_unasync or httpx_async_method:
+            found.append(f"{source.name}: {name}")
+    return found
 
 
 def _ruff(*args: str, cwd: Path) -> None:
@@ -69,12 +98,22 @@ def _ruff(*args: str, cwd: Path) -> None:
 
 
 def _write(async_dir: Path, out_dir: Path) -> None:
-    rule = unasync.Rule(fromdir=str(async_dir), todir=str(out_dir), additional_replacements=_SYNC_NAMES)
+    import unasync  # type: ignore[import-untyped]  # imports setuptools (80 ms): only when the sync half is made
+
     sources = sorted(async_dir.glob("*.py"))
+    nested = sorted(p.relative_to(async_dir).as_posix() for p in async_dir.glob("*/**/*.py"))
+    if nested:
+        raise RuntimeError(f"the async half is one folder of modules; move these up: {', '.join(nested)}")
     try:
+        unlisted = [name for source in sources for name in _unlisted(source)]
+        rule = unasync.Rule(fromdir=str(async_dir), todir=str(out_dir), additional_replacements=_SYNC_NAMES)
         unasync.unasync_files([str(source) for source in sources], [rule])
     except tokenize.TokenError as exc:
         raise RuntimeError(f"the async half cannot be read as Python: {exc.args[0]} at line {exc.args[1][0]}") from exc
+    if unlisted:
+        raise RuntimeError(
+            "names with a sync twin that generator/_unasync.py's _SYNC_NAMES does not list: " + ", ".join(unlisted)
+        )
     for source in sources:
         target = out_dir / source.name
         target.write_text(_HEADER.format(name=source.name) + target.read_text(encoding="utf-8"), encoding="utf-8")
@@ -82,22 +121,23 @@ def _write(async_dir: Path, out_dir: Path) -> None:
     # The imports and `__all__` sort anew under their sync names; a loop that yields each item becomes `yield from`.
     _ruff("check", "--fix", "--unsafe-fixes", "--select", "I,RUF022,UP028", *settings, cwd=out_dir)
     _ruff("format", *settings, cwd=out_dir)
+    _ruff("check", *settings, cwd=out_dir)  # what CI's lint would say of the output, said now
 
 
-def generate(async_dir: Path = ASYNC_DIR, sync_dir: Path = SYNC_DIR) -> None:
-    """Writes ``sync_dir`` anew from ``async_dir``; a file that changes is rewritten, one whose source went goes."""
+def generate(async_dir: Path = ASYNC_DIR, sync_dir: Path = SYNC_DIR) -> CheckResult:
+    """Writes ``sync_dir`` anew from ``async_dir``: a file that changes is rewritten, one that should not be there goes.
+    Returns what it changed."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "_sync"
         fresh.mkdir()
         _write(async_dir, fresh)
         sync_dir.mkdir(exist_ok=True)
-        for stale in sync_dir.glob("*.py"):
-            if not (fresh / stale.name).exists():
-                stale.unlink()
-        for made in fresh.glob("*.py"):
-            target = sync_dir / made.name
-            if not target.exists() or target.read_bytes() != made.read_bytes():
-                target.write_bytes(made.read_bytes())
+        changes = _compare(fresh, sync_dir)
+        for name in changes.extra:
+            (sync_dir / name).unlink()
+        for name in changes.missing + changes.changed:
+            shutil.copyfile(fresh / name, sync_dir / name)
+        return changes
 
 
 def check(async_dir: Path = ASYNC_DIR, sync_dir: Path = SYNC_DIR) -> CheckResult:

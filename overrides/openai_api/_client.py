@@ -13,7 +13,6 @@ import httpx
 from attrs import define, evolve, field, setters
 
 from openai_api import _gateway
-from openai_api._async._transport import AsyncRetryTransport
 from openai_api._constants import (
     CAPTURE,
     DEFAULT_BASE_URL,
@@ -31,7 +30,6 @@ from openai_api._errors import (
 from openai_api._logging import setup_logging_from_env
 from openai_api._retry import RetryPolicy
 from openai_api._routes import OPERATION
-from openai_api._sync._transport import RetryTransport
 from openai_api_client import AuthenticatedClient
 
 __all__ = ["OpenAIClient"]
@@ -204,6 +202,9 @@ class OpenAIClient(AuthenticatedClient):
         return client
 
     def _build_client(self) -> httpx.Client:
+        # Each half's transport loads with its first client: a sync program never imports the async one.
+        from openai_api._sync._transport import RetryTransport
+
         if self._user_client is not None:
             user = self._user_client
             # The transport the user's client would use for this base URL: its proxy, limits and pool, not closed
@@ -231,6 +232,8 @@ class OpenAIClient(AuthenticatedClient):
         return client
 
     def _build_async_client(self) -> httpx.AsyncClient:
+        from openai_api._async._transport import AsyncRetryTransport
+
         if self._user_async_client is not None:
             user = self._user_async_client
             inner = user._transport_for_url(httpx.URL(self._base_url))

@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, ClassVar, Generic, Self, TypeVar
 import httpx
 
 from openai_api import _pages
-from openai_api._async._requester import AsyncRequester
 from openai_api._client import OpenAIClient, _create_client
 from openai_api._constants import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
 from openai_api._retry import RetryPolicy
-from openai_api._sync._requester import Requester
 from openai_api_client import resources
 
 if TYPE_CHECKING:
@@ -122,6 +120,8 @@ class OpenAI(_Facade[httpx.Client], resources.Resources):
     _is_async = False
 
     def _attach(self, http: OpenAIClient) -> None:
+        from openai_api._sync._requester import Requester  # as the transports: each half loads when it is used
+
         resources.Resources.__init__(self, Requester(http))
 
     def close(self) -> None:
@@ -140,6 +140,8 @@ class AsyncOpenAI(_Facade[httpx.AsyncClient], resources.AsyncResources):
     _is_async = True
 
     def _attach(self, http: OpenAIClient) -> None:
+        from openai_api._async._requester import AsyncRequester
+
         resources.AsyncResources.__init__(self, AsyncRequester(http))
 
     async def close(self) -> None:

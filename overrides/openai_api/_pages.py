@@ -14,7 +14,7 @@ from openai_api._errors import PaginationError
 
 T = TypeVar("T")
 
-__all__ = ["AsyncPage", "AsyncPaginator", "Cursors", "Page", "PageInfo"]
+__all__ = ["AsyncPage", "AsyncPaginator", "Cursors", "Page", "PageInfo", "apaginate", "paginate"]
 
 
 class Cursors:
@@ -116,11 +116,18 @@ class Page(_PageBase[T]):
             yield from page.data
 
 
-def first_page(
+def paginate(
     fetch: Callable[[dict[str, Any]], Any], arguments: dict[str, Any], cursor: str | None, key: str | None
 ) -> Page[Any]:
-    """A sync list's answer: its first page (what an async list's :class:`AsyncPaginator` gives when awaited)."""
+    """A sync list's answer: its first page, fetched now (``key`` is the API key its cursors never show)."""
     return Page(fetch, arguments, cursor, fetch(arguments), Cursors(key))
+
+
+def apaginate(
+    fetch: Callable[[dict[str, Any]], Awaitable[Any]], arguments: dict[str, Any], cursor: str | None, key: str | None
+) -> AsyncPaginator[Any]:
+    """An async list's answer, at once: awaited, its first page; with ``async for``, every item."""
+    return AsyncPaginator(fetch, arguments, cursor, key)
 
 
 class AsyncPage(_PageBase[T]):

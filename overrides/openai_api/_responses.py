@@ -16,7 +16,14 @@ from openai_api._downloads import target
 
 T = TypeVar("T")
 
-__all__ = ["APIResponse", "AsyncStreamedAPIResponse", "BinaryResponse", "StreamedAPIResponse"]
+__all__ = [
+    "APIResponse",
+    "AsyncStreamedAPIResponse",
+    "BinaryResponse",
+    "StreamedAPIResponse",
+    "astreamed_binary",
+    "streamed_binary",
+]
 
 
 class _HTTPAnswer:
@@ -196,3 +203,14 @@ class BinaryResponse:
 
     def __repr__(self) -> str:
         return f"<BinaryResponse {len(self.content)} bytes>"
+
+
+def streamed_binary(response: httpx.Response) -> BinaryResponse:
+    """What ``parse()`` of a streamed download gives: its body still unread, for ``iter_bytes`` to stream it."""
+    return BinaryResponse(response)
+
+
+async def astreamed_binary(response: httpx.Response) -> BinaryResponse:
+    """The async one reads the body first: a :class:`BinaryResponse`'s ``content`` and ``text`` are sync."""
+    await response.aread()
+    return BinaryResponse(response)

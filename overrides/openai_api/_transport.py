@@ -16,11 +16,11 @@ from openai_api._exchange import ONGOING, Exchange, connection_error
 from openai_api._pool import drop_if_leftover
 from openai_api._retry import RetryPolicy
 
-__all__ = ["AsyncSleep", "Body", "Settings", "Sleep", "asleep", "read_whole", "sleep"]
+__all__ = ["AsyncSleep", "Body", "Settings", "Sleep", "asyncio_sleep", "read_whole", "time_sleep"]
 
 Sleep = Callable[[float], object]
 AsyncSleep = Callable[[float], Awaitable[object]]
-sleep = time.sleep
+time_sleep = time.sleep
 
 
 def _random_multipart_boundary(request: httpx.Request, stream: httpx._multipart.MultipartStream) -> None:
@@ -134,7 +134,7 @@ def read_whole(response: httpx.Response, raw: bytes, exchange: Exchange, transpo
     response._content = _decoded(response, raw, exchange)
 
 
-async def asleep(seconds: float) -> None:
+async def asyncio_sleep(seconds: float) -> None:
     # Imported here: asyncio is a tenth of what `import httpx` costs (in instructions), and a program that only
     # makes sync calls never needs it; an async one has imported it already.
     import asyncio

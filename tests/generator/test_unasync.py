@@ -4,7 +4,6 @@ finds a sync file that is not what its async source makes."""
 from __future__ import annotations
 
 import builtins
-import shutil
 import tokenize
 from pathlib import Path
 
@@ -93,7 +92,7 @@ def test_the_sync_twin_drops_async_renames_names_sorts_imports_and_yields_from(t
     _unasync.generate(_async_dir(tmp_path), sync_dir)
     written = (sync_dir / "_loop.py").read_text(encoding="utf-8")
     header, body = written.split("\n", 1)
-    assert header.startswith("# Written by `python -m generator` from ../_async/_loop.py")
+    assert header.startswith("# Written from ../_async/_loop.py by `python -m generator`")
     assert body == _SYNC_OUTPUT
 
 
@@ -104,10 +103,34 @@ def test_a_hand_edit_or_a_missing_twin_is_found_and_regenerating_mends_it(tmp_pa
     twin = sync_dir / "_loop.py"
     twin.write_text(twin.read_text(encoding="utf-8").replace("drop_orphans(self.inner)", "pass"), encoding="utf-8")
     (sync_dir / "_stale.py").write_text("x = 1\n", encoding="utf-8")
+    (sync_dir / "NOTES.txt").write_text("by hand\n", encoding="utf-8")
     found = _unasync.check(async_dir, sync_dir)
-    assert found.changed == ["_loop.py"] and found.extra == ["_stale.py"]
-    _unasync.generate(async_dir, sync_dir)
-    assert _unasync.check(async_dir, sync_dir).clean and not (sync_dir / "_stale.py").exists()
+    assert found.changed == ["_loop.py"] and found.extra == ["NOTES.txt", "_stale.py"]
+    mended = _unasync.generate(async_dir, sync_dir)
+    assert mended.changed == ["_loop.py"] and mended.extra == ["NOTES.txt", "_stale.py"]
+    assert _unasync.check(async_dir, sync_dir).clean and sorted(p.name for p in sync_dir.iterdir()) == ["_loop.py"]
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("client = httpx.AsyncClient()\n", "AsyncClient"),  # unasync alone would write httpx.SyncClient
+        ("lines = response.aiter_lines()\n", "aiter_lines"),  # would stay async in the sync half
+        ("class AsyncThing:\n    pass\n", "AsyncThing"),
+    ],
+)
+def test_a_name_with_a_sync_twin_the_table_does_not_list_stops_generation(
+    tmp_path: Path, line: str, named: str
+) -> None:
+    with pytest.raises(RuntimeError, match=f"does not list: _loop.py: {named}$"):
+        _unasync.generate(_async_dir(tmp_path, _ASYNC_SOURCE + line), tmp_path / "_sync")
+    assert not (tmp_path / "_sync").exists()
+
+
+def test_a_sync_line_that_ruff_would_refuse_in_ci_fails_generation_instead(tmp_path: Path) -> None:
+    too_long = "x = " + repr("a" * 120) + "  # noqa-less\n"
+    with pytest.raises(RuntimeError, match="E501"):
+        _unasync.generate(_async_dir(tmp_path, _ASYNC_SOURCE + too_long), tmp_path / "_sync")
 
 
 @pytest.mark.parametrize(
@@ -119,12 +142,6 @@ def test_async_code_that_is_not_python_fails_generation_saying_why(tmp_path: Pat
     with pytest.raises(RuntimeError, match=said):
         _unasync.generate(_async_dir(tmp_path, _ASYNC_SOURCE + broken), tmp_path / "_sync")
     assert not (tmp_path / "_sync").exists() or not list((tmp_path / "_sync").iterdir())
-
-
-def test_the_repository_sync_half_is_what_its_async_half_makes(tmp_path: Path) -> None:
-    copy = tmp_path / "_sync"
-    shutil.copytree(_unasync.SYNC_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    assert _unasync.check(_unasync.ASYNC_DIR, copy).clean
 
 
 _LAYER = (_transport, _events, _pages, _pool, _responses, OpenAIClient, list_files)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import openai_api as oa
-from tests.helpers.clients import aclient_for, adownload, client_for, download, facade
+from tests.helpers.clients import aclient_for, adownload, afacade, client_for, download, facade
 from tests.helpers.factories import error_body
 from tests.helpers.scripted_server import Reply, ScriptedServer, json_reply
 
@@ -46,6 +46,27 @@ def test_a_streamed_download_comes_in_chunks_with_its_length(server: ScriptedSer
             buffer.write(chunk)
             seen.append((buffer.tell(), total))
     assert buffer.getvalue() == content and seen[-1] == (len(content), len(content)) and len(seen) > 1
+
+
+def test_a_streamed_downloads_parse_leaves_the_body_to_be_streamed(server: ScriptedServer) -> None:
+    """``parse()`` of a streamed download reads nothing: its ``iter_bytes`` streams the body, and parsing after the
+    body was iterated still gives the answer."""
+    content = os.urandom(300_000)
+    server.handler = lambda _: Reply(body=content, headers={"content-type": "application/octet-stream"})
+    with facade(client_for(server)).files.with_streaming_response.content("file-1") as response:
+        binary = response.parse()
+        assert not binary.response.is_stream_consumed
+        assert b"".join(binary.iter_bytes(1 << 16)) == content
+    with facade(client_for(server)).files.with_streaming_response.content("file-1") as response:
+        assert b"".join(response.iter_bytes()) == content
+        assert response.parse().response is response.http_response
+
+
+async def test_an_async_streamed_downloads_parse_reads_the_body_for_its_content(server: ScriptedServer) -> None:
+    """The async ``parse()`` reads first: a ``BinaryResponse``'s ``content`` is sync."""
+    server.handler = lambda _: Reply(body=b"abc" * 1000, headers={"content-type": "application/octet-stream"})
+    async with afacade(aclient_for(server)).files.with_streaming_response.content("file-1") as response:
+        assert (await response.parse()).content == b"abc" * 1000
 
 
 def test_a_broken_download_leaves_no_file(server: ScriptedServer, tmp_path: Path) -> None:

@@ -98,12 +98,7 @@ class AsyncRequester:
         response = await http.send(request, stream=streamed)
         responses = _load("_responses")
         if streamed:
-
-            async def binary() -> Any:
-                await response.aread()
-                return responses.BinaryResponse(response)
-
-            return responses.AsyncStreamedAPIResponse(response, binary)
+            return responses.AsyncStreamedAPIResponse(response, lambda: responses.astreamed_binary(response))
         return _answer(self.mode, responses.BinaryResponse(response), response)
 
     def astream(
@@ -123,8 +118,8 @@ class AsyncRequester:
     def apage(
         self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], cursor: str | None, /
     ) -> Any:
-        """The first page of a list, and how to get the others (by the ``cursor`` argument); an async list gives a
-        paginator at once (``await`` it for the first page)."""
+        """A list's answer (``_pages.paginate``, ``apaginate``): its first page, and how to get the others by the
+        ``cursor`` argument."""
 
         async def fetch(sent: Mapping[str, Any], args: dict[str, Any]) -> Any:
             return await _send_call(endpoint.asyncio_detailed, self.client, sent, args)
@@ -133,7 +128,7 @@ class AsyncRequester:
             return await fetch(options, args)
 
         if self.mode is None:
-            return _pages.AsyncPaginator(page, arguments, cursor, self.client.token)
+            return _pages.apaginate(page, arguments, cursor, self.client.token)
 
         async def first(sent: Mapping[str, Any]) -> _pages.AsyncPage[Any]:
             answer = await fetch(sent, arguments)

@@ -22,7 +22,8 @@ def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 
 class AsyncStream(AsyncClosing, Generic[T]):
-    """An iterator of one stream's events as generated models; leaving the loop or the ``with`` block closes it."""
+    """An iterator of one stream's events as generated models (``for``, ``async for``); leaving the loop or the
+    ``with`` block closes it."""
 
     def __init__(self, client: AuthenticatedClient, reader: Reader[T]) -> None:
         self._client = client

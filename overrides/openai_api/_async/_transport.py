@@ -14,7 +14,7 @@ from openai_api._exchange import Exchange
 from openai_api._logging import logger
 from openai_api._pool import adrop_orphans
 from openai_api._retry import RetryPolicy
-from openai_api._transport import AsyncSleep, Body, Settings, asleep, read_whole
+from openai_api._transport import AsyncSleep, Body, Settings, asyncio_sleep, read_whole
 
 __all__ = ["AsyncRetryTransport"]
 
@@ -65,14 +65,14 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         *,
         deadline: float = DEFAULT_DEADLINE,
         strict: bool = False,
-        sleep: AsyncSleep = asleep,
+        sleep: AsyncSleep | None = None,
         owned: bool = True,
     ) -> None:
         cap_transport(inner)
         self.inner = inner
         self._owned = owned
         self.settings = Settings(policy, timeout, deadline, strict)
-        self._sleep = sleep
+        self._sleep = sleep or asyncio_sleep
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         exchange = self.settings.exchange(request)

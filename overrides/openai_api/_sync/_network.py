@@ -1,4 +1,4 @@
-# Written by `python -m generator` from ../_async/_network.py (generator/_unasync.py): edit that file, not this one.
+# Written from ../_async/_network.py by `python -m generator` (generator/_unasync.py): edit that file.
 """The network streams under the connection pool, where the call's :class:`~openai_api._deadline.Deadline` caps every
 connect, read and write by what is left of it (``_deadline``), and where a connection with leftover bytes is marked
 (``_pool``)."""

@@ -1,4 +1,4 @@
-# Written by `python -m generator` from ../_async/_requester.py (generator/_unasync.py): edit that file, not this one.
+# Written from ../_async/_requester.py by `python -m generator` (generator/_unasync.py): edit that file.
 """How the generated resources send: each kind of operation (JSON, multipart, binary, streamed, listed) by one method
 that takes the operation's generated module, so no operation is named here. ``mode`` answers with the HTTP response
 instead (``with_raw_response``, ``with_streaming_response``)."""
@@ -99,12 +99,7 @@ class Requester:
         response = http.send(request, stream=streamed)
         responses = _load("_responses")
         if streamed:
-
-            def binary() -> Any:
-                response.read()
-                return responses.BinaryResponse(response)
-
-            return responses.StreamedAPIResponse(response, binary)
+            return responses.StreamedAPIResponse(response, lambda: responses.streamed_binary(response))
         return _answer(self.mode, responses.BinaryResponse(response), response)
 
     def stream(
@@ -124,8 +119,8 @@ class Requester:
     def page(
         self, endpoint: ModuleType, arguments: dict[str, Any], options: Mapping[str, Any], cursor: str | None, /
     ) -> Any:
-        """The first page of a list, and how to get the others (by the ``cursor`` argument); an async list gives a
-        paginator at once (``await`` it for the first page)."""
+        """A list's answer (``_pages.paginate``, ``apaginate``): its first page, and how to get the others by the
+        ``cursor`` argument."""
 
         def fetch(sent: Mapping[str, Any], args: dict[str, Any]) -> Any:
             return _send_call(endpoint.sync_detailed, self.client, sent, args)
@@ -134,7 +129,7 @@ class Requester:
             return fetch(options, args)
 
         if self.mode is None:
-            return _pages.first_page(page, arguments, cursor, self.client.token)
+            return _pages.paginate(page, arguments, cursor, self.client.token)
 
         def first(sent: Mapping[str, Any]) -> _pages.Page[Any]:
             answer = fetch(sent, arguments)

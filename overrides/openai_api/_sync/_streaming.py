@@ -1,4 +1,4 @@
-# Written by `python -m generator` from ../_async/_streaming.py (generator/_unasync.py): edit that file, not this one.
+# Written from ../_async/_streaming.py by `python -m generator` (generator/_unasync.py): edit that file.
 """The stream of one operation's server-sent events, as generated models (the reading is ``_events``)."""
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ def _chunks(response: httpx.Response) -> Iterator[bytes]:
 
 
 class Stream(Closing, Generic[T]):
-    """An iterator of one stream's events as generated models; leaving the loop or the ``with`` block closes it."""
+    """An iterator of one stream's events as generated models (``for``, ``async for``); leaving the loop or the
+    ``with`` block closes it."""
 
     def __init__(self, client: AuthenticatedClient, reader: Reader[T]) -> None:
         self._client = client

@@ -1,4 +1,4 @@
-# Written by `python -m generator` from ../_async/_transport.py (generator/_unasync.py): edit that file, not this one.
+# Written from ../_async/_transport.py by `python -m generator` (generator/_unasync.py): edit that file.
 """The transport under every call: each request goes through one :class:`~openai_api._exchange.Exchange`
 until it ends (``_transport`` holds what the sync and async transports share)."""
 
@@ -15,7 +15,7 @@ from openai_api._logging import logger
 from openai_api._pool import drop_orphans
 from openai_api._retry import RetryPolicy
 from openai_api._sync._network import cap_transport
-from openai_api._transport import Body, Settings, Sleep, read_whole, sleep
+from openai_api._transport import Body, Settings, Sleep, read_whole, time_sleep
 
 __all__ = ["RetryTransport"]
 
@@ -66,14 +66,14 @@ class RetryTransport(httpx.BaseTransport):
         *,
         deadline: float = DEFAULT_DEADLINE,
         strict: bool = False,
-        sleep: Sleep = sleep,
+        sleep: Sleep | None = None,
         owned: bool = True,
     ) -> None:
         cap_transport(inner)
         self.inner = inner
         self._owned = owned
         self.settings = Settings(policy, timeout, deadline, strict)
-        self._sleep = sleep
+        self._sleep = sleep or time_sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         exchange = self.settings.exchange(request)
