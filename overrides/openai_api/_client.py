@@ -14,7 +14,6 @@ from attrs import define, evolve, field, setters
 
 from openai_api import _gateway
 from openai_api._constants import (
-    CAPTURE,
     DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
     DEFAULT_LIMITS,
@@ -25,11 +24,9 @@ from openai_api._errors import (
     ConfigurationError,
     InvalidAPIKeyError,
     MissingAPIKeyError,
-    RequestValidationError,
 )
 from openai_api._logging import setup_logging_from_env
 from openai_api._retry import RetryPolicy
-from openai_api._routes import OPERATION
 from openai_api_client import AuthenticatedClient
 
 __all__ = ["OpenAIClient"]
@@ -47,66 +44,6 @@ class _SharedState:
         self.async_transport: httpx.AsyncBaseTransport | None = None
         self.gateway_paths: dict[str, str] = {}
         self.lock = threading.Lock()
-
-
-def _refuse_unnormalized_path(url: httpx.URL | str, extensions: dict[str, Any] | None) -> None:
-    """Refuses a path that URL normalisation would change: an empty, ``.`` or ``..`` segment (a path parameter
-    that is ``""``, ``"."`` or ``".."``) would otherwise send the request to another endpoint (``files.delete(".")``
-    to ``DELETE /files``). The generated functions percent-quote every other character of a value."""
-    if not isinstance(url, str) or not ("/." in url or "//" in url or url.endswith("/")):
-        return  # the fast path: nearly every call
-    path = url.split("?", 1)[0]
-    # The request's operation names the template, so the error names the parameter at fault.
-    operation = str((extensions or {}).get(OPERATION, " "))
-    template = operation.split(" ", 1)[1].split("/")
-    for at, segment in enumerate(path.split("/")[1:], start=1):
-        if segment in ("", ".", ".."):
-            name = template[at] if at < len(template) and template[at].startswith("{") else "{path}"
-            raise RequestValidationError(
-                name.strip("{}"),
-                f"{segment!r} cannot be sent as a path segment (the URL {path!r} would be normalised to another "
-                "endpoint); nothing was sent",
-            )
-
-
-def _captured(request: httpx.Request, response: httpx.Response) -> httpx.Response:
-    capture = request.extensions.get(CAPTURE)
-    if capture is not None:
-        capture.append(response)
-    return response
-
-
-class _HTTPClient(httpx.Client):
-    """The httpx client this layer sends through: every request's path is checked before it is built, a gateway
-    client asks at the gateway's own path first (``gateway_paths``), and the answer is handed to the request's
-    ``capture`` list when it has one (the facade reads headers and request ids there, whichever of this layer's
-    functions sent the request)."""
-
-    gateway_paths: dict[str, str] | None = None
-
-    def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
-        _refuse_unnormalized_path(url, kwargs.get("extensions"))
-        return super().build_request(method, url, **kwargs)
-
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        if self.gateway_paths is not None and (alternate := _gateway.alternate(request, self.gateway_paths)):
-            with _gateway.trying(request, alternate, self.gateway_paths):
-                return _captured(alternate, super().send(alternate, **kwargs))
-        return _captured(request, super().send(request, **kwargs))
-
-
-class _AsyncHTTPClient(httpx.AsyncClient):
-    gateway_paths: dict[str, str] | None = None
-
-    def build_request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Request:
-        _refuse_unnormalized_path(url, kwargs.get("extensions"))
-        return super().build_request(method, url, **kwargs)
-
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        if self.gateway_paths is not None and (alternate := _gateway.alternate(request, self.gateway_paths)):
-            with _gateway.trying(request, alternate, self.gateway_paths):
-                return _captured(alternate, await super().send(alternate, **kwargs))
-        return _captured(request, await super().send(request, **kwargs))
 
 
 # Read once, when the httpx clients are built: a setting changed afterwards would do nothing, so it cannot be
@@ -195,29 +132,13 @@ class OpenAIClient(AuthenticatedClient):
         if client is None:
             with self.shared.lock:
                 if self._client is None:
-                    self._client = self._build_client()
+                    # Each half loads with its first client: a sync program never imports the async one.
+                    from openai_api._sync._http import build_client
+
+                    self._client = build_client(self)
             client = self._client
         if client.is_closed:
             raise ClientClosedError(f"this client for {self._base_url} was closed; make a new one")
-        return client
-
-    def _build_client(self) -> httpx.Client:
-        # Each half's transport loads with its first client: a sync program never imports the async one.
-        from openai_api._sync._transport import RetryTransport
-
-        if self._user_client is not None:
-            user = self._user_client
-            # The transport the user's client would use for this base URL: its proxy, limits and pool, not closed
-            # when this client is.
-            inner = user._transport_for_url(httpx.URL(self._base_url))
-            transport = RetryTransport(inner, owned=False, **self._transport_options())
-            client = _HTTPClient(transport=transport, **self._user_client_options(user))
-        else:
-            if self.shared.transport is None:
-                self.shared.transport = self._transport or httpx.HTTPTransport(**self._pool_options())
-            transport = RetryTransport(self.shared.transport, **self._transport_options())
-            client = _HTTPClient(transport=transport, **self._client_options())
-        client.gateway_paths = self.shared.gateway_paths if self.gateway else None
         return client
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
@@ -225,26 +146,12 @@ class OpenAIClient(AuthenticatedClient):
         if client is None:
             with self.shared.lock:
                 if self._async_client is None:
-                    self._async_client = self._build_async_client()
+                    from openai_api._async._http import build_async_client
+
+                    self._async_client = build_async_client(self)
             client = self._async_client
         if client.is_closed:
             raise ClientClosedError(f"this client for {self._base_url} was closed; make a new one")
-        return client
-
-    def _build_async_client(self) -> httpx.AsyncClient:
-        from openai_api._async._transport import AsyncRetryTransport
-
-        if self._user_async_client is not None:
-            user = self._user_async_client
-            inner = user._transport_for_url(httpx.URL(self._base_url))
-            transport = AsyncRetryTransport(inner, owned=False, **self._transport_options())
-            client = _AsyncHTTPClient(transport=transport, **self._user_client_options(user))
-        else:
-            if self.shared.async_transport is None:
-                self.shared.async_transport = self._async_transport or httpx.AsyncHTTPTransport(**self._pool_options())
-            async_transport = AsyncRetryTransport(self.shared.async_transport, **self._transport_options())
-            client = _AsyncHTTPClient(transport=async_transport, **self._client_options())
-        client.gateway_paths = self.shared.gateway_paths if self.gateway else None
         return client
 
     def close(self) -> None:

@@ -13,10 +13,12 @@ import pytest
 
 from generator import _unasync
 from openai_api import _events, _pages, _pool, _responses, _transport
+from openai_api._async import _http as async_http
 from openai_api._async import _requester as async_requester
 from openai_api._async import _streaming as async_streaming
 from openai_api._async import _transport as async_transport
-from openai_api._client import OpenAIClient
+from openai_api._client import OpenAIClient, _SharedState
+from openai_api._sync import _http as sync_http
 from openai_api._sync import _requester as sync_requester
 from openai_api._sync import _streaming as sync_streaming
 from openai_api._sync import _transport as sync_transport
@@ -114,7 +116,7 @@ def test_a_hand_edit_or_a_missing_twin_is_found_and_regenerating_mends_it(tmp_pa
 @pytest.mark.parametrize(
     ("line", "named"),
     [
-        ("client = httpx.AsyncClient()\n", "AsyncClient"),  # unasync alone would write httpx.SyncClient
+        ("pool = httpcore.AsyncConnectionPool()\n", "AsyncConnectionPool"),  # unasync alone: SyncConnectionPool
         ("lines = response.aiter_lines()\n", "aiter_lines"),  # would stay async in the sync half
         ("class AsyncThing:\n    pass\n", "AsyncThing"),
     ],
@@ -144,7 +146,7 @@ def test_async_code_that_is_not_python_fails_generation_saying_why(tmp_path: Pat
     assert not (tmp_path / "_sync").exists() or not list((tmp_path / "_sync").iterdir())
 
 
-_LAYER = (_transport, _events, _pages, _pool, _responses, OpenAIClient, list_files)
+_LAYER = (_transport, _events, _pages, _pool, _responses, OpenAIClient, _SharedState(), list_files)
 
 
 def _names_in(*homes: object) -> set[str]:
@@ -153,10 +155,10 @@ def _names_in(*homes: object) -> set[str]:
 
 _ASYNC_NAMES = _names_in(
     builtins, httpx, httpcore, httpx.AsyncBaseTransport, httpx.Response, httpx.AsyncClient, httpcore.AsyncNetworkStream
-) | _names_in(async_transport, async_streaming, async_requester, async_requester.AsyncRequester, *_LAYER)
+) | _names_in(async_http, async_transport, async_streaming, async_requester, async_requester.AsyncRequester, *_LAYER)
 _SYNC_NAMES = _names_in(
     builtins, httpx, httpcore, httpx.BaseTransport, httpx.Response, httpx.Client, httpcore.NetworkStream
-) | _names_in(sync_transport, sync_streaming, sync_requester, sync_requester.Requester, *_LAYER)
+) | _names_in(sync_http, sync_transport, sync_streaming, sync_requester, sync_requester.Requester, *_LAYER)
 
 
 @pytest.mark.parametrize(("async_name", "sync_name"), sorted(_unasync._SYNC_NAMES.items()))
