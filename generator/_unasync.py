@@ -1,11 +1,11 @@
 """The layer's sync half, written from its async half: ``overrides/openai_api/_async/*.py`` to ``_sync/``.
 
-The retry loop, the deadline's network streams, the event stream and the facade's requester are each written once,
-for async; unasync (the tool httpcore makes its sync half with) removes ``async`` and ``await`` and renames by
-:data:`_SYNC_NAMES`, then ruff sorts the imports and formats, with the project's own settings, and lints the result as
-CI will. A name that differs between httpx's or httpcore's sync and async APIs, or between this layer's, is listed
-here; a name unasync would rename by its own rule (``Async...``), or an httpx ``a...`` method, that the table does not
-list stops the generation, so no misspelt twin is ever written.
+The httpx client, the retry loop, the deadline's network streams, the event stream and the facade's requester are
+each written once, for async; unasync (the tool httpcore makes its sync half with) removes ``async`` and ``await``
+and renames by :data:`_SYNC_NAMES`, then ruff sorts the imports and formats, with the project's own settings, and
+lints the result as CI will. A name that differs between httpx's or httpcore's sync and async APIs, or between this
+layer's, is listed here; a name unasync would rename by its own rule (``Async...``), or an httpx ``a...`` method,
+that the table does not list stops the generation, so no misspelt twin is ever written.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ class AsyncClosing:
 
 
 class Closing:
-    pass
+    """:class:`AsyncClosing`'s sync twin."""
 
 
 class _FromDict(Protocol):
