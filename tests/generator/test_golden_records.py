@@ -51,7 +51,7 @@ PATCHES = _CONFIG_DIR / "patches"
 UPSTREAM_VERSION = "0.29.1"
 # Lines changed (added + removed, difflib) by all the custom templates against upstream's: the count when the record
 # was made. A template change that needs more raises it here, on purpose, in the same commit.
-TEMPLATE_CHANGED_LINES_BUDGET = 189
+TEMPLATE_CHANGED_LINES_BUDGET = 182
 _MAX_DIFF_LINES = 400
 
 
