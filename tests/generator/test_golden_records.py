@@ -51,7 +51,7 @@ PATCHES = _CONFIG_DIR / "patches"
 UPSTREAM_VERSION = "0.29.1"
 # Lines changed (added + removed, difflib) by all the custom templates against upstream's: the count when the record
 # was made. A template change that needs more raises it here, on purpose, in the same commit.
-TEMPLATE_CHANGED_LINES_BUDGET = 182
+TEMPLATE_CHANGED_LINES_BUDGET = 172
 _MAX_DIFF_LINES = 400
 
 
@@ -165,8 +165,9 @@ def test_endpoint_text_alternative_adds_str_to_the_return_type() -> None:
 
 def test_endpoint_params_when_set_passes_query_parameters_to_httpx_only_when_one_is_set() -> None:
     name = "api/files/list_files.py"
-    _assert_lines(name, "    }", "    if params:", '        _kwargs["params"] = params', "", "    return _kwargs")
-    assert '"params": params,' not in _text(name)
+    _assert_lines(name, '        "url": "/files",', '        "params": params or None,')
+    # An operation without query parameters passes none.
+    assert '"params"' not in _text("api/files/retrieve_file.py")
 
 
 def test_endpoint_json_content_type_leaves_the_header_to_httpx() -> None:

@@ -42,10 +42,9 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/files",
+        "params": params or None,
         "extensions": {"operation": "GET /files"},
     }
-    if params:
-        _kwargs["params"] = params
 
     return _kwargs
 

@@ -25,10 +25,9 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/files%2520_",
+        "params": params or None,
         "extensions": {"operation": "GET /files%2520_"},
     }
-    if params:
-        _kwargs["params"] = params
 
     return _kwargs
 

@@ -29,10 +29,9 @@ def _get_kwargs(
         "url": "/fine-tunes/{fine_tune_id}/events".format(
             fine_tune_id=quote(str(fine_tune_id), safe=""),
         ),
+        "params": params or None,
         "extensions": {"operation": "GET /fine-tunes/{fine_tune_id}/events"},
     }
-    if params:
-        _kwargs["params"] = params
 
     return _kwargs
 
