@@ -51,7 +51,7 @@ PATCHES = _CONFIG_DIR / "patches"
 UPSTREAM_VERSION = "0.29.1"
 # Lines changed (added + removed, difflib) by all the custom templates against upstream's: the count when the record
 # was made. A template change that needs more raises it here, on purpose, in the same commit.
-TEMPLATE_CHANGED_LINES_BUDGET = 172
+TEMPLATE_CHANGED_LINES_BUDGET = 137
 _MAX_DIFF_LINES = 400
 
 
@@ -207,10 +207,13 @@ def test_model_imports_the_models_it_refers_to_once_at_the_bottom_of_its_module(
     assert _text("models/create_file_request.py").endswith(
         "\n\nfrom ..models.create_file_request_attributes import CreateFileRequestAttributes  # noqa: E402\n"
     )
+    # Type checkers read upstream's block at the top; the import that runs is the one at the bottom.
+    _assert_lines("models/file_list.py", "if TYPE_CHECKING:", "    from ..models.file_object import FileObject")
     for path in _models():
         text = path.read_text(encoding="utf-8")
-        assert "TYPE_CHECKING" not in text, path.name
-        assert not re.search(r"^[ \t]+(from|import) ", text, re.MULTILINE), f"{path.name} imports inside a function"
+        imports = re.findall(r"^[ \t]+(?:from|import) .*", text, re.MULTILINE)
+        assert all(text.count(f"\n{line.strip()}  # noqa: E402\n") == 1 for line in imports), path.name
+        assert "PLC0415" not in text, f"{path.name} imports inside a function"
 
 
 def test_model_from_dict_passes_the_fields_positionally_in_the_order_the_class_declares_them() -> None:
@@ -238,22 +241,30 @@ def test_model_from_dict_reads_the_given_dict_instead_of_popping_from_a_copy() -
 
 def test_model_from_dict_copies_unknown_keys_only_when_there_are_any() -> None:
     name = "models/file_object.py"
-    _assert_lines(name, "_FIELD_NAMES = frozenset(", "    {", '        "id",')
     _assert_lines(
         name,
-        '        if len(d) > 4 + ("filename" in d) + ("status" in d) + ("status_details" in d):',
-        "            file_object.additional_properties ="
-        " {key: value for key, value in d.items() if key not in _FIELD_NAMES}",
+        "        d = (",
+        "            {",
+        "                key: value",
+        "                for key, value in d.items()",
+        '                if key not in {"id", "object", "bytes", "purpose", "filename", "status", "status_details"}',
+        "            }",
+        '            if len(d) > 4 + ("filename" in d) + ("status" in d) + ("status_details" in d)',
+        "            else file_object.additional_properties",
+        "        )",
+        "        file_object.additional_properties = d",
     )
-    # Additional properties that are models: each is parsed; the known keys (none here) are skipped.
+    # Additional properties that are models: each is parsed; with no fields, every key is one.
     _assert_lines(
         "models/chat_completion_usage_by_model.py",
-        "        if len(d) > 0:",
-        "            additional_properties = {}",
-        "            for prop_name, prop_dict in d.items():",
-        "                if prop_name in _FIELD_NAMES:",
-        "                    continue",
-        "                additional_property = Usage.from_dict(prop_dict)",
+        "        d = (",
+        "            {key: value for key, value in d.items()}",
+        "            if len(d) > 0",
+        "            else chat_completion_usage_by_model.additional_properties",
+        "        )",
+        "        additional_properties = {}",
+        "        for prop_name, prop_dict in d.items():",
+        "            additional_property = Usage.from_dict(prop_dict)",
     )
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,16 +10,11 @@ from attrs import field as _attrs_field
 from ..models.finish_reason_known import FinishReasonKnown
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="ChatCompletionChoice")
+if TYPE_CHECKING:
+    from ..models.chat_completion_response_message import ChatCompletionResponseMessage
 
-_FIELD_NAMES = frozenset(
-    {
-        "index",
-        "message",
-        "finish_reason",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ChatCompletionChoice")
 
 
 @_attrs_define
@@ -80,10 +75,12 @@ class ChatCompletionChoice(APIObject):
             None if isinstance(finish_reason, Unset) else finish_reason,
         )
 
-        if len(d) > 2 + ("finish_reason" in d):
-            chat_completion_choice.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"index", "message", "finish_reason"}}
+            if len(d) > 2 + ("finish_reason" in d)
+            else chat_completion_choice.additional_properties
+        )
+        chat_completion_choice.additional_properties = d
         return chat_completion_choice
 
     @property

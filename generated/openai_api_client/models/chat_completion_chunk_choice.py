@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,16 +10,11 @@ from attrs import field as _attrs_field
 from ..models.finish_reason_known import FinishReasonKnown
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="ChatCompletionChunkChoice")
+if TYPE_CHECKING:
+    from ..models.chat_completion_delta import ChatCompletionDelta
 
-_FIELD_NAMES = frozenset(
-    {
-        "index",
-        "delta",
-        "finish_reason",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ChatCompletionChunkChoice")
 
 
 @_attrs_define
@@ -81,10 +76,12 @@ class ChatCompletionChunkChoice(APIObject):
             None if isinstance(finish_reason, Unset) else finish_reason,
         )
 
-        if len(d) > 2 + ("finish_reason" in d):
-            chat_completion_chunk_choice.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"index", "delta", "finish_reason"}}
+            if len(d) > 2 + ("finish_reason" in d)
+            else chat_completion_chunk_choice.additional_properties
+        )
+        chat_completion_chunk_choice.additional_properties = d
         return chat_completion_chunk_choice
 
     @property

@@ -12,14 +12,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatCompletionDelta")
 
-_FIELD_NAMES = frozenset(
-    {
-        "role",
-        "content",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ChatCompletionDelta(APIObject):
@@ -74,10 +66,12 @@ class ChatCompletionDelta(APIObject):
             None if isinstance(content, Unset) else content,
         )
 
-        if len(d) > 0 + ("role" in d) + ("content" in d):
-            chat_completion_delta.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"role", "content"}}
+            if len(d) > 0 + ("role" in d) + ("content" in d)
+            else chat_completion_delta.additional_properties
+        )
+        chat_completion_delta.additional_properties = d
         return chat_completion_delta
 
     @property

@@ -12,15 +12,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatCompletionRequestMessage")
 
-_FIELD_NAMES = frozenset(
-    {
-        "role",
-        "content",
-        "name",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ChatCompletionRequestMessage(APIObject):
@@ -76,10 +67,12 @@ class ChatCompletionRequestMessage(APIObject):
             name,
         )
 
-        if len(d) > 2 + ("name" in d):
-            chat_completion_request_message.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"role", "content", "name"}}
+            if len(d) > 2 + ("name" in d)
+            else chat_completion_request_message.additional_properties
+        )
+        chat_completion_request_message.additional_properties = d
         return chat_completion_request_message
 
     @property

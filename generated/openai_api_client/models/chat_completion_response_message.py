@@ -12,14 +12,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatCompletionResponseMessage")
 
-_FIELD_NAMES = frozenset(
-    {
-        "role",
-        "content",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ChatCompletionResponseMessage(APIObject):
@@ -72,10 +64,12 @@ class ChatCompletionResponseMessage(APIObject):
             None if isinstance(content, Unset) else content,
         )
 
-        if len(d) > 1 + ("content" in d):
-            chat_completion_response_message.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"role", "content"}}
+            if len(d) > 1 + ("content" in d)
+            else chat_completion_response_message.additional_properties
+        )
+        chat_completion_response_message.additional_properties = d
         return chat_completion_response_message
 
     @property

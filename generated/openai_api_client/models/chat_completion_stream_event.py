@@ -11,14 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatCompletionStreamEvent")
 
-_FIELD_NAMES = frozenset(
-    {
-        "data",
-        "event",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ChatCompletionStreamEvent(APIObject):
@@ -65,10 +57,12 @@ class ChatCompletionStreamEvent(APIObject):
             None if isinstance(event, Unset) else event,
         )
 
-        if len(d) > 1 + ("event" in d):
-            chat_completion_stream_event.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"data", "event"}}
+            if len(d) > 1 + ("event" in d)
+            else chat_completion_stream_event.additional_properties
+        )
+        chat_completion_stream_event.additional_properties = d
         return chat_completion_stream_event
 
     @property

@@ -13,16 +13,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ChatTrainingMessage")
 
-_FIELD_NAMES = frozenset(
-    {
-        "role",
-        "content",
-        "name",
-        "weight",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ChatTrainingMessage(APIObject):
@@ -91,10 +81,12 @@ class ChatTrainingMessage(APIObject):
             None if isinstance(weight, Unset) else weight,
         )
 
-        if len(d) > 2 + ("name" in d) + ("weight" in d):
-            chat_training_message.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"role", "content", "name", "weight"}}
+            if len(d) > 2 + ("name" in d) + ("weight" in d)
+            else chat_training_message.additional_properties
+        )
+        chat_training_message.additional_properties = d
         return chat_training_message
 
     @property

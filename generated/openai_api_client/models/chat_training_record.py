@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="ChatTrainingRecord")
+if TYPE_CHECKING:
+    from ..models.chat_training_message import ChatTrainingMessage
 
-_FIELD_NAMES = frozenset(
-    {
-        "messages",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ChatTrainingRecord")
 
 
 @_attrs_define
@@ -60,10 +57,12 @@ class ChatTrainingRecord(APIObject):
             messages,
         )
 
-        if len(d) > 1:
-            chat_training_record.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"messages"}}
+            if len(d) > 1
+            else chat_training_record.additional_properties
+        )
+        chat_training_record.additional_properties = d
         return chat_training_record
 
     @property

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,17 +10,11 @@ from attrs import field as _attrs_field
 from ..models.finish_reason_known import FinishReasonKnown
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CompletionChoice")
+if TYPE_CHECKING:
+    from ..models.completion_logprobs import CompletionLogprobs
 
-_FIELD_NAMES = frozenset(
-    {
-        "text",
-        "index",
-        "logprobs",
-        "finish_reason",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CompletionChoice")
 
 
 @_attrs_define
@@ -112,10 +106,12 @@ class CompletionChoice(APIObject):
             None if isinstance(finish_reason, Unset) else finish_reason,
         )
 
-        if len(d) > 2 + ("logprobs" in d) + ("finish_reason" in d):
-            completion_choice.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"text", "index", "logprobs", "finish_reason"}}
+            if len(d) > 2 + ("logprobs" in d) + ("finish_reason" in d)
+            else completion_choice.additional_properties
+        )
+        completion_choice.additional_properties = d
         return completion_choice
 
     @property

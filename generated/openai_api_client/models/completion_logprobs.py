@@ -2,24 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CompletionLogprobs")
+if TYPE_CHECKING:
+    from ..models.completion_logprobs_top_logprobs_item import CompletionLogprobsTopLogprobsItem
 
-_FIELD_NAMES = frozenset(
-    {
-        "tokens",
-        "token_logprobs",
-        "top_logprobs",
-        "text_offset",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CompletionLogprobs")
 
 
 @_attrs_define
@@ -113,10 +107,16 @@ class CompletionLogprobs(APIObject):
             None if isinstance(text_offset, Unset) else text_offset,
         )
 
-        if len(d) > 0 + ("tokens" in d) + ("token_logprobs" in d) + ("top_logprobs" in d) + ("text_offset" in d):
-            completion_logprobs.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"tokens", "token_logprobs", "top_logprobs", "text_offset"}
             }
+            if len(d) > 0 + ("tokens" in d) + ("token_logprobs" in d) + ("top_logprobs" in d) + ("text_offset" in d)
+            else completion_logprobs.additional_properties
+        )
+        completion_logprobs.additional_properties = d
         return completion_logprobs
 
     @property

@@ -11,9 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="CompletionLogprobsTopLogprobsItem")
 
-_FIELD_NAMES = frozenset()
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CompletionLogprobsTopLogprobsItem(APIObject):
@@ -31,10 +28,12 @@ class CompletionLogprobsTopLogprobsItem(APIObject):
         d = src_dict
         completion_logprobs_top_logprobs_item = cls()
 
-        if len(d) > 0:
-            completion_logprobs_top_logprobs_item.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items()}
+            if len(d) > 0
+            else completion_logprobs_top_logprobs_item.additional_properties
+        )
+        completion_logprobs_top_logprobs_item.additional_properties = d
         return completion_logprobs_top_logprobs_item
 
     @property

@@ -11,14 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CompletionStreamEvent")
 
-_FIELD_NAMES = frozenset(
-    {
-        "data",
-        "event",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CompletionStreamEvent(APIObject):
@@ -65,10 +57,12 @@ class CompletionStreamEvent(APIObject):
             None if isinstance(event, Unset) else event,
         )
 
-        if len(d) > 1 + ("event" in d):
-            completion_stream_event.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"data", "event"}}
+            if len(d) > 1 + ("event" in d)
+            else completion_stream_event.additional_properties
+        )
+        completion_stream_event.additional_properties = d
         return completion_stream_event
 
     @property

@@ -11,15 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CompletionUsage")
 
-_FIELD_NAMES = frozenset(
-    {
-        "prompt_tokens",
-        "total_tokens",
-        "completion_tokens",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CompletionUsage(APIObject):
@@ -72,8 +63,16 @@ class CompletionUsage(APIObject):
             None if isinstance(completion_tokens, Unset) else completion_tokens,
         )
 
-        if len(d) > 2 + ("completion_tokens" in d):
-            completion_usage.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"prompt_tokens", "total_tokens", "completion_tokens"}
+            }
+            if len(d) > 2 + ("completion_tokens" in d)
+            else completion_usage.additional_properties
+        )
+        completion_usage.additional_properties = d
         return completion_usage
 
     @property

@@ -2,25 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CreateChatCompletionChunk")
+if TYPE_CHECKING:
+    from ..models.chat_completion_chunk_choice import ChatCompletionChunkChoice
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "created",
-        "choices",
-        "model",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateChatCompletionChunk")
 
 
 @_attrs_define
@@ -102,10 +95,12 @@ class CreateChatCompletionChunk(APIObject):
             None if isinstance(model, Unset) else model,
         )
 
-        if len(d) > 4 + ("model" in d):
-            create_chat_completion_chunk.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"id", "object", "created", "choices", "model"}}
+            if len(d) > 4 + ("model" in d)
+            else create_chat_completion_chunk.additional_properties
+        )
+        create_chat_completion_chunk.additional_properties = d
         return create_chat_completion_chunk
 
     @property

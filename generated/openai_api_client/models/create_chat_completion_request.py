@@ -2,32 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CreateChatCompletionRequest")
+if TYPE_CHECKING:
+    from ..models.chat_completion_request_message import ChatCompletionRequestMessage
+    from ..models.logit_bias import LogitBias
 
-_FIELD_NAMES = frozenset(
-    {
-        "model",
-        "messages",
-        "temperature",
-        "top_p",
-        "n",
-        "stream",
-        "stop",
-        "max_tokens",
-        "presence_penalty",
-        "frequency_penalty",
-        "logit_bias",
-        "user",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateChatCompletionRequest")
 
 
 @_attrs_define
@@ -248,12 +235,41 @@ class CreateChatCompletionRequest(APIObject):
             user,
         )
 
-        if len(d) > 2 + ("temperature" in d) + ("top_p" in d) + ("n" in d) + ("stream" in d) + ("stop" in d) + (
-            "max_tokens" in d
-        ) + ("presence_penalty" in d) + ("frequency_penalty" in d) + ("logit_bias" in d) + ("user" in d):
-            create_chat_completion_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key
+                not in {
+                    "model",
+                    "messages",
+                    "temperature",
+                    "top_p",
+                    "n",
+                    "stream",
+                    "stop",
+                    "max_tokens",
+                    "presence_penalty",
+                    "frequency_penalty",
+                    "logit_bias",
+                    "user",
+                }
             }
+            if len(d)
+            > 2
+            + ("temperature" in d)
+            + ("top_p" in d)
+            + ("n" in d)
+            + ("stream" in d)
+            + ("stop" in d)
+            + ("max_tokens" in d)
+            + ("presence_penalty" in d)
+            + ("frequency_penalty" in d)
+            + ("logit_bias" in d)
+            + ("user" in d)
+            else create_chat_completion_request.additional_properties
+        )
+        create_chat_completion_request.additional_properties = d
         return create_chat_completion_request
 
     @property

@@ -2,26 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CreateChatCompletionResponse")
+if TYPE_CHECKING:
+    from ..models.chat_completion_choice import ChatCompletionChoice
+    from ..models.completion_usage import CompletionUsage
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "created",
-        "choices",
-        "model",
-        "usage",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateChatCompletionResponse")
 
 
 @_attrs_define
@@ -120,10 +113,16 @@ class CreateChatCompletionResponse(APIObject):
             None if isinstance(usage, Unset) else usage,
         )
 
-        if len(d) > 4 + ("model" in d) + ("usage" in d):
-            create_chat_completion_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"id", "object", "created", "choices", "model", "usage"}
             }
+            if len(d) > 4 + ("model" in d) + ("usage" in d)
+            else create_chat_completion_response.additional_properties
+        )
+        create_chat_completion_response.additional_properties = d
         return create_chat_completion_response
 
     @property

@@ -2,36 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CreateCompletionRequest")
+if TYPE_CHECKING:
+    from ..models.logit_bias import LogitBias
 
-_FIELD_NAMES = frozenset(
-    {
-        "model",
-        "prompt",
-        "suffix",
-        "max_tokens",
-        "temperature",
-        "top_p",
-        "n",
-        "stream",
-        "logprobs",
-        "echo",
-        "stop",
-        "presence_penalty",
-        "frequency_penalty",
-        "best_of",
-        "logit_bias",
-        "user",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateCompletionRequest")
 
 
 @_attrs_define
@@ -361,14 +343,50 @@ class CreateCompletionRequest(APIObject):
             user,
         )
 
-        if len(d) > 1 + ("prompt" in d) + ("suffix" in d) + ("max_tokens" in d) + ("temperature" in d) + (
-            "top_p" in d
-        ) + ("n" in d) + ("stream" in d) + ("logprobs" in d) + ("echo" in d) + ("stop" in d) + (
-            "presence_penalty" in d
-        ) + ("frequency_penalty" in d) + ("best_of" in d) + ("logit_bias" in d) + ("user" in d):
-            create_completion_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key
+                not in {
+                    "model",
+                    "prompt",
+                    "suffix",
+                    "max_tokens",
+                    "temperature",
+                    "top_p",
+                    "n",
+                    "stream",
+                    "logprobs",
+                    "echo",
+                    "stop",
+                    "presence_penalty",
+                    "frequency_penalty",
+                    "best_of",
+                    "logit_bias",
+                    "user",
+                }
             }
+            if len(d)
+            > 1
+            + ("prompt" in d)
+            + ("suffix" in d)
+            + ("max_tokens" in d)
+            + ("temperature" in d)
+            + ("top_p" in d)
+            + ("n" in d)
+            + ("stream" in d)
+            + ("logprobs" in d)
+            + ("echo" in d)
+            + ("stop" in d)
+            + ("presence_penalty" in d)
+            + ("frequency_penalty" in d)
+            + ("best_of" in d)
+            + ("logit_bias" in d)
+            + ("user" in d)
+            else create_completion_request.additional_properties
+        )
+        create_completion_request.additional_properties = d
         return create_completion_request
 
     @property

@@ -2,26 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CreateCompletionResponse")
+if TYPE_CHECKING:
+    from ..models.completion_choice import CompletionChoice
+    from ..models.completion_usage import CompletionUsage
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "created",
-        "model",
-        "choices",
-        "usage",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateCompletionResponse")
 
 
 @_attrs_define
@@ -118,10 +111,16 @@ class CreateCompletionResponse(APIObject):
             None if isinstance(usage, Unset) else usage,
         )
 
-        if len(d) > 5 + ("usage" in d):
-            create_completion_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"id", "object", "created", "model", "choices", "usage"}
             }
+            if len(d) > 5 + ("usage" in d)
+            else create_completion_response.additional_properties
+        )
+        create_completion_response.additional_properties = d
         return create_completion_response
 
     @property

@@ -11,18 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateEditRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "model",
-        "instruction",
-        "input",
-        "n",
-        "temperature",
-        "top_p",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateEditRequest(APIObject):
@@ -121,10 +109,16 @@ class CreateEditRequest(APIObject):
             top_p,
         )
 
-        if len(d) > 2 + ("input" in d) + ("n" in d) + ("temperature" in d) + ("top_p" in d):
-            create_edit_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"model", "instruction", "input", "n", "temperature", "top_p"}
             }
+            if len(d) > 2 + ("input" in d) + ("n" in d) + ("temperature" in d) + ("top_p" in d)
+            else create_edit_request.additional_properties
+        )
+        create_edit_request.additional_properties = d
         return create_edit_request
 
     @property

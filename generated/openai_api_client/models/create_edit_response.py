@@ -2,24 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="CreateEditResponse")
+if TYPE_CHECKING:
+    from ..models.completion_usage import CompletionUsage
+    from ..models.edit_choice import EditChoice
 
-_FIELD_NAMES = frozenset(
-    {
-        "object",
-        "created",
-        "choices",
-        "usage",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateEditResponse")
 
 
 @_attrs_define
@@ -90,10 +85,12 @@ class CreateEditResponse(APIObject):
             usage,
         )
 
-        if len(d) > 4:
-            create_edit_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"object", "created", "choices", "usage"}}
+            if len(d) > 4
+            else create_edit_response.additional_properties
+        )
+        create_edit_response.additional_properties = d
         return create_edit_response
 
     @property

@@ -11,15 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateEmbeddingRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "model",
-        "input",
-        "user",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateEmbeddingRequest(APIObject):
@@ -124,10 +115,12 @@ class CreateEmbeddingRequest(APIObject):
             user,
         )
 
-        if len(d) > 2 + ("user" in d):
-            create_embedding_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"model", "input", "user"}}
+            if len(d) > 2 + ("user" in d)
+            else create_embedding_request.additional_properties
+        )
+        create_embedding_request.additional_properties = d
         return create_embedding_request
 
     @property

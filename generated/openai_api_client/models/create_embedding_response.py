@@ -2,24 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="CreateEmbeddingResponse")
+if TYPE_CHECKING:
+    from ..models.embedding import Embedding
+    from ..models.embedding_usage import EmbeddingUsage
 
-_FIELD_NAMES = frozenset(
-    {
-        "object",
-        "data",
-        "model",
-        "usage",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateEmbeddingResponse")
 
 
 @_attrs_define
@@ -90,10 +85,12 @@ class CreateEmbeddingResponse(APIObject):
             usage,
         )
 
-        if len(d) > 4:
-            create_embedding_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"object", "data", "model", "usage"}}
+            if len(d) > 4
+            else create_embedding_response.additional_properties
+        )
+        create_embedding_response.additional_properties = d
         return create_embedding_response
 
     @property

@@ -14,14 +14,6 @@ from ..types import APIObject, File
 
 T = TypeVar("T", bound="CreateFileRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "file",
-        "purpose",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateFileRequest(APIObject):
@@ -86,10 +78,12 @@ class CreateFileRequest(APIObject):
             purpose,
         )
 
-        if len(d) > 2:
-            create_file_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"file", "purpose"}}
+            if len(d) > 2
+            else create_file_request.additional_properties
+        )
+        create_file_request.additional_properties = d
         return create_file_request
 
     @property

@@ -11,24 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateFineTuneRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "training_file",
-        "validation_file",
-        "model",
-        "n_epochs",
-        "batch_size",
-        "learning_rate_multiplier",
-        "prompt_loss_weight",
-        "compute_classification_metrics",
-        "classification_n_classes",
-        "classification_positive_class",
-        "classification_betas",
-        "suffix",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateFineTuneRequest(APIObject):
@@ -232,14 +214,42 @@ class CreateFineTuneRequest(APIObject):
             suffix,
         )
 
-        if len(d) > 1 + ("validation_file" in d) + ("model" in d) + ("n_epochs" in d) + ("batch_size" in d) + (
-            "learning_rate_multiplier" in d
-        ) + ("prompt_loss_weight" in d) + ("compute_classification_metrics" in d) + (
-            "classification_n_classes" in d
-        ) + ("classification_positive_class" in d) + ("classification_betas" in d) + ("suffix" in d):
-            create_fine_tune_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key
+                not in {
+                    "training_file",
+                    "validation_file",
+                    "model",
+                    "n_epochs",
+                    "batch_size",
+                    "learning_rate_multiplier",
+                    "prompt_loss_weight",
+                    "compute_classification_metrics",
+                    "classification_n_classes",
+                    "classification_positive_class",
+                    "classification_betas",
+                    "suffix",
+                }
             }
+            if len(d)
+            > 1
+            + ("validation_file" in d)
+            + ("model" in d)
+            + ("n_epochs" in d)
+            + ("batch_size" in d)
+            + ("learning_rate_multiplier" in d)
+            + ("prompt_loss_weight" in d)
+            + ("compute_classification_metrics" in d)
+            + ("classification_n_classes" in d)
+            + ("classification_positive_class" in d)
+            + ("classification_betas" in d)
+            + ("suffix" in d)
+            else create_fine_tune_request.additional_properties
+        )
+        create_fine_tune_request.additional_properties = d
         return create_fine_tune_request
 
     @property

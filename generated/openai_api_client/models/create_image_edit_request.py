@@ -15,19 +15,6 @@ from ..types import UNSET, APIObject, File, FileTypes, Unset
 
 T = TypeVar("T", bound="CreateImageEditRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "image",
-        "prompt",
-        "mask",
-        "n",
-        "size",
-        "response_format",
-        "user",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateImageEditRequest(APIObject):
@@ -169,10 +156,16 @@ class CreateImageEditRequest(APIObject):
             user,
         )
 
-        if len(d) > 2 + ("mask" in d) + ("n" in d) + ("size" in d) + ("response_format" in d) + ("user" in d):
-            create_image_edit_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"image", "prompt", "mask", "n", "size", "response_format", "user"}
             }
+            if len(d) > 2 + ("mask" in d) + ("n" in d) + ("size" in d) + ("response_format" in d) + ("user" in d)
+            else create_image_edit_request.additional_properties
+        )
+        create_image_edit_request.additional_properties = d
         return create_image_edit_request
 
     @property

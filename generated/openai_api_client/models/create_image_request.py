@@ -13,17 +13,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="CreateImageRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "prompt",
-        "n",
-        "size",
-        "response_format",
-        "user",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateImageRequest(APIObject):
@@ -108,10 +97,12 @@ class CreateImageRequest(APIObject):
             user,
         )
 
-        if len(d) > 1 + ("n" in d) + ("size" in d) + ("response_format" in d) + ("user" in d):
-            create_image_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"prompt", "n", "size", "response_format", "user"}}
+            if len(d) > 1 + ("n" in d) + ("size" in d) + ("response_format" in d) + ("user" in d)
+            else create_image_request.additional_properties
+        )
+        create_image_request.additional_properties = d
         return create_image_request
 
     @property

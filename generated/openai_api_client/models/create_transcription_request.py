@@ -14,18 +14,6 @@ from ..types import UNSET, APIObject, File, Unset
 
 T = TypeVar("T", bound="CreateTranscriptionRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "file",
-        "model",
-        "prompt",
-        "response_format",
-        "temperature",
-        "language",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateTranscriptionRequest(APIObject):
@@ -142,10 +130,16 @@ class CreateTranscriptionRequest(APIObject):
             language,
         )
 
-        if len(d) > 2 + ("prompt" in d) + ("response_format" in d) + ("temperature" in d) + ("language" in d):
-            create_transcription_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"file", "model", "prompt", "response_format", "temperature", "language"}
             }
+            if len(d) > 2 + ("prompt" in d) + ("response_format" in d) + ("temperature" in d) + ("language" in d)
+            else create_transcription_request.additional_properties
+        )
+        create_transcription_request.additional_properties = d
         return create_transcription_request
 
     @property

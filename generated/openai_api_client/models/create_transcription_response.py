@@ -2,25 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CreateTranscriptionResponse")
+if TYPE_CHECKING:
+    from ..models.transcription_segment import TranscriptionSegment
 
-_FIELD_NAMES = frozenset(
-    {
-        "text",
-        "task",
-        "language",
-        "duration",
-        "segments",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateTranscriptionResponse")
 
 
 @_attrs_define
@@ -108,10 +101,12 @@ class CreateTranscriptionResponse(APIObject):
             None if isinstance(segments, Unset) else segments,
         )
 
-        if len(d) > 1 + ("task" in d) + ("language" in d) + ("duration" in d) + ("segments" in d):
-            create_transcription_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"text", "task", "language", "duration", "segments"}}
+            if len(d) > 1 + ("task" in d) + ("language" in d) + ("duration" in d) + ("segments" in d)
+            else create_transcription_response.additional_properties
+        )
+        create_transcription_response.additional_properties = d
         return create_transcription_response
 
     @property

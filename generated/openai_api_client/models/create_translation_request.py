@@ -14,17 +14,6 @@ from ..types import UNSET, APIObject, File, Unset
 
 T = TypeVar("T", bound="CreateTranslationRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "file",
-        "model",
-        "prompt",
-        "response_format",
-        "temperature",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateTranslationRequest(APIObject):
@@ -128,10 +117,16 @@ class CreateTranslationRequest(APIObject):
             temperature,
         )
 
-        if len(d) > 2 + ("prompt" in d) + ("response_format" in d) + ("temperature" in d):
-            create_translation_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"file", "model", "prompt", "response_format", "temperature"}
             }
+            if len(d) > 2 + ("prompt" in d) + ("response_format" in d) + ("temperature" in d)
+            else create_translation_request.additional_properties
+        )
+        create_translation_request.additional_properties = d
         return create_translation_request
 
     @property

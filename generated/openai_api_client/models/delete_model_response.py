@@ -11,15 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="DeleteModelResponse")
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "deleted",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class DeleteModelResponse(APIObject):
@@ -73,10 +64,12 @@ class DeleteModelResponse(APIObject):
             deleted,
         )
 
-        if len(d) > 3:
-            delete_model_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"id", "object", "deleted"}}
+            if len(d) > 3
+            else delete_model_response.additional_properties
+        )
+        delete_model_response.additional_properties = d
         return delete_model_response
 
     @property

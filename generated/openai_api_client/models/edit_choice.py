@@ -12,15 +12,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="EditChoice")
 
-_FIELD_NAMES = frozenset(
-    {
-        "text",
-        "index",
-        "finish_reason",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class EditChoice(APIObject):
@@ -80,8 +71,12 @@ class EditChoice(APIObject):
             None if isinstance(finish_reason, Unset) else finish_reason,
         )
 
-        if len(d) > 2 + ("finish_reason" in d):
-            edit_choice.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"text", "index", "finish_reason"}}
+            if len(d) > 2 + ("finish_reason" in d)
+            else edit_choice.additional_properties
+        )
+        edit_choice.additional_properties = d
         return edit_choice
 
     @property

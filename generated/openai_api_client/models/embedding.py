@@ -11,15 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="Embedding")
 
-_FIELD_NAMES = frozenset(
-    {
-        "object",
-        "embedding",
-        "index",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class Embedding(APIObject):
@@ -73,8 +64,12 @@ class Embedding(APIObject):
             index,
         )
 
-        if len(d) > 3:
-            embedding.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"object", "embedding", "index"}}
+            if len(d) > 3
+            else embedding.additional_properties
+        )
+        embedding.additional_properties = d
         return embedding
 
     @property

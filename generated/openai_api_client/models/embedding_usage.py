@@ -11,14 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="EmbeddingUsage")
 
-_FIELD_NAMES = frozenset(
-    {
-        "prompt_tokens",
-        "total_tokens",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class EmbeddingUsage(APIObject):
@@ -60,8 +52,12 @@ class EmbeddingUsage(APIObject):
             total_tokens,
         )
 
-        if len(d) > 2:
-            embedding_usage.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"prompt_tokens", "total_tokens"}}
+            if len(d) > 2
+            else embedding_usage.additional_properties
+        )
+        embedding_usage.additional_properties = d
         return embedding_usage
 
     @property

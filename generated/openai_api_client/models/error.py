@@ -11,16 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="Error")
 
-_FIELD_NAMES = frozenset(
-    {
-        "message",
-        "type",
-        "param",
-        "code",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class Error(APIObject):
@@ -91,8 +81,12 @@ class Error(APIObject):
             None if isinstance(code, Unset) else code,
         )
 
-        if len(d) > 2 + ("param" in d) + ("code" in d):
-            error.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"message", "type", "param", "code"}}
+            if len(d) > 2 + ("param" in d) + ("code" in d)
+            else error.additional_properties
+        )
+        error.additional_properties = d
         return error
 
     @property

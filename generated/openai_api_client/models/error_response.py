@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="ErrorResponse")
+if TYPE_CHECKING:
+    from ..models.error import Error
 
-_FIELD_NAMES = frozenset(
-    {
-        "error",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ErrorResponse")
 
 
 @_attrs_define
@@ -51,8 +48,12 @@ class ErrorResponse(APIObject):
             error,
         )
 
-        if len(d) > 1:
-            error_response.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"error"}}
+            if len(d) > 1
+            else error_response.additional_properties
+        )
+        error_response.additional_properties = d
         return error_response
 
     @property

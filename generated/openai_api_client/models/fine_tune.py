@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,26 +10,13 @@ from attrs import field as _attrs_field
 from ..models.fine_tune_status_known import FineTuneStatusKnown
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="FineTune")
+if TYPE_CHECKING:
+    from ..models.fine_tune_event import FineTuneEvent
+    from ..models.fine_tune_hyperparams import FineTuneHyperparams
+    from ..models.open_ai_file import OpenAIFile
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "updated_at",
-        "model",
-        "fine_tuned_model",
-        "organization_id",
-        "status",
-        "hyperparams",
-        "training_files",
-        "validation_files",
-        "result_files",
-        "events",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="FineTune")
 
 
 @_attrs_define
@@ -208,8 +195,31 @@ class FineTune(APIObject):
             None if isinstance(events, Unset) else events,
         )
 
-        if len(d) > 12 + ("events" in d):
-            fine_tune.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key
+                not in {
+                    "id",
+                    "object",
+                    "created_at",
+                    "updated_at",
+                    "model",
+                    "fine_tuned_model",
+                    "organization_id",
+                    "status",
+                    "hyperparams",
+                    "training_files",
+                    "validation_files",
+                    "result_files",
+                    "events",
+                }
+            }
+            if len(d) > 12 + ("events" in d)
+            else fine_tune.additional_properties
+        )
+        fine_tune.additional_properties = d
         return fine_tune
 
     @property

@@ -11,16 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="FineTuneEvent")
 
-_FIELD_NAMES = frozenset(
-    {
-        "object",
-        "created_at",
-        "level",
-        "message",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class FineTuneEvent(APIObject):
@@ -83,8 +73,12 @@ class FineTuneEvent(APIObject):
             message,
         )
 
-        if len(d) > 4:
-            fine_tune_event.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"object", "created_at", "level", "message"}}
+            if len(d) > 4
+            else fine_tune_event.additional_properties
+        )
+        fine_tune_event.additional_properties = d
         return fine_tune_event
 
     @property

@@ -11,20 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="FineTuneHyperparams")
 
-_FIELD_NAMES = frozenset(
-    {
-        "n_epochs",
-        "batch_size",
-        "prompt_loss_weight",
-        "learning_rate_multiplier",
-        "compute_classification_metrics",
-        "classification_n_classes",
-        "classification_positive_class",
-        "classification_betas",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class FineTuneHyperparams(APIObject):
@@ -173,14 +159,35 @@ class FineTuneHyperparams(APIObject):
             None if isinstance(classification_betas, Unset) else classification_betas,
         )
 
-        if len(d) > 0 + ("n_epochs" in d) + ("batch_size" in d) + ("prompt_loss_weight" in d) + (
-            "learning_rate_multiplier" in d
-        ) + ("compute_classification_metrics" in d) + ("classification_n_classes" in d) + (
-            "classification_positive_class" in d
-        ) + ("classification_betas" in d):
-            fine_tune_hyperparams.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key
+                not in {
+                    "n_epochs",
+                    "batch_size",
+                    "prompt_loss_weight",
+                    "learning_rate_multiplier",
+                    "compute_classification_metrics",
+                    "classification_n_classes",
+                    "classification_positive_class",
+                    "classification_betas",
+                }
             }
+            if len(d)
+            > 0
+            + ("n_epochs" in d)
+            + ("batch_size" in d)
+            + ("prompt_loss_weight" in d)
+            + ("learning_rate_multiplier" in d)
+            + ("compute_classification_metrics" in d)
+            + ("classification_n_classes" in d)
+            + ("classification_positive_class" in d)
+            + ("classification_betas" in d)
+            else fine_tune_hyperparams.additional_properties
+        )
+        fine_tune_hyperparams.additional_properties = d
         return fine_tune_hyperparams
 
     @property

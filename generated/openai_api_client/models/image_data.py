@@ -11,14 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="ImageData")
 
-_FIELD_NAMES = frozenset(
-    {
-        "url",
-        "b64_json",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ImageData(APIObject):
@@ -61,8 +53,12 @@ class ImageData(APIObject):
             None if isinstance(b64_json, Unset) else b64_json,
         )
 
-        if len(d) > 0 + ("url" in d) + ("b64_json" in d):
-            image_data.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"url", "b64_json"}}
+            if len(d) > 0 + ("url" in d) + ("b64_json" in d)
+            else image_data.additional_properties
+        )
+        image_data.additional_properties = d
         return image_data
 
     @property

@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="ImagesResponse")
+if TYPE_CHECKING:
+    from ..models.image_data import ImageData
 
-_FIELD_NAMES = frozenset(
-    {
-        "created",
-        "data",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ImagesResponse")
 
 
 @_attrs_define
@@ -68,8 +64,12 @@ class ImagesResponse(APIObject):
             data,
         )
 
-        if len(d) > 2:
-            images_response.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"created", "data"}}
+            if len(d) > 2
+            else images_response.additional_properties
+        )
+        images_response.additional_properties = d
         return images_response
 
     @property

@@ -2,25 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="ListFilesResponse")
+if TYPE_CHECKING:
+    from ..models.open_ai_file import OpenAIFile
 
-_FIELD_NAMES = frozenset(
-    {
-        "object",
-        "data",
-        "first_id",
-        "last_id",
-        "has_more",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ListFilesResponse")
 
 
 @_attrs_define
@@ -114,10 +107,12 @@ class ListFilesResponse(APIObject):
             None if isinstance(has_more, Unset) else has_more,
         )
 
-        if len(d) > 2 + ("first_id" in d) + ("last_id" in d) + ("has_more" in d):
-            list_files_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"object", "data", "first_id", "last_id", "has_more"}}
+            if len(d) > 2 + ("first_id" in d) + ("last_id" in d) + ("has_more" in d)
+            else list_files_response.additional_properties
+        )
+        list_files_response.additional_properties = d
         return list_files_response
 
     @property

@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="ListModelsResponse")
+if TYPE_CHECKING:
+    from ..models.model import Model
 
-_FIELD_NAMES = frozenset(
-    {
-        "object",
-        "data",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ListModelsResponse")
 
 
 @_attrs_define
@@ -72,10 +68,12 @@ class ListModelsResponse(APIObject):
             data,
         )
 
-        if len(d) > 2:
-            list_models_response.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"object", "data"}}
+            if len(d) > 2
+            else list_models_response.additional_properties
+        )
+        list_models_response.additional_properties = d
         return list_models_response
 
     @property

@@ -11,9 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="LogitBias")
 
-_FIELD_NAMES = frozenset()
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class LogitBias(APIObject):
@@ -36,8 +33,8 @@ class LogitBias(APIObject):
         d = src_dict
         logit_bias = cls()
 
-        if len(d) > 0:
-            logit_bias.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = {key: value for key, value in d.items()} if len(d) > 0 else logit_bias.additional_properties
+        logit_bias.additional_properties = d
         return logit_bias
 
     @property

@@ -2,25 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="Model")
+if TYPE_CHECKING:
+    from ..models.model_permission_item import ModelPermissionItem
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "owned_by",
-        "created",
-        "permission",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="Model")
 
 
 @_attrs_define
@@ -108,8 +101,12 @@ class Model(APIObject):
             None if isinstance(permission, Unset) else permission,
         )
 
-        if len(d) > 3 + ("created" in d) + ("permission" in d):
-            model.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"id", "object", "owned_by", "created", "permission"}}
+            if len(d) > 3 + ("created" in d) + ("permission" in d)
+            else model.additional_properties
+        )
+        model.additional_properties = d
         return model
 
     @property

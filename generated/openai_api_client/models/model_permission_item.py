@@ -11,9 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="ModelPermissionItem")
 
-_FIELD_NAMES = frozenset()
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ModelPermissionItem(APIObject):
@@ -31,10 +28,8 @@ class ModelPermissionItem(APIObject):
         d = src_dict
         model_permission_item = cls()
 
-        if len(d) > 0:
-            model_permission_item.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = {key: value for key, value in d.items()} if len(d) > 0 else model_permission_item.additional_properties
+        model_permission_item.additional_properties = d
         return model_permission_item
 
     @property

@@ -13,20 +13,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="OpenAIFile")
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "bytes",
-        "created_at",
-        "filename",
-        "purpose",
-        "status",
-        "status_details",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class OpenAIFile(APIObject):
@@ -146,8 +132,16 @@ class OpenAIFile(APIObject):
             None if isinstance(status_details, Unset) else status_details,
         )
 
-        if len(d) > 6 + ("status" in d) + ("status_details" in d):
-            open_ai_file.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"id", "object", "bytes", "created_at", "filename", "purpose", "status", "status_details"}
+            }
+            if len(d) > 6 + ("status" in d) + ("status_details" in d)
+            else open_ai_file.additional_properties
+        )
+        open_ai_file.additional_properties = d
         return open_ai_file
 
     @property

@@ -11,14 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="PromptCompletionRecord")
 
-_FIELD_NAMES = frozenset(
-    {
-        "prompt",
-        "completion",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class PromptCompletionRecord(APIObject):
@@ -62,10 +54,12 @@ class PromptCompletionRecord(APIObject):
             completion,
         )
 
-        if len(d) > 2:
-            prompt_completion_record.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"prompt", "completion"}}
+            if len(d) > 2
+            else prompt_completion_record.additional_properties
+        )
+        prompt_completion_record.additional_properties = d
         return prompt_completion_record
 
     @property

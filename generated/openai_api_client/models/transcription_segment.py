@@ -11,16 +11,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="TranscriptionSegment")
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "start",
-        "end",
-        "text",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class TranscriptionSegment(APIObject):
@@ -84,10 +74,12 @@ class TranscriptionSegment(APIObject):
             None if isinstance(text, Unset) else text,
         )
 
-        if len(d) > 0 + ("id" in d) + ("start" in d) + ("end" in d) + ("text" in d):
-            transcription_segment.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"id", "start", "end", "text"}}
+            if len(d) > 0 + ("id" in d) + ("start" in d) + ("end" in d) + ("text" in d)
+            else transcription_segment.additional_properties
+        )
+        transcription_segment.additional_properties = d
         return transcription_segment
 
     @property

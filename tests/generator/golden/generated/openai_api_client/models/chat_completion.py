@@ -2,24 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="ChatCompletion")
+if TYPE_CHECKING:
+    from ..models.chat_completion_usage_by_model import ChatCompletionUsageByModel
+    from ..models.chat_message import ChatMessage
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "choices",
-        "usage_by_model",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ChatCompletion")
 
 
 @_attrs_define
@@ -101,8 +96,12 @@ class ChatCompletion(APIObject):
             None if isinstance(usage_by_model, Unset) else usage_by_model,
         )
 
-        if len(d) > 3 + ("usage_by_model" in d):
-            chat_completion.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"id", "object", "choices", "usage_by_model"}}
+            if len(d) > 3 + ("usage_by_model" in d)
+            else chat_completion.additional_properties
+        )
+        chat_completion.additional_properties = d
         return chat_completion
 
     @property

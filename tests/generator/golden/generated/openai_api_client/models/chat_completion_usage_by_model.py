@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="ChatCompletionUsageByModel")
+if TYPE_CHECKING:
+    from ..models.usage import Usage
 
-_FIELD_NAMES = frozenset()
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="ChatCompletionUsageByModel")
 
 
 @_attrs_define
@@ -34,16 +35,18 @@ class ChatCompletionUsageByModel(APIObject):
         d = src_dict
         chat_completion_usage_by_model = cls()
 
-        if len(d) > 0:
-            additional_properties = {}
-            for prop_name, prop_dict in d.items():
-                if prop_name in _FIELD_NAMES:
-                    continue
-                additional_property = Usage.from_dict(prop_dict)
+        d = (
+            {key: value for key, value in d.items()}
+            if len(d) > 0
+            else chat_completion_usage_by_model.additional_properties
+        )
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional_property = Usage.from_dict(prop_dict)
 
-                additional_properties[prop_name] = additional_property
+            additional_properties[prop_name] = additional_property
 
-            chat_completion_usage_by_model.additional_properties = additional_properties
+        chat_completion_usage_by_model.additional_properties = additional_properties
         return chat_completion_usage_by_model
 
     @property

@@ -12,14 +12,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="ChatMessage")
 
-_FIELD_NAMES = frozenset(
-    {
-        "role",
-        "content",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class ChatMessage(APIObject):
@@ -61,8 +53,12 @@ class ChatMessage(APIObject):
             content,
         )
 
-        if len(d) > 2:
-            chat_message.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"role", "content"}}
+            if len(d) > 2
+            else chat_message.additional_properties
+        )
+        chat_message.additional_properties = d
         return chat_message
 
     @property

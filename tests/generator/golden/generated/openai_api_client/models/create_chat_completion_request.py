@@ -2,24 +2,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, APIObject, Unset
 
-T = TypeVar("T", bound="CreateChatCompletionRequest")
+if TYPE_CHECKING:
+    from ..models.chat_message import ChatMessage
+    from ..models.create_chat_completion_request_metadata import CreateChatCompletionRequestMetadata
+    from ..models.named_tool_choice import NamedToolChoice
 
-_FIELD_NAMES = frozenset(
-    {
-        "model",
-        "messages",
-        "tool_choice",
-        "metadata",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateChatCompletionRequest")
 
 
 @_attrs_define
@@ -117,10 +113,12 @@ class CreateChatCompletionRequest(APIObject):
             metadata,
         )
 
-        if len(d) > 2 + ("tool_choice" in d) + ("metadata" in d):
-            create_chat_completion_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"model", "messages", "tool_choice", "metadata"}}
+            if len(d) > 2 + ("tool_choice" in d) + ("metadata" in d)
+            else create_chat_completion_request.additional_properties
+        )
+        create_chat_completion_request.additional_properties = d
         return create_chat_completion_request
 
     @property

@@ -11,9 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="CreateChatCompletionRequestMetadata")
 
-_FIELD_NAMES = frozenset()
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateChatCompletionRequestMetadata(APIObject):
@@ -33,10 +30,12 @@ class CreateChatCompletionRequestMetadata(APIObject):
         d = src_dict
         create_chat_completion_request_metadata = cls()
 
-        if len(d) > 0:
-            create_chat_completion_request_metadata.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items()}
+            if len(d) > 0
+            else create_chat_completion_request_metadata.additional_properties
+        )
+        create_chat_completion_request_metadata.additional_properties = d
         return create_chat_completion_request_metadata
 
     @property

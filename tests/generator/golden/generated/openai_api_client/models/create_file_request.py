@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,16 +13,11 @@ from .. import types
 from ..models.file_purpose_known import FilePurposeKnown
 from ..types import UNSET, APIObject, File, Unset
 
-T = TypeVar("T", bound="CreateFileRequest")
+if TYPE_CHECKING:
+    from ..models.create_file_request_attributes import CreateFileRequestAttributes
 
-_FIELD_NAMES = frozenset(
-    {
-        "file",
-        "purpose",
-        "attributes",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="CreateFileRequest")
 
 
 @_attrs_define
@@ -104,10 +99,12 @@ class CreateFileRequest(APIObject):
             attributes,
         )
 
-        if len(d) > 2 + ("attributes" in d):
-            create_file_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"file", "purpose", "attributes"}}
+            if len(d) > 2 + ("attributes" in d)
+            else create_file_request.additional_properties
+        )
+        create_file_request.additional_properties = d
         return create_file_request
 
     @property

@@ -11,9 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="CreateFileRequestAttributes")
 
-_FIELD_NAMES = frozenset()
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateFileRequestAttributes(APIObject):
@@ -33,10 +30,12 @@ class CreateFileRequestAttributes(APIObject):
         d = src_dict
         create_file_request_attributes = cls()
 
-        if len(d) > 0:
-            create_file_request_attributes.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items()}
+            if len(d) > 0
+            else create_file_request_attributes.additional_properties
+        )
+        create_file_request_attributes.additional_properties = d
         return create_file_request_attributes
 
     @property

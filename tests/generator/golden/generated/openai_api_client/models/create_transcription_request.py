@@ -15,14 +15,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="CreateTranscriptionRequest")
 
-_FIELD_NAMES = frozenset(
-    {
-        "response_format",
-        "file_id",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class CreateTranscriptionRequest(APIObject):
@@ -65,10 +57,12 @@ class CreateTranscriptionRequest(APIObject):
             response_format,
         )
 
-        if len(d) > 2:
-            create_transcription_request.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"response_format", "file_id"}}
+            if len(d) > 2
+            else create_transcription_request.additional_properties
+        )
+        create_transcription_request.additional_properties = d
         return create_transcription_request
 
     @property

@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import APIObject
 
-T = TypeVar("T", bound="FileList")
+if TYPE_CHECKING:
+    from ..models.file_object import FileObject
 
-_FIELD_NAMES = frozenset(
-    {
-        "object",
-        "data",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
+
+T = TypeVar("T", bound="FileList")
 
 
 @_attrs_define
@@ -75,8 +71,12 @@ class FileList(APIObject):
             data,
         )
 
-        if len(d) > 2:
-            file_list.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"object", "data"}}
+            if len(d) > 2
+            else file_list.additional_properties
+        )
+        file_list.additional_properties = d
         return file_list
 
     @property

@@ -12,19 +12,6 @@ from ..types import UNSET, APIObject, Unset
 
 T = TypeVar("T", bound="FileObject")
 
-_FIELD_NAMES = frozenset(
-    {
-        "id",
-        "object",
-        "bytes",
-        "purpose",
-        "filename",
-        "status",
-        "status_details",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class FileObject(APIObject):
@@ -130,8 +117,16 @@ class FileObject(APIObject):
             None if isinstance(status_details, Unset) else status_details,
         )
 
-        if len(d) > 4 + ("filename" in d) + ("status" in d) + ("status_details" in d):
-            file_object.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {
+                key: value
+                for key, value in d.items()
+                if key not in {"id", "object", "bytes", "purpose", "filename", "status", "status_details"}
+            }
+            if len(d) > 4 + ("filename" in d) + ("status" in d) + ("status_details" in d)
+            else file_object.additional_properties
+        )
+        file_object.additional_properties = d
         return file_object
 
     @property

@@ -11,14 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="NamedToolChoice")
 
-_FIELD_NAMES = frozenset(
-    {
-        "type",
-        "name",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class NamedToolChoice(APIObject):
@@ -62,10 +54,12 @@ class NamedToolChoice(APIObject):
             name,
         )
 
-        if len(d) > 2:
-            named_tool_choice.additional_properties = {
-                key: value for key, value in d.items() if key not in _FIELD_NAMES
-            }
+        d = (
+            {key: value for key, value in d.items() if key not in {"type", "name"}}
+            if len(d) > 2
+            else named_tool_choice.additional_properties
+        )
+        named_tool_choice.additional_properties = d
         return named_tool_choice
 
     @property

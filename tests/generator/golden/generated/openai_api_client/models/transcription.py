@@ -11,13 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="Transcription")
 
-_FIELD_NAMES = frozenset(
-    {
-        "text",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class Transcription(APIObject):
@@ -51,8 +44,12 @@ class Transcription(APIObject):
             text,
         )
 
-        if len(d) > 1:
-            transcription.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"text"}}
+            if len(d) > 1
+            else transcription.additional_properties
+        )
+        transcription.additional_properties = d
         return transcription
 
     @property

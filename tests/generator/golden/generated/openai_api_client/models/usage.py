@@ -11,13 +11,6 @@ from ..types import APIObject
 
 T = TypeVar("T", bound="Usage")
 
-_FIELD_NAMES = frozenset(
-    {
-        "total_tokens",
-    }
-)
-"""The keys from_dict reads into fields; any other key of the dict becomes an additional property."""
-
 
 @_attrs_define
 class Usage(APIObject):
@@ -51,8 +44,12 @@ class Usage(APIObject):
             total_tokens,
         )
 
-        if len(d) > 1:
-            usage.additional_properties = {key: value for key, value in d.items() if key not in _FIELD_NAMES}
+        d = (
+            {key: value for key, value in d.items() if key not in {"total_tokens"}}
+            if len(d) > 1
+            else usage.additional_properties
+        )
+        usage.additional_properties = d
         return usage
 
     @property
