@@ -4,7 +4,7 @@
 import json
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
@@ -52,7 +52,7 @@ class APIObject:
     _request_id: str | None = None
     """The ``x-request-id`` of the answer this model was read from, when a client layer recorded it."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         raise NotImplementedError
 
     def to_json(self, *, indent: int | None = 2) -> str:

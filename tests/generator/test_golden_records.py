@@ -51,7 +51,7 @@ PATCHES = _CONFIG_DIR / "patches"
 UPSTREAM_VERSION = "0.29.1"
 # Lines changed (added + removed, difflib) by all the custom templates against upstream's: the count when the record
 # was made. A template change that needs more raises it here, on purpose, in the same commit.
-TEMPLATE_CHANGED_LINES_BUDGET = 137
+TEMPLATE_CHANGED_LINES_BUDGET = 126
 _MAX_DIFF_LINES = 400
 
 
@@ -297,7 +297,7 @@ def test_models_init_loads_each_model_on_first_use() -> None:
     _assert_lines(
         name,
         "    def __getattr__(name: str) -> Any:",
-        "        module = _MODULES.get(name)",
+        "        if name not in _MODULES:",
     )
     assert not re.search(r"^from \.", _text(name), re.MULTILINE), "a model imported eagerly"
 

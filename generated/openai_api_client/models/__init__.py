@@ -144,11 +144,9 @@ _MODULES = {
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
-        module = _MODULES.get(name)
-        if module is None:
+        if name not in _MODULES:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module, __name__), name)
-        globals()[name] = value
+        globals()[name] = value = getattr(importlib.import_module(_MODULES[name], __name__), name)
         return value
 
 
