@@ -10,11 +10,13 @@ that the table does not list stops the generation, so no misspelt twin is ever w
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
 import tempfile
 import tokenize
+from collections.abc import Iterator
 from pathlib import Path
 
 from generator._pipeline import REPO_ROOT, CheckResult, _compare
@@ -130,13 +132,20 @@ def _write(async_dir: Path, out_dir: Path) -> None:
     _ruff("check", *settings, cwd=out_dir)  # what CI's lint would say of the output, said now
 
 
-def generate(async_dir: Path = ASYNC_DIR, sync_dir: Path = SYNC_DIR) -> CheckResult:
-    """Writes ``sync_dir`` anew from ``async_dir``: a file that changes is rewritten, one that should not be there goes.
-    Returns what it changed."""
+@contextlib.contextmanager
+def _fresh(async_dir: Path) -> Iterator[Path]:
+    """What ``async_dir`` makes, in a temporary folder gone after the block."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "_sync"
         fresh.mkdir()
         _write(async_dir, fresh)
+        yield fresh
+
+
+def generate(async_dir: Path = ASYNC_DIR, sync_dir: Path = SYNC_DIR) -> CheckResult:
+    """Writes ``sync_dir`` anew from ``async_dir``: a file that changes is rewritten, one that should not be there goes.
+    Returns what it changed."""
+    with _fresh(async_dir) as fresh:
         sync_dir.mkdir(exist_ok=True)
         changes = _compare(fresh, sync_dir)
         for name in changes.extra:
@@ -148,8 +157,5 @@ def generate(async_dir: Path = ASYNC_DIR, sync_dir: Path = SYNC_DIR) -> CheckRes
 
 def check(async_dir: Path = ASYNC_DIR, sync_dir: Path = SYNC_DIR) -> CheckResult:
     """What differs between ``sync_dir`` and what ``async_dir`` makes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "_sync"
-        fresh.mkdir()
-        _write(async_dir, fresh)
+    with _fresh(async_dir) as fresh:
         return _compare(fresh, sync_dir)
